@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+#   make            build ksad.ko for the running kernel (or KDIR=...) and the tools
+#   make check      set up the lab (as root, first time) and run every test
+#   make demo       boot the lab and show ksad at work
+#   make install    install ksad.ko (modules_install) and the tools
+#
+KDIR ?= /lib/modules/$(shell uname -r)/build
+PREFIX ?= /usr/local
+# Objects for each kernel go to a directory of their own, so that modules
+# for the lab kernel and a distribution kernel never mix.
+KREL = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+MODDIR ?= build/$(KREL)
+KARCH = $(if $(shell grep -s '^CONFIG_UML=y' $(KDIR)/.config),ARCH=um)
+MOD_SRCS := Kbuild $(shell find kernel uapi -name '*.[ch]')
+
+.PHONY: all module userspace check demo install clean
+all: module userspace
+
+module: $(MOD_SRCS)
+	@test -n "$(KREL)" || { echo "no kernel build tree at KDIR=$(KDIR);" \
+		"install linux-headers-$$(uname -r) or pass KDIR=" >&2; exit 1; }
+	@mkdir -p $(MODDIR)
+	@cp -a --parents $(MOD_SRCS) $(MODDIR)/
+	$(MAKE) -C $(KDIR) $(KARCH) M=$(abspath $(MODDIR)) $(KBUILD_FLAGS) modules
+	@echo "built $(MODDIR)/ksad.ko for $(KREL)"
+
+userspace:
+	$(MAKE) -C userspace
+
+check:
+	bash tests/check.sh $(ONLY)
+
+demo:
+	bash tests/demo.sh
+
+install: module userspace
+	$(MAKE) -C $(KDIR) $(KARCH) M=$(abspath $(MODDIR)) modules_install
+	depmod -a $(KREL) || true
+	$(MAKE) -C userspace install PREFIX=$(PREFIX)
+
+clean:
+	rm -rf build
+	$(MAKE) -C userspace clean

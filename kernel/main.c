@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ksad: module init and exit only.  Each step has an uninit that undoes it,
+ * and errors unwind in reverse order.
+ */
+#include <linux/module.h>
+#include <net/genetlink.h>
+#include <uapi/linux/ksad.h>
+
+#include "ksad.h"
+
+static int __init ksad_init(void)
+{
+	int ret;
+
+	ret = ksad_netns_init();
+	if (ret)
+		goto err_netns;
+
+	/* Last: once the family is visible, requests may arrive. */
+	ret = ksad_genl_init();
+	if (ret)
+		goto err_genl;
+
+	pr_info("ksad: IPsec SAD loaded (genetlink family \"%s\")\n",
+		KSAD_GENL_NAME);
+	return 0;
+
+err_genl:
+	ksad_netns_uninit();
+err_netns:
+	return ret;
+}
+
+static void __exit ksad_exit(void)
+{
+	ksad_genl_uninit();
+	ksad_netns_uninit();
+}
+
+module_init(ksad_init);
+module_exit(ksad_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("IPsec Security Association Database over generic netlink");
+MODULE_ALIAS_GENL_FAMILY(KSAD_GENL_NAME);

@@ -1,0 +1,72 @@
+#!/bin/bash
+# Boot Debian's stock kernel (linux-image-amd64) under QEMU/TCG with 2 CPUs
+# and the host's / shared read-only over 9p, insmod the ksad.ko built
+# against linux-headers-amd64, and run the given test groups.
+#   tests/lab/run-stock.sh smoke[,group...] [counts-file]
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+groups=${1:?usage: run-stock.sh group[,group...] [counts-file]}
+counts=${2:-/dev/null}
+need_pkgs "${STOCK_PKGS[@]}" "${GUEST_PKGS[@]}" "${USER_BUILD_PKGS[@]}" kmod python3
+
+# The newest installed Debian kernel that has its headers.
+kver=
+for v in $(ls /lib/modules | sort -V); do
+	[ -f "/boot/vmlinuz-$v" ] && [ -d "/lib/modules/$v/build" ] && kver=$v
+done
+[ -n "$kver" ] || die "no Debian kernel with headers installed"
+
+# Warnings are errors for this build: a lab machine must build it clean.
+make -s -C "$KSAD_TOP" module KDIR="/lib/modules/$kver/build" >"$KSAD_TOP/build/stock-build.log" 2>&1 ||
+	{ cat "$KSAD_TOP/build/stock-build.log" >&2; die "module build failed"; }
+if grep -E 'warning:|error:' "$KSAD_TOP/build/stock-build.log" >&2; then
+	die "module build for $kver printed warnings"
+fi
+make -s -C "$KSAD_TOP" userspace >&2
+
+cache=$KSAD_CACHE/stock-$kver
+mkdir -p "$cache"
+if [ ! -s "$cache/vmlinux" ] || [ "/boot/vmlinuz-$kver" -nt "$cache/vmlinux" ]; then
+	python3 "$LAB/extract-vmlinux.py" "/boot/vmlinuz-$kver" "$cache/vmlinux.tmp" &&
+		mv "$cache/vmlinux.tmp" "$cache/vmlinux" || cp "/boot/vmlinuz-$kver" "$cache/vmlinux"
+fi
+
+# A small initramfs: busybox and the modules needed to mount the 9p root.
+initrd=$cache/initrd-$(cat "$LAB/stock-init.sh" | sha256sum | cut -c1-12).cpio.gz
+if [ ! -s "$initrd" ]; then
+	tmp=$(mktemp -d)
+	mkdir -p "$tmp"/{bin,dev,proc,sys,newroot,modules}
+	cp /bin/busybox "$tmp/bin/busybox"
+	ln -s busybox "$tmp/bin/sh"
+	for m in virtio_pci 9pnet_virtio 9p; do modprobe -S "$kver" --show-depends $m; done |
+		awk '$1 == "insmod" { print $2 }' | awk '!seen[$0]++' > "$tmp/modules/order"
+	while read -r m; do cp "$m" "$tmp/modules/"; done < "$tmp/modules/order"
+	sed -i 's|.*/||' "$tmp/modules/order"
+	cp "$LAB/stock-init.sh" "$tmp/init"
+	chmod +x "$tmp/init"
+	(cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) > "$initrd.tmp"
+	mv "$initrd.tmp" "$initrd"
+	rm -rf "$tmp"
+fi
+
+out=$KSAD_TOP/build/results/stock-$(date +%Y%m%d-%H%M%S)-$$
+mkdir -p "$out/guest"
+log "stock kernel $kver under QEMU: $groups; results in $out"
+set +e  # the boot may fail; the verdict judges it
+timeout -k 10 "${KSAD_LAB_TIMEOUT:-1200}" qemu-system-x86_64 \
+	-machine q35 -accel tcg -cpu max -smp 2 -m 1536 \
+	-nographic -no-reboot -monitor none -serial stdio -nic none \
+	-kernel "$cache/vmlinux" -initrd "$initrd" \
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	-virtfs "local,path=$out/guest,mount_tag=results,security_model=none" \
+	-append "console=ttyS0 panic=-1 KSAD_LAB=qemu KSAD_TOP=$KSAD_TOP \
+KSAD_MODULE=$KSAD_TOP/build/$kver/ksad.ko KSAD_GROUPS=$groups \
+KSAD_GROUP_TIMEOUT=${KSAD_GROUP_TIMEOUT:-600} KSAD_INIT=$LAB/guest-init.sh" \
+	</dev/null 2>&1 | tee "$out/console.log" | live_view
+rc=${PIPESTATUS[0]}
+set -e
+
+python3 "$LAB/verdict.py" --lab "stock-$kver" --results "$out/guest" \
+	--console "$out/console.log" --groups "$groups" --boot-rc "$rc" \
+	--counts "$counts"

@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Judge one lab boot: the groups' TAP, the end-of-run marker, the boot's
+exit code, the kernel log and kmemleak.  Prints one TAP-style line per
+result ("ok - ..." / "not ok - ...") and writes "passed failed" to --counts.
+"""
+import argparse
+import os
+import re
+import sys
+
+# Any of these in the guest's console log fails the run.  No allow-list:
+# a splat in the lab kernel itself must be fixed (see tests/lab/patches/).
+SPLAT = re.compile(
+    r"BUG:|WARNING:|Oops|kernel BUG|KASAN|UBSAN|general protection|"
+    r"possible recursive locking|possible circular locking|"
+    r"inconsistent lock state|suspicious RCU usage|lock held when returning|"
+    r"DEBUG_LOCKS_WARN|INFO: task .* blocked|soft lockup|hard LOCKUP|"
+    r"Kernel panic|ODEBUG:|list_add corruption|"
+    r"list_del corruption|RCU stall|rcu_sched detected stalls")
+TAP = re.compile(r"^(not )?ok\b\s*\d*\s*(?:-\s*)?(.*)$")
+
+
+# A backtrace frame in ksad: symbolised while the module is loaded, a bare
+# address once it is unloaded (core kernel frames always resolve).
+KSAD_FRAME = re.compile(r"\[ksad\]|\[<[0-9a-f]+>\] 0x[0-9a-f]+\s*$", re.M)
+
+
+def kmemleak_split(text):
+    """Split kmemleak's report into (ksad's, others').
+
+    The UML 6.1 debug kernel reports a few hundred objects of its own
+    (maple-tree and page-cache nodes) with ksad never loaded; those cannot
+    be ksad's, whose leaks have ksad code on the allocation stack.
+    """
+    reports = ["unreferenced object" + r
+               for r in text.split("unreferenced object")[1:]]
+    ours = [r for r in reports if KSAD_FRAME.search(r.split("backtrace:")[-1])]
+    return ours, [r for r in reports if r not in ours]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lab", required=True)
+    ap.add_argument("--results", required=True)
+    ap.add_argument("--console", required=True)
+    ap.add_argument("--groups", required=True)
+    ap.add_argument("--boot-rc", type=int, required=True)
+    ap.add_argument("--counts", required=True)
+    a = ap.parse_args()
+
+    passed = failed = 0
+
+    def result(ok, what):
+        nonlocal passed, failed
+        print(("ok - " if ok else "not ok - ") + f"{a.lab}: {what}")
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+
+    for g in a.groups.split(","):
+        tap = os.path.join(a.results, g + ".tap")
+        rcf = os.path.join(a.results, g + ".rc")
+        if not os.path.exists(rcf):
+            result(False, f"{g}: group did not finish")
+            continue
+        n = 0
+        with open(tap, errors="replace") as f:
+            for line in f:
+                m = TAP.match(line.rstrip("\n"))
+                if m:
+                    n += 1
+                    result(m.group(1) is None, f"{g}: {m.group(2)}")
+        rc = int(open(rcf).read().strip() or 1)
+        if rc == 124 or rc == 137:
+            result(False, f"{g}: group timed out and was killed")
+        elif rc != 0:
+            result(False, f"{g}: group exited with status {rc}")
+        if n == 0:
+            result(False, f"{g}: group reported no test")
+
+    result(os.path.exists(os.path.join(a.results, "done")),
+           "guest reached the end-of-run marker")
+    result(a.boot_rc == 0, f"guest powered off cleanly (exit {a.boot_rc})")
+
+    splats = []
+    with open(a.console, errors="replace") as f:
+        for line in f:
+            if SPLAT.search(line):
+                splats.append(line.rstrip())
+    result(not splats, "kernel log free of KASAN/lockdep/WARNING/BUG" +
+           "".join("\n#   " + s for s in splats[:20]))
+
+    leak = os.path.join(a.results, "kmemleak.txt")
+    if os.path.exists(leak):
+        ours, others = kmemleak_split(open(leak, errors="replace").read())
+        if others:
+            print(f"# kmemleak: {len(others)} report(s) without ksad code on "
+                  "the allocation stack (the lab kernel's own; README, "
+                  "'kmemleak')")
+        result(not ours, "kmemleak reports no leak through ksad code" +
+               "".join("\n#   " + line for r in ours[:5]
+                       for line in r.splitlines()))
+
+    with open(a.counts, "w") as f:
+        f.write(f"{passed} {failed}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
