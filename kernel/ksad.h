@@ -1,35 +1,49 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Module-wide declarations: what each file of kernel/ offers the others.
- * One section per file; a file's static helpers stay in the file.
+ * Module-wide declarations: per-namespace state and what each file of
+ * kernel/ offers the others (the SA itself is in sa.h).
  */
 #ifndef _KSAD_KSAD_H
 #define _KSAD_KSAD_H
 
+#include <linux/mutex.h>
+#include <linux/rhashtable-types.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
 #include <net/net_namespace.h>
-#include <net/netns/generic.h>
 
 /* netns.c: per network namespace state */
 struct ksad_net {
 	struct net *net;
-	/* Inbound SPIs in use, SPI -> owner; see spi.c. */
-	struct xarray spis;
+	/*
+	 * Serialises every change to the SAD of this namespace.  Readers on
+	 * the datapath use RCU (sa_table) and take no lock.
+	 */
+	struct mutex lock;
+	struct rhashtable sa_table;	/* struct ksad_sa by identity */
+	struct xarray sas;		/* struct ksad_sa by id, for dumps */
+	u32 next_id;
+	struct xarray spis;		/* inbound SPIs in use; see spi.c */
+	u32 larval_timeout;		/* seconds */
 };
 
 struct ksad_net *ksad_net(const struct net *net);
 int ksad_netns_init(void);
 void ksad_netns_uninit(void);
 
+/* main.c: the module's workqueue (expiry work, deferred frees) */
+extern struct workqueue_struct *ksad_wq;
+
 /* spi.c: locally unique inbound SPIs */
 void ksad_spi_table_init(struct xarray *spis);
 void ksad_spi_table_destroy(struct xarray *spis);
-int ksad_spi_alloc(struct xarray *spis, void *owner, u32 min, u32 max,
-		   u32 *spi);
-void ksad_spi_free(struct xarray *spis, u32 spi);
+int ksad_spi_alloc(struct xarray *spis, u32 min, u32 max, u32 *spi);
+int ksad_spi_hold(struct xarray *spis, u32 spi);
+void ksad_spi_release(struct xarray *spis, u32 spi);
 
 /* netlink.c: the generic-netlink family */
+enum ksad_mcgrp { KSAD_GRP_SA, KSAD_GRP_EXPIRE, KSAD_GRP_ACQUIRE };
+extern struct genl_family ksad_genl_family;
 int ksad_genl_init(void);
 void ksad_genl_uninit(void);
 

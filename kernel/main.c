@@ -8,10 +8,17 @@
 #include <uapi/linux/ksad.h>
 
 #include "ksad.h"
+#include "sa.h"
+
+struct workqueue_struct *ksad_wq;
 
 static int __init ksad_init(void)
 {
 	int ret;
+
+	ksad_wq = alloc_workqueue("ksad", WQ_UNBOUND, 0);
+	if (!ksad_wq)
+		return -ENOMEM;
 
 	ret = ksad_netns_init();
 	if (ret)
@@ -29,6 +36,7 @@ static int __init ksad_init(void)
 err_genl:
 	ksad_netns_uninit();
 err_netns:
+	destroy_workqueue(ksad_wq);
 	return ret;
 }
 
@@ -36,6 +44,11 @@ static void __exit ksad_exit(void)
 {
 	ksad_genl_uninit();
 	ksad_netns_uninit();
+	/* SAs are freed by RCU callbacks that queue work: wait for both. */
+	rcu_barrier();
+	destroy_workqueue(ksad_wq);
+	WARN(ksad_sa_live_count(), "ksad: %d SA(s) were never freed\n",
+	     ksad_sa_live_count());
 }
 
 module_init(ksad_init);

@@ -7,6 +7,7 @@
 #include <net/netns/generic.h>
 
 #include "ksad.h"
+#include "sa.h"
 
 static unsigned int ksad_net_id __read_mostly;
 
@@ -20,13 +21,12 @@ static int __net_init ksad_net_init(struct net *net)
 	struct ksad_net *kn = ksad_net(net);
 
 	kn->net = net;
-	ksad_spi_table_init(&kn->spis);
-	return 0;
+	return ksad_sad_init(kn);
 }
 
 static void __net_exit ksad_net_exit(struct net *net)
 {
-	ksad_spi_table_destroy(&ksad_net(net)->spis);
+	ksad_sad_uninit(ksad_net(net));
 }
 
 static struct pernet_operations ksad_net_ops = {

@@ -11,8 +11,13 @@
  * range is nearly full.  The search starts at a random point of the range so
  * that SPIs are not predictable from one another.
  *
- * Entries may be removed from softirq context (hard expiry on the datapath),
- * hence the _bh locking throughout.
+ * An entry counts the inbound SAs that use the SPI.  An SPI from GETSPI (or
+ * an SPI-less ADD) is used by one SA only; an inbound SA ADDed with an SPI
+ * of its own choice shares it with others of a different destination or
+ * protocol, but still keeps GETSPI from handing that SPI out.
+ *
+ * Callers hold the namespace's lock; the XArray's own lock makes each call
+ * atomic besides.
  */
 #include <linux/random.h>
 #include <linux/xarray.h>
@@ -22,7 +27,7 @@
 
 void ksad_spi_table_init(struct xarray *spis)
 {
-	xa_init_flags(spis, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_BH);
+	xa_init_flags(spis, XA_FLAGS_ALLOC);
 }
 
 void ksad_spi_table_destroy(struct xarray *spis)
@@ -32,9 +37,8 @@ void ksad_spi_table_destroy(struct xarray *spis)
 }
 
 /**
- * ksad_spi_alloc() - reserve a free SPI in [@min, @max] for @owner
+ * ksad_spi_alloc() - reserve a free SPI in [@min, @max]
  * @spis: the namespace's SPI table
- * @owner: what the SPI maps to (not NULL)
  * @min: lowest acceptable SPI; raised to KSAD_SPI_MIN if below
  * @max: highest acceptable SPI; @min == @max asks for exactly that SPI
  * @spi: where the allocated SPI is stored
@@ -43,9 +47,9 @@ void ksad_spi_table_destroy(struct xarray *spis)
  * one SPI asked for is taken, -ENOSPC when every SPI of the range is taken,
  * or -ENOMEM.
  */
-int ksad_spi_alloc(struct xarray *spis, void *owner, u32 min, u32 max,
-		   u32 *spi)
+int ksad_spi_alloc(struct xarray *spis, u32 min, u32 max, u32 *spi)
 {
+	void *one = xa_mk_value(1);
 	u32 next;
 	int err;
 
@@ -54,7 +58,7 @@ int ksad_spi_alloc(struct xarray *spis, void *owner, u32 min, u32 max,
 	min = max_t(u32, min, KSAD_SPI_MIN);
 
 	if (min == max) {
-		err = xa_insert_bh(spis, min, owner, GFP_KERNEL);
+		err = xa_insert(spis, min, one, GFP_KERNEL);
 		if (err == -EBUSY)
 			return -EEXIST;
 		if (!err)
@@ -63,14 +67,33 @@ int ksad_spi_alloc(struct xarray *spis, void *owner, u32 min, u32 max,
 	}
 
 	next = get_random_u32_inclusive(min, max);
-	err = xa_alloc_cyclic_bh(spis, spi, owner, XA_LIMIT(min, max), &next,
-				 GFP_KERNEL);
+	err = xa_alloc_cyclic(spis, spi, one, XA_LIMIT(min, max), &next,
+			      GFP_KERNEL);
 	if (err == -EBUSY)
 		return -ENOSPC;
 	return err < 0 ? err : 0;
 }
 
-void ksad_spi_free(struct xarray *spis, u32 spi)
+/* One more inbound SA uses @spi, which it chose itself. */
+int ksad_spi_hold(struct xarray *spis, u32 spi)
 {
-	xa_erase_bh(spis, spi);
+	void *old = xa_load(spis, spi);
+
+	return xa_err(xa_store(spis, spi,
+			       xa_mk_value(old ? xa_to_value(old) + 1 : 1),
+			       GFP_KERNEL));
+}
+
+/* An inbound SA that used @spi is gone. */
+void ksad_spi_release(struct xarray *spis, u32 spi)
+{
+	void *old = xa_load(spis, spi);
+
+	if (WARN_ON_ONCE(!old))
+		return;
+	if (xa_to_value(old) > 1)
+		xa_store(spis, spi, xa_mk_value(xa_to_value(old) - 1),
+			 GFP_KERNEL);
+	else
+		xa_erase(spis, spi);
 }

@@ -10,9 +10,6 @@
 
 #include "../ksad.h"
 
-/* Any aligned non-NULL pointer will do as an XArray entry. */
-static int owner;
-
 struct spi_test_ctx {
 	struct xarray spis;
 };
@@ -42,20 +39,19 @@ static void spi_in_range_and_reserved_skipped(struct kunit *test)
 
 	/* 0-511 holds 256 usable SPIs: all of them, and none reserved. */
 	for (i = 0; i < 256; i++) {
-		KUNIT_ASSERT_EQ(test, 0, ksad_spi_alloc(&ctx->spis, &owner,
-							0, 511, &spi));
+		KUNIT_ASSERT_EQ(test, 0, ksad_spi_alloc(&ctx->spis, 0, 511, &spi));
 		KUNIT_EXPECT_GE(test, spi, (u32)KSAD_SPI_MIN);
 		KUNIT_EXPECT_LE(test, spi, 511u);
 	}
 	KUNIT_EXPECT_EQ(test, -ENOSPC,
-			ksad_spi_alloc(&ctx->spis, &owner, 0, 511, &spi));
+			ksad_spi_alloc(&ctx->spis, 0, 511, &spi));
 	/* A range entirely inside 0-255 is refused, as is min > max. */
 	KUNIT_EXPECT_EQ(test, -EINVAL,
-			ksad_spi_alloc(&ctx->spis, &owner, 1, 255, &spi));
+			ksad_spi_alloc(&ctx->spis, 1, 255, &spi));
 	KUNIT_EXPECT_EQ(test, -EINVAL,
-			ksad_spi_alloc(&ctx->spis, &owner, 0, 0, &spi));
+			ksad_spi_alloc(&ctx->spis, 0, 0, &spi));
 	KUNIT_EXPECT_EQ(test, -EINVAL,
-			ksad_spi_alloc(&ctx->spis, &owner, 5000, 4000, &spi));
+			ksad_spi_alloc(&ctx->spis, 5000, 4000, &spi));
 }
 
 static void spi_exact_request(struct kunit *test)
@@ -63,21 +59,17 @@ static void spi_exact_request(struct kunit *test)
 	struct spi_test_ctx *ctx = test->priv;
 	u32 spi = 0;
 
-	KUNIT_ASSERT_EQ(test, 0, ksad_spi_alloc(&ctx->spis, &owner,
-						0x1234, 0x1234, &spi));
+	KUNIT_ASSERT_EQ(test, 0, ksad_spi_alloc(&ctx->spis, 0x1234, 0x1234, &spi));
 	KUNIT_EXPECT_EQ(test, spi, 0x1234u);
-	KUNIT_EXPECT_EQ(test, -EEXIST, ksad_spi_alloc(&ctx->spis, &owner,
-						      0x1234, 0x1234, &spi));
-	ksad_spi_free(&ctx->spis, 0x1234);
-	KUNIT_EXPECT_EQ(test, 0, ksad_spi_alloc(&ctx->spis, &owner,
-						0x1234, 0x1234, &spi));
+	KUNIT_EXPECT_EQ(test, -EEXIST, ksad_spi_alloc(&ctx->spis, 0x1234, 0x1234, &spi));
+	ksad_spi_release(&ctx->spis, 0x1234);
+	KUNIT_EXPECT_EQ(test, 0, ksad_spi_alloc(&ctx->spis, 0x1234, 0x1234, &spi));
 	/* The top of the 32-bit space is a valid SPI. */
-	KUNIT_EXPECT_EQ(test, 0, ksad_spi_alloc(&ctx->spis, &owner,
-						U32_MAX, U32_MAX, &spi));
+	KUNIT_EXPECT_EQ(test, 0, ksad_spi_alloc(&ctx->spis, U32_MAX, U32_MAX, &spi));
 	KUNIT_EXPECT_EQ(test, spi, U32_MAX);
 	/* min == max inside the reserved range is refused. */
 	KUNIT_EXPECT_EQ(test, -EINVAL,
-			ksad_spi_alloc(&ctx->spis, &owner, 255, 255, &spi));
+			ksad_spi_alloc(&ctx->spis, 255, 255, &spi));
 }
 
 static void spi_unique_until_full(struct kunit *test)
@@ -90,14 +82,14 @@ static void spi_unique_until_full(struct kunit *test)
 	seen = kunit_kzalloc(test, BITS_TO_LONGS(n) * sizeof(long), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, seen);
 	for (i = 0; i < n; i++) {
-		KUNIT_ASSERT_EQ(test, 0, ksad_spi_alloc(&ctx->spis, &owner, base,
+		KUNIT_ASSERT_EQ(test, 0, ksad_spi_alloc(&ctx->spis, base,
 							base + n - 1, &spi));
 		KUNIT_ASSERT_GE(test, spi, base);
 		KUNIT_ASSERT_LT(test, spi, base + n);
 		KUNIT_ASSERT_FALSE_MSG(test, __test_and_set_bit(spi - base, seen),
 				       "SPI %#x handed out twice", spi);
 	}
-	KUNIT_EXPECT_EQ(test, -ENOSPC, ksad_spi_alloc(&ctx->spis, &owner, base,
+	KUNIT_EXPECT_EQ(test, -ENOSPC, ksad_spi_alloc(&ctx->spis, base,
 						      base + n - 1, &spi));
 }
 
@@ -112,16 +104,17 @@ static void spi_last_free_in_large_range(struct kunit *test)
 	for (i = 0; i < n; i++)
 		if (base + i != hole)
 			KUNIT_ASSERT_EQ(test, 0, xa_insert(&ctx->spis, base + i,
-							   &owner, GFP_KERNEL));
+							   xa_mk_value(1),
+							   GFP_KERNEL));
 	t0 = ktime_get();
-	KUNIT_ASSERT_EQ(test, 0, ksad_spi_alloc(&ctx->spis, &owner, base,
+	KUNIT_ASSERT_EQ(test, 0, ksad_spi_alloc(&ctx->spis, base,
 						base + n - 1, &spi));
 	kunit_info(test, "last free SPI of 65536 found in %lld ns\n",
 		   ktime_to_ns(ktime_sub(ktime_get(), t0)));
 	KUNIT_EXPECT_EQ(test, spi, hole);
 
 	t0 = ktime_get();
-	KUNIT_EXPECT_EQ(test, -ENOSPC, ksad_spi_alloc(&ctx->spis, &owner, base,
+	KUNIT_EXPECT_EQ(test, -ENOSPC, ksad_spi_alloc(&ctx->spis, base,
 						      base + n - 1, &spi));
 	kunit_info(test, "full range of 65536 refused in %lld ns\n",
 		   ktime_to_ns(ktime_sub(ktime_get(), t0)));
@@ -134,10 +127,10 @@ static void spi_start_is_random(struct kunit *test)
 	u32 first, spi;
 	int i, same = 0;
 
-	KUNIT_ASSERT_EQ(test, 0, ksad_spi_alloc(&ctx->spis, &owner, 256,
+	KUNIT_ASSERT_EQ(test, 0, ksad_spi_alloc(&ctx->spis, 256,
 						U32_MAX, &first));
 	for (i = 0; i < 8; i++) {
-		KUNIT_ASSERT_EQ(test, 0, ksad_spi_alloc(&ctx->spis, &owner, 256,
+		KUNIT_ASSERT_EQ(test, 0, ksad_spi_alloc(&ctx->spis, 256,
 							U32_MAX, &spi));
 		same += spi == first + i + 1;
 	}
@@ -145,7 +138,30 @@ static void spi_start_is_random(struct kunit *test)
 	KUNIT_EXPECT_LT(test, same, 8);
 }
 
+/* SPIs an inbound SA chose itself are shared, counted, and never handed out. */
+static void spi_hold_and_release(struct kunit *test)
+{
+	struct spi_test_ctx *ctx = test->priv;
+	u32 spi;
+
+	KUNIT_ASSERT_EQ(test, 0, ksad_spi_hold(&ctx->spis, 0x5000));
+	KUNIT_ASSERT_EQ(test, 0, ksad_spi_hold(&ctx->spis, 0x5000));
+	KUNIT_EXPECT_EQ(test, -EEXIST, ksad_spi_alloc(&ctx->spis, 0x5000,
+						      0x5000, &spi));
+	ksad_spi_release(&ctx->spis, 0x5000);
+	KUNIT_EXPECT_EQ(test, -EEXIST, ksad_spi_alloc(&ctx->spis, 0x5000,
+						      0x5000, &spi));
+	ksad_spi_release(&ctx->spis, 0x5000);
+	KUNIT_EXPECT_EQ(test, 0, ksad_spi_alloc(&ctx->spis, 0x5000, 0x5000,
+						&spi));
+	/* A range whose only free SPI is held by a chosen SPI is full. */
+	KUNIT_ASSERT_EQ(test, 0, ksad_spi_hold(&ctx->spis, 0x5001));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, ksad_spi_alloc(&ctx->spis, 0x5000,
+						      0x5001, &spi));
+}
+
 static struct kunit_case spi_test_cases[] = {
+	KUNIT_CASE(spi_hold_and_release),
 	KUNIT_CASE(spi_in_range_and_reserved_skipped),
 	KUNIT_CASE(spi_exact_request),
 	KUNIT_CASE(spi_unique_until_full),

@@ -2,13 +2,19 @@
 /*
  * ksad: an IPsec Security Association Database over generic netlink.
  *
- * This header is the contract for keying daemons and tools; it is described
- * in the kernel's YAML netlink-spec format in
- * Documentation/netlink/specs/ksad.yaml.  Both must agree.
+ * This header is the contract for keying daemons and tools; the same family
+ * is described in the kernel's YAML netlink-spec format in
+ * Documentation/netlink/specs/ksad.yaml, and a test checks that the two and
+ * the kernel's policies agree.
  *
  * The family name is "ksad".  Every operation needs CAP_NET_ADMIN in the
  * user namespace that owns the caller's network namespace, and acts on that
- * network namespace only.
+ * network namespace only.  Errors come with an extended-ACK message.
+ *
+ * An SA is identified by (SPI, destination address, protocol), as in
+ * PF_KEYv2 (RFC 2367) and Linux XFRM.  Inbound SAs are made with GETSPI,
+ * which reserves a locally unique SPI and creates a larval SA, then UPDATE,
+ * which completes it; outbound SAs, carrying the peer's SPI, with ADD.
  */
 #ifndef _UAPI_LINUX_KSAD_H
 #define _UAPI_LINUX_KSAD_H
@@ -17,14 +23,200 @@
 #define KSAD_GENL_VERSION	1
 
 /* Multicast groups. */
-#define KSAD_MCGRP_SA		"sa"		/* SA added/updated/deleted/expired */
-#define KSAD_MCGRP_EXPIRE	"expire"	/* soft and hard lifetime expiry */
-#define KSAD_MCGRP_ACQUIRE	"acquire"	/* datapath asks for a new SA */
+#define KSAD_MCGRP_SA		"sa"		/* KSAD_CMD_SA_NTF */
+#define KSAD_MCGRP_EXPIRE	"expire"	/* KSAD_CMD_EXPIRE */
+#define KSAD_MCGRP_ACQUIRE	"acquire"	/* KSAD_CMD_ACQUIRE */
 
 /*
- * SPIs handed out by GETSPI (or by an SPI-less ADD) are never below this:
- * 0 means "no SA" and 1-255 are reserved by IANA (RFC 4303, section 2.1).
+ * SPIs are never below this: 0 means "no SA" and 1-255 are reserved by
+ * IANA (RFC 4303, section 2.1).
  */
 #define KSAD_SPI_MIN		256
+
+#define KSAD_LARVAL_TIMEOUT_DEFAULT	30	/* seconds */
+#define KSAD_REPLAY_WINDOW_MAX		4096	/* packets */
+#define KSAD_KEY_MAX			64	/* bytes, any key attribute */
+
+/* IP protocol numbers of the two IPsec protocols. */
+enum ksad_proto {
+	KSAD_PROTO_ESP = 50,
+	KSAD_PROTO_AH = 51,
+};
+
+enum ksad_dir {
+	KSAD_DIR_IN = 1,
+	KSAD_DIR_OUT,
+};
+
+enum ksad_mode {
+	KSAD_MODE_TRANSPORT = 1,
+	KSAD_MODE_TUNNEL,
+};
+
+/* Lifecycle of an SA (PF_KEYv2's SADB_SASTATE_*). */
+enum ksad_state {
+	KSAD_STATE_LARVAL = 1,	/* SPI reserved by GETSPI, no keys yet */
+	KSAD_STATE_MATURE,	/* complete, usable */
+	KSAD_STATE_DYING,	/* soft lifetime reached: rekey now */
+};
+
+/*
+ * Encryption (or combined-mode AEAD) algorithms.  Key lengths are exact and
+ * include the 4-byte salt where the algorithm has one:
+ *   AES_GCM_16          rfc4106(gcm(aes)), 20 or 36 bytes, 16-byte ICV
+ *   CHACHA20_POLY1305   rfc7539esp(chacha20,poly1305), 36 bytes
+ *   AES_CBC             cbc(aes), 16 or 32 bytes, needs an auth algorithm
+ *   NULL                no encryption (ESP integrity only), no key
+ */
+enum ksad_enc_alg {
+	KSAD_ENC_NONE = 1,		/* AH: no encryption at all */
+	KSAD_ENC_AES_GCM_16,
+	KSAD_ENC_CHACHA20_POLY1305,
+	KSAD_ENC_AES_CBC,
+	KSAD_ENC_NULL,
+};
+
+/* Integrity algorithms: HMAC-SHA-256-128 (RFC 4868), 32-byte key. */
+enum ksad_auth_alg {
+	KSAD_AUTH_NONE = 1,		/* AEAD algorithms authenticate */
+	KSAD_AUTH_HMAC_SHA256_128,
+};
+
+/* Why an SA event was sent on the "sa" group. */
+enum ksad_event {
+	KSAD_EVENT_LARVAL = 1,		/* GETSPI reserved an SPI */
+	KSAD_EVENT_ADDED,
+	KSAD_EVENT_UPDATED,
+	KSAD_EVENT_DELETED,		/* by DELETE */
+	KSAD_EVENT_EXPIRED,		/* hard lifetime reached, SA removed */
+	KSAD_EVENT_LARVAL_EXPIRED,	/* never UPDATEd in time, removed */
+	KSAD_EVENT_FLUSHED,		/* by FLUSH; carries proto if one */
+};
+
+/* Lifetime limits and the counters they are checked against. */
+enum ksad_lifetime_attrs {
+	KSAD_LIFETIME_UNSPEC,
+	KSAD_LIFETIME_BYTES,		/* u64 */
+	KSAD_LIFETIME_PACKETS,		/* u64 */
+	KSAD_LIFETIME_ADD_SECONDS,	/* u64, seconds since the SA was added */
+	KSAD_LIFETIME_USE_SECONDS,	/* u64, seconds since its first use */
+	KSAD_LIFETIME_PAD,
+
+	__KSAD_LIFETIME_MAX,
+	KSAD_LIFETIME_MAX = __KSAD_LIFETIME_MAX - 1
+};
+
+/* Traffic selector of an SA: what may travel through it. */
+enum ksad_sel_attrs {
+	KSAD_SEL_UNSPEC,
+	KSAD_SEL_SRC_IPV4,		/* be32 */
+	KSAD_SEL_SRC_IPV6,		/* 16 bytes */
+	KSAD_SEL_DST_IPV4,		/* be32 */
+	KSAD_SEL_DST_IPV6,		/* 16 bytes */
+	KSAD_SEL_SRC_PREFIXLEN,		/* u8 */
+	KSAD_SEL_DST_PREFIXLEN,		/* u8 */
+	KSAD_SEL_PROTO,			/* u8, upper-layer protocol, 0 = any */
+	KSAD_SEL_SRC_PORT,		/* be16, 0 = any */
+	KSAD_SEL_DST_PORT,		/* be16, 0 = any */
+
+	__KSAD_SEL_MAX,
+	KSAD_SEL_MAX = __KSAD_SEL_MAX - 1
+};
+
+/* Counters of an SA (replies and notifications only). */
+enum ksad_stats_attrs {
+	KSAD_STATS_UNSPEC,
+	KSAD_STATS_BYTES,		/* u64 */
+	KSAD_STATS_PACKETS,		/* u64 */
+	KSAD_STATS_REPLAY_FAIL,		/* u64 */
+	KSAD_STATS_INTEGRITY_FAIL,	/* u64 */
+	KSAD_STATS_ADD_TIME,		/* u64, seconds since the Epoch */
+	KSAD_STATS_FIRST_USE,		/* u64, 0 = never used */
+	KSAD_STATS_LAST_USE,		/* u64, 0 = never used */
+	KSAD_STATS_PAD,
+
+	__KSAD_STATS_MAX,
+	KSAD_STATS_MAX = __KSAD_STATS_MAX - 1
+};
+
+/*
+ * Attributes of an SA; the top-level attribute set of the SA operations.
+ * Addresses come as _IPV4 or _IPV6, never both; source and destination have
+ * the same family.
+ */
+enum ksad_sa_attrs {
+	KSAD_SA_UNSPEC,
+	KSAD_SA_SPI,			/* u32, host byte order */
+	KSAD_SA_PROTO,			/* u8, enum ksad_proto */
+	KSAD_SA_DST_IPV4,		/* be32 */
+	KSAD_SA_DST_IPV6,		/* 16 bytes */
+	KSAD_SA_SRC_IPV4,		/* be32 */
+	KSAD_SA_SRC_IPV6,		/* 16 bytes */
+	KSAD_SA_DIR,			/* u8, enum ksad_dir */
+	KSAD_SA_MODE,			/* u8, enum ksad_mode */
+	KSAD_SA_STATE,			/* u8, enum ksad_state (replies) */
+	KSAD_SA_REQID,			/* u32 */
+	KSAD_SA_REPLAY_WINDOW,		/* u32, packets, <= 4096 */
+	KSAD_SA_ESN,			/* flag: 64-bit extended sequence numbers */
+	KSAD_SA_ENC_ALG,		/* u32, enum ksad_enc_alg */
+	KSAD_SA_ENC_KEY,		/* binary, never in replies */
+	KSAD_SA_AUTH_ALG,		/* u32, enum ksad_auth_alg */
+	KSAD_SA_AUTH_KEY,		/* binary, never in replies */
+	KSAD_SA_SELECTOR,		/* nest, enum ksad_sel_attrs */
+	KSAD_SA_SOFT,			/* nest, enum ksad_lifetime_attrs */
+	KSAD_SA_HARD,			/* nest, enum ksad_lifetime_attrs */
+	KSAD_SA_STATS,			/* nest, enum ksad_stats_attrs (replies) */
+	KSAD_SA_SPI_MIN,		/* u32, GETSPI range (default 256) */
+	KSAD_SA_SPI_MAX,		/* u32, GETSPI range (default 2^32-1) */
+	KSAD_SA_EVENT,			/* u32, enum ksad_event (SA_NTF) */
+	KSAD_SA_EXPIRE_HARD,		/* flag: EXPIRE is the hard one */
+
+	__KSAD_SA_MAX,
+	KSAD_SA_MAX = __KSAD_SA_MAX - 1
+};
+
+/* Per-namespace settings (GET_CONFIG, SET_CONFIG). */
+enum ksad_config_attrs {
+	KSAD_CONFIG_UNSPEC,
+	KSAD_CONFIG_LARVAL_TIMEOUT,	/* u32, seconds, 1-3600 */
+	KSAD_CONFIG_SA_COUNT,		/* u32, SAs in this namespace (reply) */
+
+	__KSAD_CONFIG_MAX,
+	KSAD_CONFIG_MAX = __KSAD_CONFIG_MAX - 1
+};
+
+enum ksad_cmd {
+	KSAD_CMD_UNSPEC,
+	/*
+	 * Reserve a free inbound SPI for DST_*, PROTO in [SPI_MIN, SPI_MAX]
+	 * (SPI_MIN == SPI_MAX asks for exactly that one) and create a larval
+	 * SA that is removed after the larval timeout unless UPDATEd.  The
+	 * reply carries the SA.  -ENOSPC: every SPI of the range is taken;
+	 * -EEXIST: the one SPI asked for is taken.
+	 */
+	KSAD_CMD_GETSPI,
+	/*
+	 * Install a complete SA.  -EEXIST if one with the same identity
+	 * exists.  An inbound SA without SPI gets a free one, as GETSPI would
+	 * (the reply carries it).
+	 */
+	KSAD_CMD_ADD,
+	/*
+	 * Complete a larval SA, or change a mature one: only lifetimes and the
+	 * replay window may change then (-EINVAL otherwise).  -ESRCH: no SA.
+	 */
+	KSAD_CMD_UPDATE,
+	KSAD_CMD_DELETE,	/* by SPI, DST_*, PROTO; -ESRCH: no SA */
+	KSAD_CMD_GET,		/* one SA, or dump (filters: PROTO, DIR, DST_*) */
+	KSAD_CMD_FLUSH,		/* all SAs, or those of PROTO */
+	KSAD_CMD_EXPIRE,	/* notification: soft or hard lifetime reached */
+	KSAD_CMD_ACQUIRE,	/* notification: the datapath needs an SA */
+	KSAD_CMD_SA_NTF,	/* notification: an SA event (KSAD_SA_EVENT) */
+	KSAD_CMD_GET_CONFIG,
+	KSAD_CMD_SET_CONFIG,
+
+	__KSAD_CMD_MAX,
+	KSAD_CMD_MAX = __KSAD_CMD_MAX - 1
+};
 
 #endif /* _UAPI_LINUX_KSAD_H */

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lifetimes: soft and hard limits on bytes, packets, seconds since the SA got
+ * its keys and seconds since its first use (RFC 2367 2.3.4, RFC 4301 4.4.2.1),
+ * and the timeout of a larval SA that was never UPDATEd.
+ *
+ * One timer per SA fires at its next time deadline; the datapath kicks the
+ * same work when a byte or packet count crosses a limit.  The timer runs in
+ * softirq context, so it only queues the work, which takes the namespace's
+ * lock and acts: a soft limit sends one EXPIRE and marks the SA dying; a hard
+ * limit sends EXPIRE(hard) and removes the SA.
+ */
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
+
+#include "ksad.h"
+#include "sa.h"
+#include "trace.h"
+
+/* A deadline @limit seconds after @base, if there is a limit. */
+static unsigned int ksad_deadline(u64 limit, time64_t base, time64_t now,
+				  unsigned int flag, time64_t *next)
+{
+	time64_t at;
+
+	if (!limit || !base)
+		return 0;
+	at = base + (time64_t)min_t(u64, limit, S64_MAX / 2);
+	if (now >= at)
+		return flag;
+	if (!*next || at < *next)
+		*next = at;
+	return 0;
+}
+
+static unsigned int ksad_count_limit(u64 limit, u64 count, unsigned int flag)
+{
+	return limit && count >= limit ? flag : 0;
+}
+
+/**
+ * ksad_lifetime_check() - which limits has an SA reached?
+ * @sa: the SA
+ * @now: boottime seconds
+ * @larval_timeout: seconds a larval SA may live
+ * @next: set to the next time deadline (boottime seconds), or 0 for none
+ *
+ * A soft limit that already fired is not reported again.
+ * Return: KSAD_LT_SOFT and/or KSAD_LT_HARD.
+ */
+unsigned int ksad_lifetime_check(const struct ksad_sa *sa, time64_t now,
+				 u32 larval_timeout, time64_t *next)
+{
+	const struct ksad_sa_stats *st = &sa->stats;
+	unsigned int due = 0;
+
+	*next = 0;
+	if (sa->state == KSAD_STATE_LARVAL)
+		return ksad_deadline(larval_timeout, st->add_boot, now,
+				     KSAD_LT_HARD, next);
+
+	due |= ksad_deadline(sa->hard.add_seconds, st->add_boot, now,
+			     KSAD_LT_HARD, next);
+	due |= ksad_deadline(sa->hard.use_seconds, st->first_use_boot, now,
+			     KSAD_LT_HARD, next);
+	due |= ksad_count_limit(sa->hard.bytes, st->bytes, KSAD_LT_HARD);
+	due |= ksad_count_limit(sa->hard.packets, st->packets, KSAD_LT_HARD);
+	if (sa->soft_expired)
+		return due;
+	due |= ksad_deadline(sa->soft.add_seconds, st->add_boot, now,
+			     KSAD_LT_SOFT, next);
+	due |= ksad_deadline(sa->soft.use_seconds, st->first_use_boot, now,
+			     KSAD_LT_SOFT, next);
+	due |= ksad_count_limit(sa->soft.bytes, st->bytes, KSAD_LT_SOFT);
+	due |= ksad_count_limit(sa->soft.packets, st->packets, KSAD_LT_SOFT);
+	return due;
+}
+
+/* Arm the timer for the next deadline, or run the work now if one is due. */
+void ksad_lifetime_arm(struct ksad_sa *sa)
+{
+	time64_t now = ktime_get_boottime_seconds(), next;
+	unsigned int due;
+
+	lockdep_assert_held(&sa->kn->lock);
+	due = ksad_lifetime_check(sa, now, sa->kn->larval_timeout, &next);
+	if (due)
+		mod_timer(&sa->timer, jiffies);
+	else if (next)
+		mod_timer(&sa->timer, jiffies + (next - now) * HZ);
+	else
+		del_timer(&sa->timer);
+}
+
+void ksad_lifetime_timer(struct timer_list *t)
+{
+	struct ksad_sa *sa = from_timer(sa, t, timer);
+
+	/* The queued work holds a reference; an unlinked SA has no timer. */
+	if (refcount_inc_not_zero(&sa->refcnt) &&
+	    !queue_work(ksad_wq, &sa->expire_work))
+		ksad_sa_put(sa);
+}
+
+void ksad_lifetime_expire_work(struct work_struct *work)
+{
+	struct ksad_sa *sa = container_of(work, struct ksad_sa, expire_work);
+	struct ksad_net *kn = sa->kn;
+	unsigned int due;
+	time64_t next;
+
+	mutex_lock(&kn->lock);
+	if (!sa->state)		/* removed meanwhile */
+		goto out;
+	due = ksad_lifetime_check(sa, ktime_get_boottime_seconds(),
+				  kn->larval_timeout, &next);
+	if (due & KSAD_LT_HARD) {
+		if (sa->state == KSAD_STATE_LARVAL) {
+			ksad_sad_remove(sa, KSAD_EVENT_LARVAL_EXPIRED);
+		} else {
+			ksad_notify_expire(sa, true);
+			trace_ksad_expire(&sa->key, sa->dir, sa->state,
+					  KSAD_LT_HARD, 0);
+			ksad_sad_remove(sa, KSAD_EVENT_EXPIRED);
+		}
+		goto out;
+	}
+	if (due & KSAD_LT_SOFT) {
+		sa->soft_expired = true;
+		WRITE_ONCE(sa->state, KSAD_STATE_DYING);
+		ksad_notify_expire(sa, false);
+		trace_ksad_expire(&sa->key, sa->dir, sa->state, KSAD_LT_SOFT, 0);
+	}
+	ksad_lifetime_arm(sa);
+out:
+	mutex_unlock(&kn->lock);
+	ksad_sa_put(sa);
+}

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SA messages: one fill function for replies, dumps and the notifications on
+ * the "sa" and "expire" multicast groups.  Keys are never sent.
+ */
+#include <linux/socket.h>
+#include <net/genetlink.h>
+#include <net/ipv6.h>
+
+#include "ksad.h"
+#include "sa.h"
+
+static int ksad_put_addr(struct sk_buff *skb, int a4, int a6, u8 family,
+			 const union ksad_addr *addr)
+{
+	if (family == AF_INET)
+		return nla_put_in_addr(skb, a4, addr->a4);
+	return nla_put_in6_addr(skb, a6, &addr->a6);
+}
+
+static bool ksad_addr_any(const union ksad_addr *a)
+{
+	return ipv6_addr_any(&a->a6);
+}
+
+static int ksad_put_lifetime(struct sk_buff *skb, int type,
+			     const struct ksad_lifetime *lt)
+{
+	struct nlattr *nest;
+
+	if (!lt->bytes && !lt->packets && !lt->add_seconds && !lt->use_seconds)
+		return 0;
+	nest = nla_nest_start(skb, type);
+	if (!nest ||
+	    (lt->bytes && nla_put_u64_64bit(skb, KSAD_LIFETIME_BYTES, lt->bytes,
+					    KSAD_LIFETIME_PAD)) ||
+	    (lt->packets && nla_put_u64_64bit(skb, KSAD_LIFETIME_PACKETS,
+					      lt->packets, KSAD_LIFETIME_PAD)) ||
+	    (lt->add_seconds && nla_put_u64_64bit(skb, KSAD_LIFETIME_ADD_SECONDS,
+						  lt->add_seconds,
+						  KSAD_LIFETIME_PAD)) ||
+	    (lt->use_seconds && nla_put_u64_64bit(skb, KSAD_LIFETIME_USE_SECONDS,
+						  lt->use_seconds,
+						  KSAD_LIFETIME_PAD)))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int ksad_put_sel(struct sk_buff *skb, const struct ksad_sel *sel)
+{
+	struct nlattr *nest;
+
+	if (!sel->family)
+		return 0;
+	nest = nla_nest_start(skb, KSAD_SA_SELECTOR);
+	if (!nest ||
+	    ksad_put_addr(skb, KSAD_SEL_SRC_IPV4, KSAD_SEL_SRC_IPV6, sel->family,
+			  &sel->saddr) ||
+	    ksad_put_addr(skb, KSAD_SEL_DST_IPV4, KSAD_SEL_DST_IPV6, sel->family,
+			  &sel->daddr) ||
+	    nla_put_u8(skb, KSAD_SEL_SRC_PREFIXLEN, sel->sprefix) ||
+	    nla_put_u8(skb, KSAD_SEL_DST_PREFIXLEN, sel->dprefix) ||
+	    nla_put_u8(skb, KSAD_SEL_PROTO, sel->proto) ||
+	    nla_put_be16(skb, KSAD_SEL_SRC_PORT, sel->sport) ||
+	    nla_put_be16(skb, KSAD_SEL_DST_PORT, sel->dport))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int ksad_put_stats(struct sk_buff *skb, struct ksad_sa *sa)
+{
+	struct ksad_sa_stats st;
+	struct nlattr *nest;
+
+	spin_lock_bh(&sa->lock);
+	st = sa->stats;
+	spin_unlock_bh(&sa->lock);
+
+	nest = nla_nest_start(skb, KSAD_SA_STATS);
+	if (!nest ||
+	    nla_put_u64_64bit(skb, KSAD_STATS_BYTES, st.bytes, KSAD_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, KSAD_STATS_PACKETS, st.packets,
+			      KSAD_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, KSAD_STATS_REPLAY_FAIL, st.replay_fail,
+			      KSAD_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, KSAD_STATS_INTEGRITY_FAIL, st.integrity_fail,
+			      KSAD_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, KSAD_STATS_ADD_TIME, st.add_time,
+			      KSAD_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, KSAD_STATS_FIRST_USE, st.first_use,
+			      KSAD_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, KSAD_STATS_LAST_USE, st.last_use,
+			      KSAD_STATS_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/**
+ * ksad_nl_fill_sa() - append one SA message to @skb
+ * @skb: the message buffer
+ * @sa: the SA (a reference, or kn->lock, held)
+ * @portid: netlink port of the receiver (0 for multicast)
+ * @seq: sequence number to answer
+ * @flags: netlink message flags
+ * @cmd: enum ksad_cmd of the message
+ * @event: enum ksad_event to include, or 0; for KSAD_CMD_EXPIRE,
+ *	   KSAD_LT_SOFT or KSAD_LT_HARD
+ *
+ * Return: 0 or -EMSGSIZE (the message is cancelled).
+ */
+int ksad_nl_fill_sa(struct sk_buff *skb, struct ksad_sa *sa, u32 portid,
+		    u32 seq, int flags, u8 cmd, u32 event)
+{
+	u8 state = READ_ONCE(sa->state);
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &ksad_genl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, KSAD_SA_SPI, sa->key.spi) ||
+	    nla_put_u8(skb, KSAD_SA_PROTO, sa->key.proto) ||
+	    ksad_put_addr(skb, KSAD_SA_DST_IPV4, KSAD_SA_DST_IPV6,
+			  sa->key.family, &sa->key.daddr) ||
+	    (!ksad_addr_any(&sa->saddr) &&
+	     ksad_put_addr(skb, KSAD_SA_SRC_IPV4, KSAD_SA_SRC_IPV6,
+			   sa->key.family, &sa->saddr)) ||
+	    nla_put_u8(skb, KSAD_SA_DIR, sa->dir) ||
+	    (state && nla_put_u8(skb, KSAD_SA_STATE, state)))
+		goto cancel;
+	if (cmd == KSAD_CMD_EXPIRE) {
+		if (event == KSAD_LT_HARD && nla_put_flag(skb, KSAD_SA_EXPIRE_HARD))
+			goto cancel;
+	} else if (event && nla_put_u32(skb, KSAD_SA_EVENT, event)) {
+		goto cancel;
+	}
+	if (state == KSAD_STATE_LARVAL)
+		goto done;	/* nothing but the identity yet */
+	if (nla_put_u8(skb, KSAD_SA_MODE, sa->mode) ||
+	    nla_put_u32(skb, KSAD_SA_REQID, sa->reqid) ||
+	    nla_put_u32(skb, KSAD_SA_REPLAY_WINDOW,
+			READ_ONCE(sa->replay_window)) ||
+	    (sa->esn && nla_put_flag(skb, KSAD_SA_ESN)) ||
+	    nla_put_u32(skb, KSAD_SA_ENC_ALG, sa->crypto.enc_alg) ||
+	    nla_put_u32(skb, KSAD_SA_AUTH_ALG, sa->crypto.auth_alg) ||
+	    ksad_put_sel(skb, &sa->sel) ||
+	    ksad_put_lifetime(skb, KSAD_SA_SOFT, &sa->soft) ||
+	    ksad_put_lifetime(skb, KSAD_SA_HARD, &sa->hard))
+		goto cancel;
+done:
+	if (ksad_put_stats(skb, sa))
+		goto cancel;
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/* Anyone listening?  Not before the family is registered (or after). */
+static bool ksad_listening(struct ksad_net *kn, enum ksad_mcgrp grp)
+{
+	return READ_ONCE(ksad_genl_family.id) &&
+	       genl_has_listeners(&ksad_genl_family, kn->net, grp);
+}
+
+static void ksad_multicast(struct ksad_net *kn, struct sk_buff *skb,
+			   enum ksad_mcgrp grp)
+{
+	/* No listener (-ESRCH) is the common case, not an error. */
+	genlmsg_multicast_netns(&ksad_genl_family, kn->net, skb, 0, grp,
+				GFP_KERNEL);
+}
+
+static void ksad_notify(struct ksad_sa *sa, u8 cmd, u32 event,
+			enum ksad_mcgrp grp)
+{
+	struct sk_buff *skb;
+
+	if (!ksad_listening(sa->kn, grp))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	if (ksad_nl_fill_sa(skb, sa, 0, 0, 0, cmd, event)) {
+		kfree_skb(skb);
+		return;
+	}
+	ksad_multicast(sa->kn, skb, grp);
+}
+
+void ksad_notify_sa(struct ksad_sa *sa, u32 event)
+{
+	ksad_notify(sa, KSAD_CMD_SA_NTF, event, KSAD_GRP_SA);
+}
+
+void ksad_notify_expire(struct ksad_sa *sa, bool hard)
+{
+	ksad_notify(sa, KSAD_CMD_EXPIRE, hard ? KSAD_LT_HARD : KSAD_LT_SOFT,
+		    KSAD_GRP_EXPIRE);
+}
+
+void ksad_notify_flush(struct ksad_net *kn, u8 proto)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!ksad_listening(kn, KSAD_GRP_SA))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &ksad_genl_family, 0, KSAD_CMD_SA_NTF);
+	if (!hdr || nla_put_u32(skb, KSAD_SA_EVENT, KSAD_EVENT_FLUSHED) ||
+	    (proto && nla_put_u8(skb, KSAD_SA_PROTO, proto))) {
+		kfree_skb(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	ksad_multicast(kn, skb, KSAD_GRP_SA);
+}

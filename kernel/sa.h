@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The Security Association: its identity, its parameters, its counters, and
+ * the parsed request that creates or changes one (struct ksad_sa_cfg, filled
+ * by netlink.c or by a KUnit test).
+ */
+#ifndef _KSAD_SA_H
+#define _KSAD_SA_H
+
+#include <linux/in6.h>
+#include <linux/rhashtable-types.h>
+#include <linux/spinlock.h>
+#include <linux/timer.h>
+#include <linux/workqueue.h>
+#include <uapi/linux/ksad.h>
+
+struct ksad_net;
+struct netlink_ext_ack;
+
+union ksad_addr {
+	__be32 a4;
+	struct in6_addr a6;
+};
+
+/* Identity of an SA.  Hashed as bytes: padding must be zero. */
+struct ksad_sa_key {
+	union ksad_addr daddr;
+	u32 spi;
+	u8 proto;		/* enum ksad_proto */
+	u8 family;		/* AF_INET or AF_INET6 */
+	u16 pad;
+};
+
+/* A lifetime limit; 0 means no limit. */
+struct ksad_lifetime {
+	u64 bytes;
+	u64 packets;
+	u64 add_seconds;
+	u64 use_seconds;
+};
+
+struct ksad_sel {
+	union ksad_addr saddr, daddr;
+	u8 family;		/* 0: the SA carries any traffic */
+	u8 sprefix, dprefix;
+	u8 proto;
+	__be16 sport, dport;
+};
+
+/* Transforms of an SA; set once, when the SA becomes mature. */
+struct ksad_crypto {
+	u32 enc_alg;		/* enum ksad_enc_alg */
+	u32 auth_alg;		/* enum ksad_auth_alg */
+	struct crypto_aead *aead;	/* ESP */
+	struct crypto_ahash *ahash;	/* AH */
+	unsigned int icv_len;
+};
+
+struct ksad_sa_stats {
+	u64 bytes;
+	u64 packets;
+	u64 replay_fail;
+	u64 integrity_fail;
+	time64_t add_time;	/* wall clock, for reports */
+	time64_t first_use;	/* wall clock, 0 = never */
+	time64_t last_use;
+	time64_t add_boot;	/* boottime seconds, for deadlines */
+	time64_t first_use_boot;
+};
+
+struct ksad_sa {
+	struct rhash_head node;		/* kn->sa_table, by key */
+	struct ksad_sa_key key;
+	u32 id;				/* index in kn->sas */
+	refcount_t refcnt;
+	struct ksad_net *kn;
+
+	u8 state;			/* enum ksad_state; 0 once unlinked */
+	u8 dir;				/* enum ksad_dir */
+	u8 mode;			/* enum ksad_mode */
+	bool esn;
+	bool soft_expired;
+	bool spi_reserved;		/* holds a reference in kn->spis */
+	union ksad_addr saddr;
+	u32 reqid;
+	u32 replay_window;
+	struct ksad_sel sel;
+	struct ksad_crypto crypto;
+	struct ksad_lifetime soft, hard;
+
+	spinlock_t lock;		/* stats */
+	struct ksad_sa_stats stats;
+
+	struct timer_list timer;	/* next lifetime deadline */
+	struct work_struct expire_work;	/* runs what the timer found due */
+	struct rcu_work free_work;
+};
+
+/* A request, as parsed from netlink; @set has a bit per KSAD_SA_* given. */
+struct ksad_sa_cfg {
+	u64 set;
+	struct ksad_sa_key key;
+	union ksad_addr saddr;
+	u8 dir, mode;
+	bool esn;
+	u32 reqid, replay_window;
+	u32 spi_min, spi_max;
+	u32 enc_alg, auth_alg;
+	const u8 *enc_key, *auth_key;
+	unsigned int enc_key_len, auth_key_len;
+	struct ksad_sel sel;
+	struct ksad_lifetime soft, hard;
+};
+
+static inline bool ksad_cfg_has(const struct ksad_sa_cfg *cfg, int attr)
+{
+	return cfg->set & BIT_ULL(attr);
+}
+
+/* sad.c: the database of one namespace */
+int ksad_sad_init(struct ksad_net *kn);
+void ksad_sad_uninit(struct ksad_net *kn);
+struct ksad_sa *ksad_sad_getspi(struct ksad_net *kn,
+				const struct ksad_sa_cfg *cfg,
+				struct netlink_ext_ack *extack);
+struct ksad_sa *ksad_sad_add(struct ksad_net *kn, const struct ksad_sa_cfg *cfg,
+			     struct netlink_ext_ack *extack);
+struct ksad_sa *ksad_sad_update(struct ksad_net *kn,
+				const struct ksad_sa_cfg *cfg,
+				struct netlink_ext_ack *extack);
+int ksad_sad_delete(struct ksad_net *kn, const struct ksad_sa_key *key,
+		    struct netlink_ext_ack *extack);
+struct ksad_sa *ksad_sad_get(struct ksad_net *kn, const struct ksad_sa_key *key);
+unsigned int ksad_sad_flush(struct ksad_net *kn, u8 proto);
+struct ksad_sa *ksad_sad_lookup_rcu(struct ksad_net *kn,
+				    const struct ksad_sa_key *key);
+void ksad_sa_put(struct ksad_sa *sa);
+int ksad_sa_live_count(void);
+void ksad_sad_remove(struct ksad_sa *sa, u32 event);
+unsigned int ksad_sad_count(struct ksad_net *kn);
+
+/* lifetime.c: soft and hard limits, larval timeout */
+#define KSAD_LT_SOFT	BIT(0)
+#define KSAD_LT_HARD	BIT(1)
+unsigned int ksad_lifetime_check(const struct ksad_sa *sa, time64_t now,
+				 u32 larval_timeout, time64_t *next);
+void ksad_lifetime_arm(struct ksad_sa *sa);
+void ksad_lifetime_expire_work(struct work_struct *work);
+void ksad_lifetime_timer(struct timer_list *t);
+
+/* crypto.c: algorithms and transforms */
+int ksad_crypto_validate(u8 proto, const struct ksad_sa_cfg *cfg,
+			 struct netlink_ext_ack *extack);
+int ksad_crypto_init(struct ksad_crypto *c, u8 proto,
+		     const struct ksad_sa_cfg *cfg,
+		     struct netlink_ext_ack *extack);
+void ksad_crypto_destroy(struct ksad_crypto *c);
+
+/* notify.c: SA messages, replies and multicast notifications */
+struct sk_buff;
+int ksad_nl_fill_sa(struct sk_buff *skb, struct ksad_sa *sa, u32 portid,
+		    u32 seq, int flags, u8 cmd, u32 event);
+void ksad_notify_sa(struct ksad_sa *sa, u32 event);
+void ksad_notify_expire(struct ksad_sa *sa, bool hard);
+void ksad_notify_flush(struct ksad_net *kn, u8 proto);
+
+#endif /* _KSAD_SA_H */

@@ -1,0 +1,480 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The Security Association Database of one network namespace.
+ *
+ * Two indexes hold every SA: an rhashtable by identity (SPI, destination,
+ * protocol), read under RCU by the datapath, and an XArray by a per-namespace
+ * id, so that a dump resumes where it stopped in O(log n) and a flush walks
+ * the SAs in order.  All changes are made under kn->lock, in process context;
+ * the lifetime timer only queues work (lifetime.c).
+ *
+ * References: the indexes own one; lookups for callers take another; queued
+ * expiry work holds one.  The last put frees the SA after an RCU grace period,
+ * in process context, so that datapath readers and the crypto API are happy.
+ */
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+#include <net/netlink.h>
+
+#include "ksad.h"
+#include "sa.h"
+#include "trace.h"
+
+/*
+ * SAs alive in the whole module.  The lab kernel's kmemleak misses frees made
+ * after an RCU grace period (README, "kmemleak"), so leaks of SAs are caught
+ * by counting: module exit warns unless this is zero again.
+ */
+static atomic_t ksad_sa_live = ATOMIC_INIT(0);
+
+int ksad_sa_live_count(void)
+{
+	return atomic_read(&ksad_sa_live);
+}
+
+static const struct rhashtable_params ksad_sa_params = {
+	.key_len = sizeof(struct ksad_sa_key),
+	.key_offset = offsetof(struct ksad_sa, key),
+	.head_offset = offsetof(struct ksad_sa, node),
+	.automatic_shrinking = true,
+};
+
+int ksad_sad_init(struct ksad_net *kn)
+{
+	mutex_init(&kn->lock);
+	xa_init_flags(&kn->sas, XA_FLAGS_ALLOC);
+	ksad_spi_table_init(&kn->spis);
+	kn->larval_timeout = KSAD_LARVAL_TIMEOUT_DEFAULT;
+	return rhashtable_init(&kn->sa_table, &ksad_sa_params);
+}
+
+static void ksad_sa_free_work(struct work_struct *work)
+{
+	struct ksad_sa *sa = container_of(to_rcu_work(work), struct ksad_sa,
+					  free_work);
+
+	ksad_crypto_destroy(&sa->crypto);
+	kfree(sa);
+	atomic_dec(&ksad_sa_live);
+}
+
+void ksad_sa_put(struct ksad_sa *sa)
+{
+	if (refcount_dec_and_test(&sa->refcnt))
+		queue_rcu_work(ksad_wq, &sa->free_work);
+}
+
+static struct ksad_sa *ksad_sa_alloc(struct ksad_net *kn,
+				     const struct ksad_sa_key *key)
+{
+	struct ksad_sa *sa = kzalloc(sizeof(*sa), GFP_KERNEL);
+
+	if (!sa)
+		return NULL;
+	atomic_inc(&ksad_sa_live);
+	sa->key = *key;
+	sa->key.pad = 0;
+	sa->kn = kn;
+	refcount_set(&sa->refcnt, 1);
+	spin_lock_init(&sa->lock);
+	timer_setup(&sa->timer, ksad_lifetime_timer, 0);
+	INIT_WORK(&sa->expire_work, ksad_lifetime_expire_work);
+	INIT_RCU_WORK(&sa->free_work, ksad_sa_free_work);
+	sa->stats.add_time = ktime_get_real_seconds();
+	sa->stats.add_boot = ktime_get_boottime_seconds();
+	return sa;
+}
+
+/* Undo ksad_sa_alloc() for an SA that was never linked. */
+static void ksad_sa_discard(struct ksad_sa *sa)
+{
+	if (sa->spi_reserved)
+		ksad_spi_release(&sa->kn->spis, sa->key.spi);
+	ksad_crypto_destroy(&sa->crypto);
+	kfree(sa);
+	atomic_dec(&ksad_sa_live);
+}
+
+static int ksad_sa_link(struct ksad_net *kn, struct ksad_sa *sa,
+			struct netlink_ext_ack *extack)
+{
+	int err;
+
+	lockdep_assert_held(&kn->lock);
+	err = xa_alloc_cyclic(&kn->sas, &sa->id, sa, xa_limit_32b,
+			      &kn->next_id, GFP_KERNEL);
+	if (err < 0)
+		return err;
+	err = rhashtable_lookup_insert_fast(&kn->sa_table, &sa->node,
+					    ksad_sa_params);
+	if (err) {
+		xa_erase(&kn->sas, sa->id);
+		if (err == -EEXIST)
+			NL_SET_ERR_MSG(extack, "an SA with this SPI, destination and protocol exists");
+		return err;
+	}
+	return 0;
+}
+
+/**
+ * ksad_sad_remove() - take an SA out of the database and drop its reference
+ * @sa: a linked SA; kn->lock held
+ * @event: enum ksad_event to announce on the "sa" group, or 0 for none
+ */
+void ksad_sad_remove(struct ksad_sa *sa, u32 event)
+{
+	struct ksad_net *kn = sa->kn;
+
+	lockdep_assert_held(&kn->lock);
+	rhashtable_remove_fast(&kn->sa_table, &sa->node, ksad_sa_params);
+	xa_erase(&kn->sas, sa->id);
+	if (sa->spi_reserved)
+		ksad_spi_release(&kn->spis, sa->key.spi);
+	if (event)
+		ksad_notify_sa(sa, event);
+	trace_ksad_remove(&sa->key, sa->dir, sa->state, event, 0);
+	WRITE_ONCE(sa->state, 0);
+	del_timer_sync(&sa->timer);
+	ksad_sa_put(sa);
+}
+
+static struct ksad_sa *ksad_sad_find(struct ksad_net *kn,
+				     const struct ksad_sa_key *key)
+{
+	lockdep_assert_held(&kn->lock);
+	return rhashtable_lookup_fast(&kn->sa_table, key, ksad_sa_params);
+}
+
+/* The datapath's lookup: rcu_read_lock() held, no reference taken. */
+struct ksad_sa *ksad_sad_lookup_rcu(struct ksad_net *kn,
+				    const struct ksad_sa_key *key)
+{
+	return rhashtable_lookup(&kn->sa_table, key, ksad_sa_params);
+}
+
+static int ksad_need_identity(const struct ksad_sa_cfg *cfg, bool spi,
+			      struct netlink_ext_ack *extack)
+{
+	if (!cfg->key.family) {
+		NL_SET_ERR_MSG(extack, "a destination address is required");
+		return -EINVAL;
+	}
+	if (!ksad_cfg_has(cfg, KSAD_SA_PROTO)) {
+		NL_SET_ERR_MSG(extack, "a protocol (ESP or AH) is required");
+		return -EINVAL;
+	}
+	if (spi && !ksad_cfg_has(cfg, KSAD_SA_SPI)) {
+		NL_SET_ERR_MSG(extack, "an SPI is required");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int ksad_spi_error(int err, struct netlink_ext_ack *extack)
+{
+	switch (err) {
+	case -EINVAL:
+		NL_SET_ERR_MSG(extack, "empty SPI range (0-255 are reserved, min must not exceed max)");
+		break;
+	case -EEXIST:
+		NL_SET_ERR_MSG(extack, "the SPI asked for is in use");
+		break;
+	case -ENOSPC:
+		NL_SET_ERR_MSG(extack, "no free SPI in the range");
+		break;
+	}
+	return err;
+}
+
+/* Parameters of a complete SA, from an ADD or the UPDATE of a larval SA. */
+static int ksad_sa_configure(struct ksad_sa *sa, const struct ksad_sa_cfg *cfg,
+			     struct netlink_ext_ack *extack)
+{
+	int err;
+
+	if (ksad_cfg_has(cfg, KSAD_SA_REPLAY_WINDOW) && sa->dir != KSAD_DIR_IN &&
+	    cfg->replay_window) {
+		NL_SET_ERR_MSG(extack, "a replay window is for inbound SAs");
+		return -EINVAL;
+	}
+	if (cfg->sel.family && cfg->mode != KSAD_MODE_TUNNEL &&
+	    cfg->sel.family != sa->key.family) {
+		NL_SET_ERR_MSG(extack, "in transport mode the selector's family is the SA's");
+		return -EINVAL;
+	}
+	err = ksad_crypto_validate(sa->key.proto, cfg, extack);
+	if (err)
+		return err;
+	err = ksad_crypto_init(&sa->crypto, sa->key.proto, cfg, extack);
+	if (err)
+		return err;
+
+	sa->mode = ksad_cfg_has(cfg, KSAD_SA_MODE) ? cfg->mode :
+						     KSAD_MODE_TRANSPORT;
+	if (ksad_cfg_has(cfg, KSAD_SA_SRC_IPV4) ||
+	    ksad_cfg_has(cfg, KSAD_SA_SRC_IPV6))
+		sa->saddr = cfg->saddr;
+	sa->reqid = cfg->reqid;
+	sa->replay_window = cfg->replay_window;
+	sa->esn = cfg->esn;
+	sa->sel = cfg->sel;
+	sa->soft = cfg->soft;
+	sa->hard = cfg->hard;
+	return 0;
+}
+
+struct ksad_sa *ksad_sad_getspi(struct ksad_net *kn,
+				const struct ksad_sa_cfg *cfg,
+				struct netlink_ext_ack *extack)
+{
+	u32 min = ksad_cfg_has(cfg, KSAD_SA_SPI_MIN) ? cfg->spi_min : 0;
+	u32 max = ksad_cfg_has(cfg, KSAD_SA_SPI_MAX) ? cfg->spi_max : U32_MAX;
+	struct ksad_sa *sa;
+	int err;
+
+	err = ksad_need_identity(cfg, false, extack);
+	if (err)
+		return ERR_PTR(err);
+	sa = ksad_sa_alloc(kn, &cfg->key);
+	if (!sa)
+		return ERR_PTR(-ENOMEM);
+	sa->state = KSAD_STATE_LARVAL;
+	sa->dir = KSAD_DIR_IN;
+	sa->saddr = cfg->saddr;
+
+	mutex_lock(&kn->lock);
+	err = ksad_spi_alloc(&kn->spis, min, max, &sa->key.spi);
+	if (err) {
+		ksad_spi_error(err, extack);
+		goto fail;
+	}
+	sa->spi_reserved = true;
+	err = ksad_sa_link(kn, sa, extack);
+	if (err)
+		goto fail;
+	ksad_lifetime_arm(sa);
+	ksad_notify_sa(sa, KSAD_EVENT_LARVAL);
+	trace_ksad_getspi(&sa->key, sa->dir, sa->state, 0, 0);
+	refcount_inc(&sa->refcnt);
+	mutex_unlock(&kn->lock);
+	return sa;
+fail:
+	ksad_sa_discard(sa);
+	mutex_unlock(&kn->lock);
+	return ERR_PTR(err);
+}
+
+struct ksad_sa *ksad_sad_add(struct ksad_net *kn, const struct ksad_sa_cfg *cfg,
+			     struct netlink_ext_ack *extack)
+{
+	bool want_spi = !ksad_cfg_has(cfg, KSAD_SA_SPI);
+	struct ksad_sa *sa;
+	int err;
+
+	err = ksad_need_identity(cfg, false, extack);
+	if (err)
+		return ERR_PTR(err);
+	if (!ksad_cfg_has(cfg, KSAD_SA_DIR)) {
+		NL_SET_ERR_MSG(extack, "a direction (in or out) is required");
+		return ERR_PTR(-EINVAL);
+	}
+	if (want_spi && cfg->dir != KSAD_DIR_IN) {
+		NL_SET_ERR_MSG(extack, "an outbound SA carries the peer's SPI: an SPI is required");
+		return ERR_PTR(-EINVAL);
+	}
+	sa = ksad_sa_alloc(kn, &cfg->key);
+	if (!sa)
+		return ERR_PTR(-ENOMEM);
+	sa->state = KSAD_STATE_MATURE;
+	sa->dir = cfg->dir;
+	/* The transforms may take long to set up: outside the lock. */
+	err = ksad_sa_configure(sa, cfg, extack);
+	if (err) {
+		ksad_sa_discard(sa);
+		return ERR_PTR(err);
+	}
+
+	mutex_lock(&kn->lock);
+	if (want_spi) {
+		err = ksad_spi_alloc(&kn->spis, 0, U32_MAX, &sa->key.spi);
+		if (err) {
+			ksad_spi_error(err, extack);
+			goto fail;
+		}
+		sa->spi_reserved = true;
+	} else if (sa->dir == KSAD_DIR_IN) {
+		err = ksad_spi_hold(&kn->spis, sa->key.spi);
+		if (err)
+			goto fail;
+		sa->spi_reserved = true;
+	}
+	err = ksad_sa_link(kn, sa, extack);
+	if (err)
+		goto fail;
+	ksad_lifetime_arm(sa);
+	ksad_notify_sa(sa, KSAD_EVENT_ADDED);
+	trace_ksad_add(&sa->key, sa->dir, sa->state, 0, 0);
+	refcount_inc(&sa->refcnt);
+	mutex_unlock(&kn->lock);
+	return sa;
+fail:
+	ksad_sa_discard(sa);
+	mutex_unlock(&kn->lock);
+	return ERR_PTR(err);
+}
+
+/* What UPDATE may change on a mature SA (besides naming it). */
+#define KSAD_MATURE_MUTABLE (BIT_ULL(KSAD_SA_SPI) | BIT_ULL(KSAD_SA_PROTO) | \
+			     BIT_ULL(KSAD_SA_DST_IPV4) |		    \
+			     BIT_ULL(KSAD_SA_DST_IPV6) |		    \
+			     BIT_ULL(KSAD_SA_SOFT) | BIT_ULL(KSAD_SA_HARD) | \
+			     BIT_ULL(KSAD_SA_REPLAY_WINDOW))
+
+static int ksad_update_mature(struct ksad_sa *sa, const struct ksad_sa_cfg *cfg,
+			      struct netlink_ext_ack *extack)
+{
+	if (cfg->set & ~KSAD_MATURE_MUTABLE) {
+		NL_SET_ERR_MSG(extack, "only the lifetimes and the replay window of a mature SA can change");
+		return -EINVAL;
+	}
+	if (ksad_cfg_has(cfg, KSAD_SA_REPLAY_WINDOW)) {
+		if (sa->dir != KSAD_DIR_IN && cfg->replay_window) {
+			NL_SET_ERR_MSG(extack, "a replay window is for inbound SAs");
+			return -EINVAL;
+		}
+		WRITE_ONCE(sa->replay_window, cfg->replay_window);
+	}
+	if (ksad_cfg_has(cfg, KSAD_SA_SOFT)) {
+		sa->soft = cfg->soft;
+		sa->soft_expired = false;
+		if (sa->state == KSAD_STATE_DYING)
+			WRITE_ONCE(sa->state, KSAD_STATE_MATURE);
+	}
+	if (ksad_cfg_has(cfg, KSAD_SA_HARD))
+		sa->hard = cfg->hard;
+	return 0;
+}
+
+struct ksad_sa *ksad_sad_update(struct ksad_net *kn,
+				const struct ksad_sa_cfg *cfg,
+				struct netlink_ext_ack *extack)
+{
+	struct ksad_sa *sa;
+	int err;
+
+	err = ksad_need_identity(cfg, true, extack);
+	if (err)
+		return ERR_PTR(err);
+
+	mutex_lock(&kn->lock);
+	sa = ksad_sad_find(kn, &cfg->key);
+	if (!sa) {
+		NL_SET_ERR_MSG(extack, "no SA with this SPI, destination and protocol");
+		err = -ESRCH;
+		goto out;
+	}
+	if (sa->state == KSAD_STATE_LARVAL) {
+		if (ksad_cfg_has(cfg, KSAD_SA_DIR) && cfg->dir != KSAD_DIR_IN) {
+			NL_SET_ERR_MSG(extack, "an SA from GETSPI is inbound");
+			err = -EINVAL;
+			goto out;
+		}
+		err = ksad_sa_configure(sa, cfg, extack);
+		if (err)
+			goto out;
+		/* Lifetimes count from the moment the SA has keys. */
+		sa->stats.add_time = ktime_get_real_seconds();
+		sa->stats.add_boot = ktime_get_boottime_seconds();
+		WRITE_ONCE(sa->state, KSAD_STATE_MATURE);
+	} else {
+		err = ksad_update_mature(sa, cfg, extack);
+		if (err)
+			goto out;
+	}
+	ksad_lifetime_arm(sa);
+	ksad_notify_sa(sa, KSAD_EVENT_UPDATED);
+	refcount_inc(&sa->refcnt);
+out:
+	trace_ksad_update(&cfg->key, sa ? sa->dir : 0, sa ? sa->state : 0, 0,
+			  err);
+	mutex_unlock(&kn->lock);
+	return err ? ERR_PTR(err) : sa;
+}
+
+int ksad_sad_delete(struct ksad_net *kn, const struct ksad_sa_key *key,
+		    struct netlink_ext_ack *extack)
+{
+	struct ksad_sa *sa;
+
+	mutex_lock(&kn->lock);
+	sa = ksad_sad_find(kn, key);
+	if (sa)
+		ksad_sad_remove(sa, KSAD_EVENT_DELETED);
+	mutex_unlock(&kn->lock);
+	if (!sa) {
+		NL_SET_ERR_MSG(extack, "no SA with this SPI, destination and protocol");
+		return -ESRCH;
+	}
+	return 0;
+}
+
+/* Returns the SA with a reference, or NULL. */
+struct ksad_sa *ksad_sad_get(struct ksad_net *kn, const struct ksad_sa_key *key)
+{
+	struct ksad_sa *sa;
+
+	mutex_lock(&kn->lock);
+	sa = ksad_sad_find(kn, key);
+	if (sa)
+		refcount_inc(&sa->refcnt);
+	mutex_unlock(&kn->lock);
+	return sa;
+}
+
+/* Remove every SA of @proto (0: all); returns how many went. */
+static unsigned int __ksad_sad_flush(struct ksad_net *kn, u8 proto, u32 event)
+{
+	struct ksad_sa *sa;
+	unsigned long id;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&kn->lock);
+	xa_for_each(&kn->sas, id, sa) {
+		if (proto && sa->key.proto != proto)
+			continue;
+		ksad_sad_remove(sa, event);
+		n++;
+		cond_resched();
+	}
+	return n;
+}
+
+unsigned int ksad_sad_flush(struct ksad_net *kn, u8 proto)
+{
+	unsigned int n;
+
+	mutex_lock(&kn->lock);
+	n = __ksad_sad_flush(kn, proto, 0);
+	ksad_notify_flush(kn, proto);
+	mutex_unlock(&kn->lock);
+	return n;
+}
+
+unsigned int ksad_sad_count(struct ksad_net *kn)
+{
+	return atomic_read(&kn->sa_table.nelems);
+}
+
+void ksad_sad_uninit(struct ksad_net *kn)
+{
+	/* The namespace is going away: nobody is left to notify. */
+	mutex_lock(&kn->lock);
+	__ksad_sad_flush(kn, 0, 0);
+	mutex_unlock(&kn->lock);
+	/* Queued expiry work refers to kn: let it finish first. */
+	flush_workqueue(ksad_wq);
+	rhashtable_destroy(&kn->sa_table);
+	WARN_ON_ONCE(!xa_empty(&kn->sas));
+	xa_destroy(&kn->sas);
+	ksad_spi_table_destroy(&kn->spis);
+}

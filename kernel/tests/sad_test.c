@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite for the SAD (sad.c, lifetime.c, crypto.c): the GETSPI / ADD /
+ * UPDATE rules, larval expiry, lifetime accounting and per-namespace
+ * isolation.  Each case works on private struct ksad_net instances, so no
+ * real namespace is touched.  KUnit runs a module's suites before its init,
+ * hence the suite brings up the module's workqueue itself.
+ */
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/socket.h>
+#include <uapi/linux/ksad.h>
+
+#include "../ksad.h"
+#include "../sa.h"
+
+#define A(x) BIT_ULL(KSAD_SA_##x)
+#define DST1 cpu_to_be32(0x0a000001)
+#define DST2 cpu_to_be32(0x0a000002)
+
+static const u8 key36[36] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+static const u8 key32[32] = { 9, 8, 7, 6, 5, 4, 3, 2, 1 };
+
+struct sad_test_ctx {
+	struct ksad_net kn[2];
+};
+
+static int sad_suite_init(struct kunit_suite *suite)
+{
+	ksad_wq = alloc_workqueue("ksad-kunit", WQ_UNBOUND, 0);
+	return ksad_wq ? 0 : -ENOMEM;
+}
+
+static void sad_suite_exit(struct kunit_suite *suite)
+{
+	rcu_barrier();
+	destroy_workqueue(ksad_wq);
+	ksad_wq = NULL;
+	WARN(ksad_sa_live_count(), "ksad_sad: %d SA(s) leaked by the suite\n",
+	     ksad_sa_live_count());
+}
+
+static int sad_test_init(struct kunit *test)
+{
+	struct sad_test_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	int i;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx);
+	for (i = 0; i < ARRAY_SIZE(ctx->kn); i++) {
+		ctx->kn[i].net = &init_net;
+		KUNIT_ASSERT_EQ(test, 0, ksad_sad_init(&ctx->kn[i]));
+	}
+	test->priv = ctx;
+	return 0;
+}
+
+static void sad_test_exit(struct kunit *test)
+{
+	struct sad_test_ctx *ctx = test->priv;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(ctx->kn); i++)
+		ksad_sad_uninit(&ctx->kn[i]);
+}
+
+/* A request naming (spi, ESP, dst); spi 0 leaves the SPI out. */
+static void cfg_id(struct ksad_sa_cfg *c, u32 spi, __be32 dst)
+{
+	memset(c, 0, sizeof(*c));
+	c->key.family = AF_INET;
+	c->key.daddr.a4 = dst;
+	c->key.proto = KSAD_PROTO_ESP;
+	c->set = A(PROTO) | A(DST_IPV4);
+	if (spi) {
+		c->key.spi = spi;
+		c->set |= A(SPI);
+	}
+}
+
+static void cfg_gcm(struct ksad_sa_cfg *c)
+{
+	c->enc_alg = KSAD_ENC_AES_GCM_16;
+	c->enc_key = key36;
+	c->enc_key_len = 36;
+	c->set |= A(ENC_ALG) | A(ENC_KEY);
+}
+
+static void cfg_dir(struct ksad_sa_cfg *c, u8 dir)
+{
+	c->dir = dir;
+	c->set |= A(DIR);
+}
+
+/* Run an op that returns an SA; put it and return 0 or the error. */
+static int op_err(struct ksad_sa *sa)
+{
+	if (IS_ERR(sa))
+		return PTR_ERR(sa);
+	ksad_sa_put(sa);
+	return 0;
+}
+
+static void sad_getspi_then_update(struct kunit *test)
+{
+	struct sad_test_ctx *ctx = test->priv;
+	struct ksad_net *kn = &ctx->kn[0];
+	struct ksad_sa_cfg c;
+	struct ksad_sa *sa;
+	u32 spi;
+
+	cfg_id(&c, 0, DST1);
+	sa = ksad_sad_getspi(kn, &c, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sa);
+	KUNIT_EXPECT_EQ(test, sa->state, (u8)KSAD_STATE_LARVAL);
+	KUNIT_EXPECT_EQ(test, sa->dir, (u8)KSAD_DIR_IN);
+	KUNIT_EXPECT_GE(test, sa->key.spi, (u32)KSAD_SPI_MIN);
+	spi = sa->key.spi;
+	ksad_sa_put(sa);
+
+	/* UPDATE with a bad key length fails and leaves the SA larval. */
+	cfg_id(&c, spi, DST1);
+	cfg_gcm(&c);
+	c.enc_key_len = 35;
+	KUNIT_EXPECT_EQ(test, -EINVAL, op_err(ksad_sad_update(kn, &c, NULL)));
+	sa = ksad_sad_get(kn, &c.key);
+	KUNIT_ASSERT_NOT_NULL(test, sa);
+	KUNIT_EXPECT_EQ(test, sa->state, (u8)KSAD_STATE_LARVAL);
+	ksad_sa_put(sa);
+
+	/* A larval SA is inbound: UPDATE may not make it outbound. */
+	cfg_id(&c, spi, DST1);
+	cfg_gcm(&c);
+	cfg_dir(&c, KSAD_DIR_OUT);
+	KUNIT_EXPECT_EQ(test, -EINVAL, op_err(ksad_sad_update(kn, &c, NULL)));
+
+	cfg_id(&c, spi, DST1);
+	cfg_gcm(&c);
+	sa = ksad_sad_update(kn, &c, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sa);
+	KUNIT_EXPECT_EQ(test, sa->state, (u8)KSAD_STATE_MATURE);
+	KUNIT_EXPECT_NOT_NULL(test, sa->crypto.aead);
+	KUNIT_EXPECT_EQ(test, sa->key.spi, spi);
+	ksad_sa_put(sa);
+}
+
+static void sad_update_mature_rules(struct kunit *test)
+{
+	struct sad_test_ctx *ctx = test->priv;
+	struct ksad_net *kn = &ctx->kn[0];
+	struct ksad_sa_cfg c;
+	struct ksad_sa *sa;
+
+	cfg_id(&c, 0x1000, DST1);
+	cfg_gcm(&c);
+	cfg_dir(&c, KSAD_DIR_IN);
+	KUNIT_ASSERT_EQ(test, 0, op_err(ksad_sad_add(kn, &c, NULL)));
+
+	/* Keys and algorithms of a mature SA cannot change. */
+	cfg_id(&c, 0x1000, DST1);
+	cfg_gcm(&c);
+	KUNIT_EXPECT_EQ(test, -EINVAL, op_err(ksad_sad_update(kn, &c, NULL)));
+	cfg_id(&c, 0x1000, DST1);
+	c.mode = KSAD_MODE_TUNNEL;
+	c.set |= A(MODE);
+	KUNIT_EXPECT_EQ(test, -EINVAL, op_err(ksad_sad_update(kn, &c, NULL)));
+
+	/* Lifetimes and the replay window can. */
+	cfg_id(&c, 0x1000, DST1);
+	c.hard.add_seconds = 3600;
+	c.soft.bytes = 1 << 20;
+	c.replay_window = 128;
+	c.set |= A(HARD) | A(SOFT) | A(REPLAY_WINDOW);
+	sa = ksad_sad_update(kn, &c, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sa);
+	KUNIT_EXPECT_EQ(test, sa->hard.add_seconds, 3600ULL);
+	KUNIT_EXPECT_EQ(test, sa->soft.bytes, 1ULL << 20);
+	KUNIT_EXPECT_EQ(test, sa->replay_window, 128u);
+	ksad_sa_put(sa);
+
+	/* No SA: ESRCH. */
+	cfg_id(&c, 0x1001, DST1);
+	c.set |= A(HARD);
+	KUNIT_EXPECT_EQ(test, -ESRCH, op_err(ksad_sad_update(kn, &c, NULL)));
+}
+
+static void sad_add_rules(struct kunit *test)
+{
+	struct sad_test_ctx *ctx = test->priv;
+	struct ksad_net *kn = &ctx->kn[0];
+	struct ksad_sa_cfg c;
+	struct ksad_sa *sa;
+	u32 spi;
+
+	/* Outbound SAs carry the peer's SPI: required. */
+	cfg_id(&c, 0, DST2);
+	cfg_gcm(&c);
+	cfg_dir(&c, KSAD_DIR_OUT);
+	KUNIT_EXPECT_EQ(test, -EINVAL, op_err(ksad_sad_add(kn, &c, NULL)));
+	/* A direction is required. */
+	cfg_id(&c, 0x2000, DST2);
+	cfg_gcm(&c);
+	KUNIT_EXPECT_EQ(test, -EINVAL, op_err(ksad_sad_add(kn, &c, NULL)));
+
+	cfg_dir(&c, KSAD_DIR_OUT);
+	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_add(kn, &c, NULL)));
+	KUNIT_EXPECT_EQ(test, -EEXIST, op_err(ksad_sad_add(kn, &c, NULL)));
+
+	/* Inbound without SPI: one is allocated, and GETSPI cannot reuse it. */
+	cfg_id(&c, 0, DST1);
+	cfg_gcm(&c);
+	cfg_dir(&c, KSAD_DIR_IN);
+	sa = ksad_sad_add(kn, &c, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sa);
+	spi = sa->key.spi;
+	KUNIT_EXPECT_GE(test, spi, (u32)KSAD_SPI_MIN);
+	ksad_sa_put(sa);
+	cfg_id(&c, 0, DST2);
+	c.spi_min = spi;
+	c.spi_max = spi;
+	c.set |= A(SPI_MIN) | A(SPI_MAX);
+	KUNIT_EXPECT_EQ(test, -EEXIST, op_err(ksad_sad_getspi(kn, &c, NULL)));
+
+	/* An inbound SPI chosen by ADD blocks GETSPI too, for any destination. */
+	cfg_id(&c, 0x3000, DST1);
+	cfg_gcm(&c);
+	cfg_dir(&c, KSAD_DIR_IN);
+	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_add(kn, &c, NULL)));
+	cfg_id(&c, 0, DST2);
+	c.spi_min = 0x3000;
+	c.spi_max = 0x3000;
+	c.set |= A(SPI_MIN) | A(SPI_MAX);
+	KUNIT_EXPECT_EQ(test, -EEXIST, op_err(ksad_sad_getspi(kn, &c, NULL)));
+	/* ... until it is deleted. */
+	cfg_id(&c, 0x3000, DST1);
+	KUNIT_EXPECT_EQ(test, 0, ksad_sad_delete(kn, &c.key, NULL));
+	KUNIT_EXPECT_EQ(test, -ESRCH, ksad_sad_delete(kn, &c.key, NULL));
+	cfg_id(&c, 0, DST2);
+	c.spi_min = 0x3000;
+	c.spi_max = 0x3000;
+	c.set |= A(SPI_MIN) | A(SPI_MAX);
+	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_getspi(kn, &c, NULL)));
+}
+
+static void sad_algorithms(struct kunit *test)
+{
+	struct sad_test_ctx *ctx = test->priv;
+	struct ksad_net *kn = &ctx->kn[0];
+	struct ksad_sa_cfg c;
+
+	/* AEAD takes no separate authentication. */
+	cfg_id(&c, 0x4000, DST2);
+	cfg_dir(&c, KSAD_DIR_OUT);
+	cfg_gcm(&c);
+	c.auth_alg = KSAD_AUTH_HMAC_SHA256_128;
+	c.auth_key = key32;
+	c.auth_key_len = 32;
+	c.set |= A(AUTH_ALG) | A(AUTH_KEY);
+	KUNIT_EXPECT_EQ(test, -EINVAL, op_err(ksad_sad_add(kn, &c, NULL)));
+	/* AES-CBC needs it ... */
+	c.enc_alg = KSAD_ENC_AES_CBC;
+	c.enc_key_len = 32;
+	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_add(kn, &c, NULL)));
+	c.key.spi = 0x4001;
+	c.set &= ~(A(AUTH_ALG) | A(AUTH_KEY));
+	KUNIT_EXPECT_EQ(test, -EINVAL, op_err(ksad_sad_add(kn, &c, NULL)));
+	/* ... with a 32-byte key exactly. */
+	c.set |= A(AUTH_ALG) | A(AUTH_KEY);
+	c.auth_key_len = 20;
+	KUNIT_EXPECT_EQ(test, -EINVAL, op_err(ksad_sad_add(kn, &c, NULL)));
+	c.auth_key_len = 32;
+	/* NULL encryption with integrity, no key. */
+	c.enc_alg = KSAD_ENC_NULL;
+	c.set &= ~A(ENC_KEY);
+	c.enc_key_len = 0;
+	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_add(kn, &c, NULL)));
+	/* ChaCha20-Poly1305: 36 bytes. */
+	cfg_id(&c, 0x4002, DST2);
+	cfg_dir(&c, KSAD_DIR_OUT);
+	cfg_gcm(&c);
+	c.enc_alg = KSAD_ENC_CHACHA20_POLY1305;
+	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_add(kn, &c, NULL)));
+	c.key.spi = 0x4003;
+	c.enc_key_len = 20;
+	KUNIT_EXPECT_EQ(test, -EINVAL, op_err(ksad_sad_add(kn, &c, NULL)));
+	/* AES-GCM-16 with a 128-bit key: 20 bytes. */
+	c.enc_alg = KSAD_ENC_AES_GCM_16;
+	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_add(kn, &c, NULL)));
+	/* AH authenticates only. */
+	cfg_id(&c, 0x4004, DST2);
+	cfg_dir(&c, KSAD_DIR_OUT);
+	c.key.proto = KSAD_PROTO_AH;
+	c.auth_alg = KSAD_AUTH_HMAC_SHA256_128;
+	c.auth_key = key32;
+	c.auth_key_len = 32;
+	c.set |= A(AUTH_ALG) | A(AUTH_KEY);
+	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_add(kn, &c, NULL)));
+	c.key.spi = 0x4005;
+	cfg_gcm(&c);
+	KUNIT_EXPECT_EQ(test, -EINVAL, op_err(ksad_sad_add(kn, &c, NULL)));
+	/* ESP without encryption algorithm. */
+	cfg_id(&c, 0x4006, DST2);
+	cfg_dir(&c, KSAD_DIR_OUT);
+	KUNIT_EXPECT_EQ(test, -EINVAL, op_err(ksad_sad_add(kn, &c, NULL)));
+	KUNIT_EXPECT_EQ(test, 5u, ksad_sad_count(kn));
+}
+
+static void sad_flush_and_isolation(struct kunit *test)
+{
+	struct sad_test_ctx *ctx = test->priv;
+	struct ksad_sa_cfg c;
+	int i;
+
+	/* The same SPI, destination and protocol in two namespaces. */
+	for (i = 0; i < 2; i++) {
+		cfg_id(&c, 0, DST1);
+		c.spi_min = 0x7777;
+		c.spi_max = 0x7777;
+		c.set |= A(SPI_MIN) | A(SPI_MAX);
+		KUNIT_EXPECT_EQ(test, 0,
+				op_err(ksad_sad_getspi(&ctx->kn[i], &c, NULL)));
+	}
+	cfg_id(&c, 0x7777, DST1);
+	KUNIT_EXPECT_EQ(test, 0, ksad_sad_delete(&ctx->kn[0], &c.key, NULL));
+	KUNIT_EXPECT_EQ(test, 0u, ksad_sad_count(&ctx->kn[0]));
+	KUNIT_EXPECT_EQ(test, 1u, ksad_sad_count(&ctx->kn[1]));
+
+	/* FLUSH by protocol. */
+	for (i = 0; i < 3; i++) {
+		cfg_id(&c, 0, DST1);
+		KUNIT_EXPECT_EQ(test, 0,
+				op_err(ksad_sad_getspi(&ctx->kn[0], &c, NULL)));
+	}
+	cfg_id(&c, 0, DST1);
+	c.key.proto = KSAD_PROTO_AH;
+	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_getspi(&ctx->kn[0], &c, NULL)));
+	KUNIT_EXPECT_EQ(test, 3u, ksad_sad_flush(&ctx->kn[0], KSAD_PROTO_ESP));
+	KUNIT_EXPECT_EQ(test, 1u, ksad_sad_count(&ctx->kn[0]));
+	KUNIT_EXPECT_EQ(test, 1u, ksad_sad_flush(&ctx->kn[0], 0));
+	KUNIT_EXPECT_EQ(test, 1u, ksad_sad_count(&ctx->kn[1]));
+}
+
+static void sad_larval_expires(struct kunit *test)
+{
+	struct sad_test_ctx *ctx = test->priv;
+	struct ksad_net *kn = &ctx->kn[0];
+	struct ksad_sa_cfg c;
+	struct ksad_sa *sa;
+	u32 spi;
+
+	kn->larval_timeout = 1;
+	cfg_id(&c, 0, DST1);
+	sa = ksad_sad_getspi(kn, &c, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sa);
+	spi = sa->key.spi;
+	ksad_sa_put(sa);
+	KUNIT_EXPECT_EQ(test, 1u, ksad_sad_count(kn));
+	/* One second of timeout, one of timer granularity, some slack. */
+	msleep(2500);
+	flush_workqueue(ksad_wq);
+	KUNIT_EXPECT_EQ(test, 0u, ksad_sad_count(kn));
+	/* Its SPI is free again. */
+	cfg_id(&c, 0, DST1);
+	c.spi_min = spi;
+	c.spi_max = spi;
+	c.set |= A(SPI_MIN) | A(SPI_MAX);
+	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_getspi(kn, &c, NULL)));
+}
+
+static void sad_lifetime_check(struct kunit *test)
+{
+	struct ksad_sa *sa = kunit_kzalloc(test, sizeof(*sa), GFP_KERNEL);
+	time64_t next;
+
+	KUNIT_ASSERT_NOT_NULL(test, sa);
+	/* Larval: only the larval timeout counts. */
+	sa->state = KSAD_STATE_LARVAL;
+	sa->stats.add_boot = 1000;
+	sa->hard.add_seconds = 5;
+	KUNIT_EXPECT_EQ(test, 0u, ksad_lifetime_check(sa, 1010, 30, &next));
+	KUNIT_EXPECT_EQ(test, 1030LL, next);
+	KUNIT_EXPECT_EQ(test, KSAD_LT_HARD, ksad_lifetime_check(sa, 1030, 30, &next));
+
+	/* Mature: add-time limits, the nearer deadline first. */
+	sa->state = KSAD_STATE_MATURE;
+	sa->hard.add_seconds = 100;
+	sa->soft.add_seconds = 50;
+	KUNIT_EXPECT_EQ(test, 0u, ksad_lifetime_check(sa, 1049, 30, &next));
+	KUNIT_EXPECT_EQ(test, 1050LL, next);
+	KUNIT_EXPECT_EQ(test, KSAD_LT_SOFT, ksad_lifetime_check(sa, 1050, 30, &next));
+	KUNIT_EXPECT_EQ(test, 1100LL, next);
+	/* A soft limit fires once. */
+	sa->soft_expired = true;
+	KUNIT_EXPECT_EQ(test, 0u, ksad_lifetime_check(sa, 1060, 30, &next));
+	KUNIT_EXPECT_EQ(test, 1100LL, next);
+	KUNIT_EXPECT_EQ(test, KSAD_LT_HARD, ksad_lifetime_check(sa, 1100, 30, &next));
+
+	/* Use-time limits start at the first use. */
+	memset(&sa->hard, 0, sizeof(sa->hard));
+	sa->hard.use_seconds = 20;
+	KUNIT_EXPECT_EQ(test, 0u, ksad_lifetime_check(sa, 5000, 30, &next));
+	KUNIT_EXPECT_EQ(test, 0LL, next);
+	sa->stats.first_use_boot = 2000;
+	KUNIT_EXPECT_EQ(test, KSAD_LT_HARD, ksad_lifetime_check(sa, 2020, 30, &next));
+
+	/* Byte and packet counts. */
+	memset(&sa->hard, 0, sizeof(sa->hard));
+	sa->soft_expired = false;
+	sa->soft.add_seconds = 0;
+	sa->soft.bytes = 1000;
+	sa->hard.packets = 10;
+	sa->stats.bytes = 999;
+	sa->stats.packets = 9;
+	KUNIT_EXPECT_EQ(test, 0u, ksad_lifetime_check(sa, 1, 30, &next));
+	sa->stats.bytes = 1000;
+	KUNIT_EXPECT_EQ(test, KSAD_LT_SOFT, ksad_lifetime_check(sa, 1, 30, &next));
+	sa->stats.packets = 10;
+	KUNIT_EXPECT_EQ(test, KSAD_LT_SOFT | KSAD_LT_HARD,
+			ksad_lifetime_check(sa, 1, 30, &next));
+}
+
+static struct kunit_case sad_test_cases[] = {
+	KUNIT_CASE(sad_getspi_then_update),
+	KUNIT_CASE(sad_update_mature_rules),
+	KUNIT_CASE(sad_add_rules),
+	KUNIT_CASE(sad_algorithms),
+	KUNIT_CASE(sad_flush_and_isolation),
+	KUNIT_CASE(sad_larval_expires),
+	KUNIT_CASE(sad_lifetime_check),
+	{}
+};
+
+static struct kunit_suite sad_test_suite = {
+	.name = "ksad_sad",
+	.suite_init = sad_suite_init,
+	.suite_exit = sad_suite_exit,
+	.init = sad_test_init,
+	.exit = sad_test_exit,
+	.test_cases = sad_test_cases,
+};
+
+kunit_test_suite(sad_test_suite);
