@@ -36,7 +36,8 @@ static void ksad_keylen_error(u32 enc, struct netlink_ext_ack *extack)
 {
 	switch (enc) {
 	case KSAD_ENC_AES_GCM_16:
-		NL_SET_ERR_MSG(extack, "AES-GCM-16 takes a 20- or 36-byte key (16 or 32 + 4 bytes salt)");
+		NL_SET_ERR_MSG(extack,
+			       "AES-GCM-16 takes a 20- or 36-byte key (16 or 32 + 4 bytes salt)");
 		break;
 	case KSAD_ENC_CHACHA20_POLY1305:
 		NL_SET_ERR_MSG(extack, "ChaCha20-Poly1305 takes a 36-byte key (32 + 4 bytes salt)");
@@ -101,7 +102,8 @@ int ksad_crypto_validate(u8 proto, const struct ksad_sa_cfg *cfg,
 	}
 
 	if (enc == KSAD_ENC_NONE) {
-		NL_SET_ERR_MSG(extack, "ESP needs an encryption algorithm (NULL for integrity only)");
+		NL_SET_ERR_MSG(extack,
+			       "ESP needs an encryption algorithm (NULL for integrity only)");
 		return -EINVAL;
 	}
 	d = &ksad_enc[enc];
@@ -110,11 +112,13 @@ int ksad_crypto_validate(u8 proto, const struct ksad_sa_cfg *cfg,
 		return -EINVAL;
 	}
 	if (d->combined && auth != KSAD_AUTH_NONE) {
-		NL_SET_ERR_MSG(extack, "an AEAD algorithm takes no separate authentication algorithm");
+		NL_SET_ERR_MSG(extack,
+			       "an AEAD algorithm takes no separate authentication algorithm");
 		return -EINVAL;
 	}
 	if (!d->combined && auth == KSAD_AUTH_NONE) {
-		NL_SET_ERR_MSG(extack, "this encryption algorithm needs an authentication algorithm");
+		NL_SET_ERR_MSG(extack,
+			       "this encryption algorithm needs an authentication algorithm");
 		return -EINVAL;
 	}
 	return 0;

@@ -137,7 +137,8 @@ static int ksad_nl_sel(struct nlattr *nest, struct ksad_sel *sel,
 	if (err)
 		return err;
 	if (!sfam || !dfam || sfam != dfam) {
-		NL_SET_ERR_MSG_ATTR(extack, nest, "a selector needs a source and a destination of one family");
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "a selector needs a source and a destination of one family");
 		return -EINVAL;
 	}
 	sel->family = sfam;
@@ -171,7 +172,8 @@ static int ksad_nl_parse(struct nlattr **tb, u64 allowed,
 		if (!tb[i])
 			continue;
 		if (!(allowed & BIT_ULL(i))) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[i], "attribute not valid for this operation");
+			NL_SET_ERR_MSG_ATTR(extack, tb[i],
+					    "attribute not valid for this operation");
 			return -EINVAL;
 		}
 		cfg->set |= BIT_ULL(i);
@@ -299,7 +301,8 @@ static int ksad_nl_identity(struct genl_info *info, struct ksad_sa_cfg *cfg)
 		return err;
 	if (!ksad_cfg_has(cfg, KSAD_SA_SPI) || !cfg->key.family ||
 	    !ksad_cfg_has(cfg, KSAD_SA_PROTO)) {
-		NL_SET_ERR_MSG(info->extack, "an SA is named by its SPI, destination address and protocol");
+		NL_SET_ERR_MSG(info->extack,
+			       "an SA is named by its SPI, destination address and protocol");
 		return -EINVAL;
 	}
 	return 0;
@@ -422,15 +425,15 @@ static int ksad_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-#define KSAD_OP(c, fn, pol)						\
+#define KSAD_OP(c, fn, pol, max)					\
 	{ .cmd = KSAD_CMD_##c, .doit = fn, .policy = pol,		\
-	  .maxattr = ARRAY_SIZE(pol) - 1, .flags = GENL_UNS_ADMIN_PERM }
+	  .maxattr = max, .flags = GENL_UNS_ADMIN_PERM }
 
 static const struct genl_ops ksad_ops[] = {
-	KSAD_OP(GETSPI, ksad_nl_getspi, ksad_sa_policy),
-	KSAD_OP(ADD, ksad_nl_add, ksad_sa_policy),
-	KSAD_OP(UPDATE, ksad_nl_update, ksad_sa_policy),
-	KSAD_OP(DELETE, ksad_nl_delete, ksad_sa_policy),
+	KSAD_OP(GETSPI, ksad_nl_getspi, ksad_sa_policy, KSAD_SA_MAX),
+	KSAD_OP(ADD, ksad_nl_add, ksad_sa_policy, KSAD_SA_MAX),
+	KSAD_OP(UPDATE, ksad_nl_update, ksad_sa_policy, KSAD_SA_MAX),
+	KSAD_OP(DELETE, ksad_nl_delete, ksad_sa_policy, KSAD_SA_MAX),
 	{
 		.cmd = KSAD_CMD_GET,
 		.doit = ksad_nl_get,
@@ -439,9 +442,11 @@ static const struct genl_ops ksad_ops[] = {
 		.maxattr = KSAD_SA_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
-	KSAD_OP(FLUSH, ksad_nl_flush, ksad_sa_policy),
-	KSAD_OP(GET_CONFIG, ksad_nl_get_config, ksad_config_policy),
-	KSAD_OP(SET_CONFIG, ksad_nl_set_config, ksad_config_policy),
+	KSAD_OP(FLUSH, ksad_nl_flush, ksad_sa_policy, KSAD_SA_MAX),
+	KSAD_OP(GET_CONFIG, ksad_nl_get_config, ksad_config_policy,
+		KSAD_CONFIG_MAX),
+	KSAD_OP(SET_CONFIG, ksad_nl_set_config, ksad_config_policy,
+		KSAD_CONFIG_MAX),
 };
 
 /*

@@ -110,7 +110,8 @@ static int ksad_sa_link(struct ksad_net *kn, struct ksad_sa *sa,
 	if (err) {
 		xa_erase(&kn->sas, sa->id);
 		if (err == -EEXIST)
-			NL_SET_ERR_MSG(extack, "an SA with this SPI, destination and protocol exists");
+			NL_SET_ERR_MSG(extack,
+				       "an SA with this SPI, destination and protocol exists");
 		return err;
 	}
 	return 0;
@@ -174,7 +175,8 @@ static int ksad_spi_error(int err, struct netlink_ext_ack *extack)
 {
 	switch (err) {
 	case -EINVAL:
-		NL_SET_ERR_MSG(extack, "empty SPI range (0-255 are reserved, min must not exceed max)");
+		NL_SET_ERR_MSG(extack,
+			       "empty SPI range (0-255 are reserved, min must not exceed max)");
 		break;
 	case -EEXIST:
 		NL_SET_ERR_MSG(extack, "the SPI asked for is in use");
@@ -334,7 +336,8 @@ static int ksad_update_mature(struct ksad_sa *sa, const struct ksad_sa_cfg *cfg,
 			      struct netlink_ext_ack *extack)
 {
 	if (cfg->set & ~KSAD_MATURE_MUTABLE) {
-		NL_SET_ERR_MSG(extack, "only the lifetimes and the replay window of a mature SA can change");
+		NL_SET_ERR_MSG(extack,
+			       "only the lifetimes and the replay window of a mature SA can change");
 		return -EINVAL;
 	}
 	if (ksad_cfg_has(cfg, KSAD_SA_REPLAY_WINDOW)) {

@@ -16,37 +16,31 @@
 #include "sa.h"
 
 DECLARE_EVENT_CLASS(ksad_sa_op,
-	TP_PROTO(const struct ksad_sa_key *key, u8 dir, u8 state, u32 what,
-		 int err),
-	TP_ARGS(key, dir, state, what, err),
-	TP_STRUCT__entry(
-		__field(u32, spi)
-		__field(u8, proto)
-		__field(u8, dir)
-		__field(u8, state)
-		__field(u32, what)
-		__field(int, err)
-		__array(char, dst, 48)
-	),
-	TP_fast_assign(
-		__entry->spi = key->spi;
-		__entry->proto = key->proto;
-		__entry->dir = dir;
-		__entry->state = state;
-		__entry->what = what;
-		__entry->err = err;
-		if (key->family == AF_INET6)
-			snprintf(__entry->dst, sizeof(__entry->dst), "%pI6c",
-				 &key->daddr.a6);
-		else
-			snprintf(__entry->dst, sizeof(__entry->dst), "%pI4",
-				 &key->daddr.a4);
-	),
-	TP_printk("spi=0x%08x proto=%s dst=%s dir=%s state=%u what=%u err=%d",
-		  __entry->spi, __entry->proto == 51 ? "ah" : "esp",
-		  __entry->dst,
-		  __entry->dir == 1 ? "in" : __entry->dir == 2 ? "out" : "-",
-		  __entry->state, __entry->what, __entry->err)
+		    TP_PROTO(const struct ksad_sa_key *key, u8 dir, u8 state,
+			     u32 what, int err),
+		    TP_ARGS(key, dir, state, what, err),
+		    TP_STRUCT__entry(__field(u32, spi)
+				     __field(u8, proto)
+				     __field(u8, dir)
+				     __field(u8, state)
+				     __field(u32, what)
+				     __field(int, err)
+				     __array(char, dst, 48)),
+		    TP_fast_assign(__entry->spi = key->spi;
+				   __entry->proto = key->proto;
+				   __entry->dir = dir;
+				   __entry->state = state;
+				   __entry->what = what;
+				   __entry->err = err;
+				   snprintf(__entry->dst, sizeof(__entry->dst),
+					    key->family == AF_INET6 ? "%pI6c" : "%pI4",
+					    &key->daddr);),
+		    TP_printk("spi=0x%08x proto=%s dst=%s dir=%s state=%u what=%u err=%d",
+			      __entry->spi, __entry->proto == 51 ? "ah" : "esp",
+			      __entry->dst,
+			      __entry->dir == 1 ? "in" :
+			      __entry->dir == 2 ? "out" : "-",
+			      __entry->state, __entry->what, __entry->err)
 );
 
 #define KSAD_DEFINE_SA_OP(name)						\
