@@ -71,16 +71,31 @@ static const struct nla_policy ksad_config_policy[KSAD_CONFIG_MAX + 1] = {
 	[KSAD_CONFIG_SA_COUNT] = { .type = NLA_U32 },
 };
 
-/* The attributes each operation accepts (ksad.yaml, "request"). */
+/*
+ * The attributes each operation accepts: its "request" in ksad.yaml, which
+ * tests/spec_check.py compares with this table.
+ */
 #define A(x) BIT_ULL(KSAD_SA_##x)
-#define KSAD_ID_ATTRS	(A(SPI) | A(PROTO) | A(DST_IPV4) | A(DST_IPV6))
-#define KSAD_SA_ATTRS	(KSAD_ID_ATTRS | A(SRC_IPV4) | A(SRC_IPV6) | A(DIR) | \
-			 A(MODE) | A(REQID) | A(REPLAY_WINDOW) | A(ESN) |     \
-			 A(ENC_ALG) | A(ENC_KEY) | A(AUTH_ALG) |	      \
-			 A(AUTH_KEY) | A(SELECTOR) | A(SOFT) | A(HARD))
-#define KSAD_GETSPI_ATTRS (A(PROTO) | A(DST_IPV4) | A(DST_IPV6) | \
-			   A(SRC_IPV4) | A(SRC_IPV6) | A(SPI_MIN) | A(SPI_MAX))
-#define KSAD_DUMP_ATTRS	(A(PROTO) | A(DIR) | A(DST_IPV4) | A(DST_IPV6))
+static const u64 ksad_req_attrs[KSAD_CMD_MAX + 1] = {
+	[KSAD_CMD_GETSPI] = A(PROTO) | A(DST_IPV4) | A(DST_IPV6) | A(SRC_IPV4) |
+			    A(SRC_IPV6) | A(SPI_MIN) | A(SPI_MAX),
+	[KSAD_CMD_ADD] = A(SPI) | A(PROTO) | A(DST_IPV4) | A(DST_IPV6) |
+			 A(SRC_IPV4) | A(SRC_IPV6) | A(DIR) | A(MODE) | A(REQID) |
+			 A(REPLAY_WINDOW) | A(ESN) | A(ENC_ALG) | A(ENC_KEY) |
+			 A(AUTH_ALG) | A(AUTH_KEY) | A(SELECTOR) | A(SOFT) |
+			 A(HARD),
+	[KSAD_CMD_UPDATE] = A(SPI) | A(PROTO) | A(DST_IPV4) | A(DST_IPV6) |
+			    A(SRC_IPV4) | A(SRC_IPV6) | A(DIR) | A(MODE) |
+			    A(REQID) | A(REPLAY_WINDOW) | A(ESN) | A(ENC_ALG) |
+			    A(ENC_KEY) | A(AUTH_ALG) | A(AUTH_KEY) | A(SELECTOR) |
+			    A(SOFT) | A(HARD),
+	[KSAD_CMD_DELETE] = A(SPI) | A(PROTO) | A(DST_IPV4) | A(DST_IPV6),
+	[KSAD_CMD_GET] = A(SPI) | A(PROTO) | A(DST_IPV4) | A(DST_IPV6),
+	[KSAD_CMD_FLUSH] = A(PROTO),
+};
+
+static const u64 ksad_dump_attrs = A(PROTO) | A(DIR) | A(DST_IPV4) |
+				   A(DST_IPV6);
 
 static int ksad_nl_addr(struct nlattr **tb, int a4, int a6, u8 *family,
 			union ksad_addr *addr, struct netlink_ext_ack *extack)
@@ -262,13 +277,14 @@ typedef struct ksad_sa *(*ksad_sad_op)(struct ksad_net *kn,
 				       const struct ksad_sa_cfg *cfg,
 				       struct netlink_ext_ack *extack);
 
-static int ksad_nl_sa_op(struct genl_info *info, u64 allowed, ksad_sad_op op)
+static int ksad_nl_sa_op(struct genl_info *info, ksad_sad_op op)
 {
 	struct ksad_sa_cfg cfg;
 	struct ksad_sa *sa;
 	int err;
 
-	err = ksad_nl_parse(info->attrs, allowed, &cfg, info->extack);
+	err = ksad_nl_parse(info->attrs, ksad_req_attrs[info->genlhdr->cmd],
+			    &cfg, info->extack);
 	if (err)
 		return err;
 	sa = op(ksad_nl_net(info), &cfg, info->extack);
@@ -279,23 +295,24 @@ static int ksad_nl_sa_op(struct genl_info *info, u64 allowed, ksad_sad_op op)
 
 static int ksad_nl_getspi(struct sk_buff *skb, struct genl_info *info)
 {
-	return ksad_nl_sa_op(info, KSAD_GETSPI_ATTRS, ksad_sad_getspi);
+	return ksad_nl_sa_op(info, ksad_sad_getspi);
 }
 
 static int ksad_nl_add(struct sk_buff *skb, struct genl_info *info)
 {
-	return ksad_nl_sa_op(info, KSAD_SA_ATTRS, ksad_sad_add);
+	return ksad_nl_sa_op(info, ksad_sad_add);
 }
 
 static int ksad_nl_update(struct sk_buff *skb, struct genl_info *info)
 {
-	return ksad_nl_sa_op(info, KSAD_SA_ATTRS, ksad_sad_update);
+	return ksad_nl_sa_op(info, ksad_sad_update);
 }
 
 /* Parse a request naming one SA: SPI, destination and protocol. */
 static int ksad_nl_identity(struct genl_info *info, struct ksad_sa_cfg *cfg)
 {
-	int err = ksad_nl_parse(info->attrs, KSAD_ID_ATTRS, cfg, info->extack);
+	int err = ksad_nl_parse(info->attrs, ksad_req_attrs[info->genlhdr->cmd],
+				cfg, info->extack);
 
 	if (err)
 		return err;
@@ -356,7 +373,7 @@ static int ksad_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct ksad_sa *sa;
 	int err;
 
-	err = ksad_nl_parse(info->attrs, KSAD_DUMP_ATTRS, &filter, cb->extack);
+	err = ksad_nl_parse(info->attrs, ksad_dump_attrs, &filter, cb->extack);
 	if (err)
 		return err;
 	mutex_lock(&kn->lock);
@@ -378,7 +395,8 @@ static int ksad_nl_flush(struct sk_buff *skb, struct genl_info *info)
 	struct ksad_sa_cfg cfg;
 	int err;
 
-	err = ksad_nl_parse(info->attrs, A(PROTO), &cfg, info->extack);
+	err = ksad_nl_parse(info->attrs, ksad_req_attrs[KSAD_CMD_FLUSH], &cfg,
+			    info->extack);
 	if (err)
 		return err;
 	ksad_sad_flush(ksad_nl_net(info), cfg.key.proto);

@@ -11,11 +11,12 @@
 set -uo pipefail
 . "$(dirname "$0")/lab/lib.sh"
 
-UML_GROUPS=kunit,smoke,oracle
+UML_GROUPS=kunit,smoke,sad,fuzz,oracle,demo
 STOCK_GROUPS=smoke
 
 [ $# -gt 0 ] || set -- unit static "uml:$UML_GROUPS" "stock:$STOCK_GROUPS"
-need_pkgs "${UML_BUILD_PKGS[@]}" "${USER_BUILD_PKGS[@]}" "${GUEST_PKGS[@]}"
+need_pkgs "${UML_BUILD_PKGS[@]}" "${USER_BUILD_PKGS[@]}" "${GUEST_PKGS[@]}" \
+	python3-yaml python3-jsonschema
 
 passed=0 failed=0
 tally() { # tally PASSED FAILED
@@ -28,8 +29,9 @@ for part in "$@"; do
 	case "$part" in
 	unit|static)
 		if [ "$part" = unit ]; then
-			echo "# userspace unit tests (ASan + UBSan)"
-			out=$(make -s -C "$KSAD_TOP/userspace" check 2>&1)
+			echo "# userspace unit tests (ASan + UBSan), spec agreement"
+			out=$(make -s -C "$KSAD_TOP/userspace" check 2>&1 &&
+				python3 "$KSAD_TOP/tests/spec_check.py" 2>&1)
 		else
 			echo "# static checks of kernel/"
 			out=$(bash "$LAB/../static.sh" 2>&1)

@@ -69,9 +69,27 @@ out:
 	return MNL_CB_STOP;
 }
 
+/* NLMSG_DONE ends a dump; a dump that failed says so in it. */
+static int done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct knl *k = ((struct talk *)data)->k;
+	const int *err = mnl_nlmsg_get_payload(nlh);
+
+	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(*err) && *err < 0) {
+		snprintf(k->errmsg, sizeof(k->errmsg), "the dump failed");
+		errno = -*err;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_STOP;
+}
+
 int knl_talk(struct knl *k, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
-	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = error_cb };
+	/* With a control array libmnl applies no defaults: name them all. */
+	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
+		[NLMSG_ERROR] = error_cb,
+		[NLMSG_DONE] = done_cb,
+	};
 	struct talk t = { .k = k, .cb = cb, .data = data };
 	char buf[32768];	/* a dump batch; the kernel sends at most this */
 	uint32_t seq = nlh->nlmsg_seq;

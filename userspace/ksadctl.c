@@ -2,50 +2,78 @@
 /*
  * ksadctl: drive the ksad Security Association Database.
  *
- *   ksadctl family      show the generic-netlink family and its groups
- *
- * Exit codes: 0 success, 1 the kernel refused (its message is printed),
- * 2 bad usage, 3 ksad is not loaded.
+ * Exit codes: 0 success, 1 the kernel refused (its extended-ACK message is
+ * printed), 2 bad usage, 3 ksad is not loaded.
  */
 #include <errno.h>
-#include <stdio.h>
+#include <stdarg.h>
 #include <string.h>
 
-#include "genl.h"
+#include "ksadctl.h"
 
-enum { EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_NOT_LOADED = 3 };
+static const char usage_text[] =
+	"usage: ksadctl [-j] OBJECT COMMAND [ARGS]\n"
+	"  ksadctl sa getspi dst ADDR proto esp|ah [src ADDR] [min SPI] [max SPI]\n"
+	"  ksadctl sa add    src ADDR dst ADDR proto esp|ah [spi SPI] dir in|out SA-ARGS\n"
+	"  ksadctl sa update dst ADDR proto esp|ah spi SPI SA-ARGS\n"
+	"  ksadctl sa delete|get dst ADDR proto esp|ah spi SPI\n"
+	"  ksadctl sa list [dst ADDR] [proto esp|ah] [dir in|out]\n"
+	"  ksadctl sa flush [proto esp|ah]\n"
+	"  ksadctl monitor [sa] [expire] [acquire]\n"
+	"  ksadctl config [larval-timeout SECONDS]\n"
+	"  ksadctl family\n"
+	"SA-ARGS: [mode transport|tunnel] [reqid N] [replay-window N] [flag esn]\n"
+	"         aead aes-gcm-16|chacha20-poly1305 KEY [128]\n"
+	"       | enc aes-cbc|null KEY auth hmac-sha256 KEY   (AH: auth only)\n"
+	"         [sel src PREFIX dst PREFIX [proto P] [sport N] [dport N]]\n"
+	"         [limit time-soft|time-hard|time-use-soft|time-use-hard|\n"
+	"                byte-soft|byte-hard|packet-soft|packet-hard N ...]\n"
+	"KEY is 0x followed by hex digits, salt included (AES-GCM-16: 20 or 36 bytes).\n"
+	"-j prints JSON.  Names of `ip xfrm` (rfc4106(gcm(aes)), cbc(aes),\n"
+	"hmac(sha256), auth-trunc ... 128) work too.\n";
 
-static int usage(FILE *f)
+int usage_error(const char *fmt, ...)
 {
-	fprintf(f,
-		"usage: ksadctl [-j] OBJECT COMMAND [ARGS]\n"
-		"  ksadctl family                      the netlink family and its groups\n");
-	return f == stderr ? EXIT_USAGE : 0;
+	va_list ap;
+
+	fprintf(stderr, "ksadctl: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n(ksadctl --help shows the syntax)\n");
+	return -EXIT_USAGE;
 }
 
-static int open_or_explain(struct knl *k)
+int report_error(const struct knl *k, int err, const char *what)
+{
+	fprintf(stderr, "ksadctl: %s: %s%s%s\n", what, strerror(-err),
+		k->errmsg[0] ? ": " : "", k->errmsg);
+	return -EXIT_REFUSED;
+}
+
+int open_or_explain(struct knl *k)
 {
 	int ret = knl_open(k);
 
 	if (ret == -ENOENT) {
 		fprintf(stderr, "ksadctl: ksad is not loaded (no generic-netlink family \"ksad\"); try: modprobe ksad\n");
-		return EXIT_NOT_LOADED;
+		return -EXIT_NOT_LOADED;
 	}
 	if (ret) {
 		fprintf(stderr, "ksadctl: netlink: %s\n", strerror(-ret));
-		return EXIT_REFUSED;
+		return -EXIT_REFUSED;
 	}
 	return 0;
 }
 
-static int cmd_family(int json)
+static int cmd_family(void)
 {
 	struct knl k;
 	int ret = open_or_explain(&k);
 
 	if (ret)
 		return ret;
-	if (json) {
+	if (opt_json) {
 		printf("{\"family\":\"ksad\",\"id\":%u,\"version\":%u,\"groups\":[",
 		       k.family, k.version);
 		for (int i = 0; i < k.ngroups; i++)
@@ -63,24 +91,37 @@ static int cmd_family(int json)
 	return 0;
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
-	int json = 0;
-
-	while (argc > 1 && argv[1][0] == '-') {
-		if (!strcmp(argv[1], "-j") || !strcmp(argv[1], "--json"))
-			json = 1;
-		else if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
-			return usage(stdout);
-		else
-			return usage(stderr);
+	while (argc > 0 && argv[0][0] == '-') {
+		if (!strcmp(argv[0], "-j") || !strcmp(argv[0], "--json")) {
+			opt_json = true;
+		} else if (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")) {
+			fputs(usage_text, stdout);
+			return 0;
+		} else {
+			return usage_error("unknown option \"%s\"", argv[0]);
+		}
 		argc--;
 		argv++;
 	}
-	if (argc < 2)
-		return usage(stderr);
-	if (!strcmp(argv[1], "family"))
-		return cmd_family(json);
-	fprintf(stderr, "ksadctl: unknown object \"%s\"\n", argv[1]);
-	return usage(stderr);
+	if (argc < 1) {
+		fputs(usage_text, stderr);
+		return -EXIT_USAGE;
+	}
+	if (!strcmp(argv[0], "sa"))
+		return cmd_sa(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "monitor"))
+		return cmd_monitor(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "config"))
+		return cmd_config(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "family"))
+		return cmd_family();
+	return usage_error("unknown object \"%s\" (sa, monitor, config, family)", argv[0]);
+}
+
+int main(int argc, char **argv)
+{
+	/* Subcommands return 0 or a negative exit code. */
+	return -dispatch(argc - 1, argv + 1);
 }

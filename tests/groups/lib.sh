@@ -3,6 +3,8 @@
 # as root, with the checkout at $KSAD_TOP and the module at $KSAD_MODULE.
 set -u
 KSADCTL=$KSAD_TOP/userspace/ksadctl
+: "${TMPDIR:=/tmp}"
+export TMPDIR
 _n=0
 _failed=0
 
@@ -60,4 +62,49 @@ unload_ksad() { rmmod ksad; }
 done_testing() {
 	echo "1..$_n"
 	[ "$_failed" -eq 0 ]
+}
+
+# spi_of CMD...: run a ksadctl command, print the SPI it reports.
+spi_of() { "$@" | grep -o 'spi 0x[0-9a-f]*' | head -1 | cut -d' ' -f2; }
+
+# two_peers A B: namespaces A (192.0.2.1) and B (192.0.2.2) on a veth pair.
+two_peers() {
+	ip netns add "$1"
+	ip netns add "$2"
+	ip link add veth-a netns "$1" type veth peer name veth-b netns "$2"
+	n "$1" ip addr add 192.0.2.1/24 dev veth-a
+	n "$2" ip addr add 192.0.2.2/24 dev veth-b
+	n "$1" ip link set veth-a up
+	n "$2" ip link set veth-b up
+}
+
+# seed_order INI RES KEY_TO_INI KEY_TO_RES: key an ESP SA pair between the
+# two_peers namespaces in the order of the seed's diagram, checking each
+# step; sets spi_i and spi_r (each side's inbound SPI).  With NARRATE=1 it
+# draws the diagram as it goes.
+seed_order() {
+	local ini=$1 res=$2 k_ri=$3 k_ir=$4 K=$KSADCTL
+	narrate() { [ "${NARRATE:-0}" = 1 ] && printf '%-44s %s\n' "$1" "$2"; true; }
+
+	narrate "Initiator" "Responder"
+	spi_i=$(spi_of n "$ini" "$K" sa getspi src 192.0.2.2 dst 192.0.2.1 proto esp)
+	check "initiator GETSPI (inbound): $spi_i" test -n "$spi_i"
+	narrate "GETSPI (inbound) -> SPI $spi_i  ------->" ""
+	check "responder ADD (outbound, SPI $spi_i)" n "$res" "$K" sa add \
+		src 192.0.2.2 dst 192.0.2.1 proto esp spi "$spi_i" dir out \
+		aead aes-gcm-16 "$k_ri"
+	narrate "" "ADD (outbound, SPI $spi_i)"
+	spi_r=$(spi_of n "$res" "$K" sa getspi src 192.0.2.1 dst 192.0.2.2 proto esp)
+	check "responder GETSPI (inbound): $spi_r" test -n "$spi_r"
+	narrate "" "GETSPI (inbound) -> SPI $spi_r"
+	check "responder UPDATE (inbound, SPI $spi_r)" n "$res" "$K" sa update \
+		dst 192.0.2.2 proto esp spi "$spi_r" aead aes-gcm-16 "$k_ir"
+	narrate "" "<-------  UPDATE (inbound, SPI $spi_r)"
+	check "initiator UPDATE (inbound, SPI $spi_i)" n "$ini" "$K" sa update \
+		dst 192.0.2.1 proto esp spi "$spi_i" aead aes-gcm-16 "$k_ri"
+	narrate "UPDATE (inbound, SPI $spi_i)" ""
+	check "initiator ADD (outbound, SPI $spi_r)" n "$ini" "$K" sa add \
+		src 192.0.2.1 dst 192.0.2.2 proto esp spi "$spi_r" dir out \
+		aead aes-gcm-16 "$k_ir"
+	narrate "ADD (outbound, SPI $spi_r)" ""
 }

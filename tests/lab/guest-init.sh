@@ -17,9 +17,17 @@ mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /tmp
-mount -t tmpfs tmpfs /var/tmp
-mkdir -p /run/netns /run/results
+mkdir -p /run/netns /run/results /run/top
+# Writable /tmp and /var/tmp.  The checkout may live below one of them (CI
+# clones anywhere): keep it visible by moving a bind mount of it back in.
+mount --bind "$KSAD_TOP" /run/top
+for d in /tmp /var/tmp; do
+	mount -t tmpfs tmpfs "$d"
+done
+if [ ! -d "$KSAD_TOP/tests" ]; then
+	mkdir -p "$KSAD_TOP"
+	mount --move /run/top "$KSAD_TOP"
+fi
 
 case "$KSAD_LAB" in
 uml) mount -t hostfs -o "$KSAD_RESULTS" hostfs /run/results ;;

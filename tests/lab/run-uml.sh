@@ -26,6 +26,7 @@ timeout -k 10 "${KSAD_LAB_TIMEOUT:-1800}" "$kdir/linux" mem=1024M \
 	KSAD_LAB=uml KSAD_TOP="$KSAD_TOP" KSAD_RESULTS="$out/guest" \
 	KSAD_MODULE="$KSAD_TOP/build/$krel/ksad.ko" KSAD_GROUPS="$groups" \
 	KSAD_GROUP_TIMEOUT="${KSAD_GROUP_TIMEOUT:-600}" \
+	KSAD_FUZZ_N="${KSAD_FUZZ_N:-100000}" KSAD_FUZZ_SEED="${KSAD_FUZZ_SEED:-$(date +%s)}" \
 	</dev/null 2>&1 | tee "$out/console.log" | live_view
 rc=${PIPESTATUS[0]}
 set -e

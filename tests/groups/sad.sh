@@ -1,0 +1,203 @@
+#!/bin/bash
+# The SAD through its netlink API and ksadctl: every operation, every
+# documented error (with its extended-ACK message), the seed's keying order
+# between two namespaces, concurrency, privileges, notifications, expiry.
+. "$(dirname "$0")/lib.sh"
+TOOLS=$KSAD_TOP/userspace/tools
+K=$KSADCTL
+KEY36=0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20212223
+KEY32=0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+KEY20=0x000102030405060708090a0b0c0d0e0f10111213
+
+# fails_with DESC REGEX CMD...: CMD fails and says REGEX (the extack).
+fails_with() {
+	local desc=$1 re=$2 out rc
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc -ne 0 ] && grep -Eq -- "$re" <<< "$out"; then
+		pass "$desc"
+	else
+		fail "$desc"
+		printf '#   $ %s  (rc %s, wanted /%s/)\n' "$*" "$rc" "$re"
+		sed 's/^/#   /' <<< "$out" | head -5
+	fi
+}
+
+check "insmod ksad.ko" load_ksad
+two_peers ini res
+I() { n ini "$K" "$@"; }
+R() { n res "$K" "$@"; }
+
+step "GETSPI"
+spi=$(spi_of I sa getspi dst 192.0.2.1 proto esp)
+check_out "GETSPI returns a larval inbound SA" "state larval" I sa get dst 192.0.2.1 proto esp spi "$spi"
+check "its SPI is above the reserved range" test $((spi)) -ge 256
+check_out "GETSPI with min == max returns exactly that SPI" "spi 0x00001234" \
+	I sa getspi dst 192.0.2.1 proto esp min 0x1234 max 0x1234
+fails_with "the same exact SPI again is refused" "in use" \
+	I sa getspi dst 192.0.2.1 proto esp min 0x1234 max 0x1234
+I sa getspi dst 192.0.2.1 proto esp min 0x1235 max 0x1235 > /dev/null
+fails_with "a full range is refused" "no free SPI" \
+	I sa getspi dst 192.0.2.1 proto esp min 0x1234 max 0x1235
+fails_with "a range inside 0-255 is refused" "reserved" \
+	I sa getspi dst 192.0.2.1 proto esp min 1 max 255
+fails_with "GETSPI needs a protocol" "protocol" I sa getspi dst 192.0.2.1
+fails_with "GETSPI needs a destination" "destination" I sa getspi proto esp
+fails_with "GETSPI takes no key" "not an argument" \
+	I sa getspi dst 192.0.2.1 proto esp aead aes-gcm-16 $KEY36
+check_out "an IPv6 GETSPI works" "dst 2001:db8::1" I sa getspi dst 2001:db8::1 proto ah
+
+step "UPDATE"
+fails_with "UPDATE with a wrong key length is refused" "36-byte key" \
+	I sa update dst 192.0.2.1 proto esp spi "$spi" aead aes-gcm-16 $KEY32
+check_out "UPDATE completes the larval SA" "state mature" \
+	I sa update dst 192.0.2.1 proto esp spi "$spi" aead aes-gcm-16 $KEY36 \
+	mode transport reqid 7 replay-window 64
+fails_with "UPDATE cannot change the keys of a mature SA" "only the lifetimes" \
+	I sa update dst 192.0.2.1 proto esp spi "$spi" aead aes-gcm-16 $KEY36
+check_out "UPDATE may change its lifetimes" "lifetime hard: time 3600s" \
+	I sa update dst 192.0.2.1 proto esp spi "$spi" limit time-hard 3600
+fails_with "UPDATE of a missing SA: ESRCH" "No such process: no SA" \
+	I sa update dst 192.0.2.1 proto esp spi 0x999999 limit time-hard 1
+
+step "ADD"
+check_out "ADD an outbound SA (xfrm names)" "state mature" \
+	I sa add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x2000 dir out \
+	aead 'rfc4106(gcm(aes))' $KEY20 128
+fails_with "ADD of an existing SA: EEXIST" "File exists: an SA with this SPI" \
+	I sa add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x2000 dir out \
+	aead aes-gcm-16 $KEY20
+fails_with "an outbound SA needs an SPI" "peer's SPI" \
+	I sa add dst 192.0.2.2 proto esp dir out aead aes-gcm-16 $KEY20
+spi_in=$(spi_of I sa add dst 192.0.2.1 proto esp dir in aead chacha20-poly1305 $KEY36)
+check "ADD of an inbound SA without SPI allocates one" test -n "$spi_in"
+fails_with "... which GETSPI then cannot hand out" "in use" \
+	I sa getspi dst 192.0.2.1 proto esp min "$spi_in" max "$spi_in"
+check "ADD AES-CBC + HMAC-SHA-256" I sa add dst 192.0.2.2 proto esp spi 0x2001 dir out \
+	enc 'cbc(aes)' $KEY32 auth-trunc 'hmac(sha256)' $KEY32 128
+check "ADD NULL + HMAC-SHA-256" I sa add dst 192.0.2.2 proto esp spi 0x2002 dir out \
+	enc null "" auth hmac-sha256 $KEY32
+check "ADD AH HMAC-SHA-256" I sa add dst 192.0.2.2 proto ah spi 0x2003 dir out \
+	auth hmac-sha256 $KEY32
+fails_with "AES-CBC without integrity is refused" "needs an authentication" \
+	I sa add dst 192.0.2.2 proto esp spi 0x2004 dir out enc aes-cbc $KEY32
+fails_with "AH with encryption is refused" "AH does not encrypt" \
+	I sa add dst 192.0.2.2 proto ah spi 0x2005 dir out aead aes-gcm-16 $KEY36
+fails_with "an HMAC key of the wrong length is refused" "32-byte key" \
+	I sa add dst 192.0.2.2 proto ah spi 0x2006 dir out auth hmac-sha256 $KEY20
+fails_with "SPI 100 is refused by the policy" "integer out of range" \
+	I sa add dst 192.0.2.2 proto esp spi 100 dir out aead aes-gcm-16 $KEY20
+fails_with "a selector of the other family in transport mode is refused" "family" \
+	I sa add dst 192.0.2.2 proto esp spi 0x2007 dir out aead aes-gcm-16 $KEY20 \
+	sel src 2001:db8::/64 dst 2001:db8:1::/64
+check_out "an SA with a selector and lifetimes shows them" "sel src 10.1.0.0/16 dst 10.2.0.0/16 proto 6" \
+	I sa add dst 192.0.2.2 proto esp spi 0x2008 dir out mode tunnel aead aes-gcm-16 $KEY20 \
+	sel src 10.1.0.0/16 dst 10.2.0.0/16 proto tcp limit time-soft 100 byte-hard 1000000
+
+step "GET, list, DELETE, FLUSH"
+check_out "GET shows no key material" "aead aes-gcm-16$" I sa get dst 192.0.2.2 proto esp spi 0x2000
+check_fails "... and no key bytes at all" sh -c "$K sa get dst 192.0.2.2 proto esp spi 0x2000 | grep -qi 0001020304"
+check_out "list filters by direction" '^[0-9]+$' sh -c \
+	"ip netns exec ini $K -j sa list dir out | python3 -c 'import json,sys; l=json.load(sys.stdin); assert l and all(s[\"dir\"]==\"out\" for s in l); print(len(l))'"
+check_out "list filters by protocol" '^1$' sh -c \
+	"ip netns exec ini $K -j sa list proto ah dst 192.0.2.2 | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'"
+check "DELETE an SA" I sa delete dst 192.0.2.2 proto esp spi 0x2001
+fails_with "DELETE it again: ESRCH" "No such process" I sa delete dst 192.0.2.2 proto esp spi 0x2001
+fails_with "GET it: ESRCH" "No such process" I sa get dst 192.0.2.2 proto esp spi 0x2001
+fails_with "DELETE needs the SPI" "SPI, destination" I sa delete dst 192.0.2.2 proto esp
+check "FLUSH AH only" I sa flush proto ah
+check_out "... leaves ESP SAs" "^0 [1-9]" sh -c \
+	"echo \$(ip netns exec ini $K sa list proto ah | grep -c spi) \$(ip netns exec ini $K sa list proto esp | grep -c spi)"
+check "FLUSH all" I sa flush
+check_out "... leaves nothing" "sa-count 0" I config
+
+step "The seed's order: inbound SPIs are chosen by their receiver"
+n ini "$K" monitor sa > $TMPDIR/mon-ini.txt 2>&1 &
+mi=$!
+n res "$K" monitor sa > $TMPDIR/mon-res.txt 2>&1 &
+mr=$!
+sleep 0.5
+seed_order ini res $KEY36 $KEY36
+sleep 0.5
+kill $mi $mr; wait $mi $mr 2>/dev/null
+check_out "initiator holds inbound $spi_i and outbound $spi_r, both mature" "^in $spi_i mature out $spi_r mature$" sh -c \
+	"ip netns exec ini $K -j sa list | python3 -c 'import json,sys; l=sorted(json.load(sys.stdin), key=lambda s:s[\"dir\"]); print(\" \".join(\"%s %s %s\" % (s[\"dir\"], s[\"spi_hex\"].replace(\"0x0000\",\"0x\").lstrip(), s[\"state\"]) for s in l))' | sed 's/0x0*/0x/g'"
+check_out "the initiator's monitor saw larval, updated, added in order" "larval.*updated.*added" sh -c \
+	"grep -o 'larval\|updated\|added' $TMPDIR/mon-ini.txt | tr '\n' ' '"
+check_out "the responder's monitor saw added, larval, updated in order" "added.*larval.*updated" sh -c \
+	"grep -o 'larval\|updated\|added' $TMPDIR/mon-res.txt | tr '\n' ' '"
+check_out "each namespace keeps its own SAD" "sa-count 2" R config
+I sa flush; R sa flush
+
+step "Same SPI in two namespaces"
+check "exact SPI 0x4242 in ini" I sa getspi dst 192.0.2.9 proto esp min 0x4242 max 0x4242
+check "the same exact SPI in res" R sa getspi dst 192.0.2.9 proto esp min 0x4242 max 0x4242
+I sa flush; R sa flush
+
+step "Concurrency: 16 processes x 10,000 GETSPI"
+I config larval-timeout 3600 > /dev/null
+for p in $(seq 16); do
+	n ini "$TOOLS/ksad-getspi-storm" 10000 192.0.2.1 > $TMPDIR/storm.$p 2>&1 &
+done
+wait
+check_out "160,000 SPIs handed out" '^160000$' sh -c 'cat $TMPDIR/storm.* | grep -c "^[0-9a-f]\{8\}$"'
+check_out "none of them twice" '^0$' sh -c 'cat $TMPDIR/storm.* | sort | uniq -d | wc -l'
+check_out "the SAD holds them all" "sa-count 160000" I config
+t0=$(date +%s%N)
+I sa flush
+echo "# flushing 160,000 SAs took $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+for p in $(seq 16); do
+	n ini "$TOOLS/ksad-getspi-storm" 500 192.0.2.1 0x10000 0x11fff > $TMPDIR/storm.$p 2>&1 &
+done
+wait
+check_out "16 x 500 GETSPI in an 8,192-SPI range: no duplicate" '^8000 0$' sh -c \
+	'echo $(cat $TMPDIR/storm.* | grep -c "^0001[01]") $(cat $TMPDIR/storm.* | sort | uniq -d | wc -l)'
+I sa flush
+
+step "Privileges"
+fails_with "an unprivileged user is refused" "Operation not permitted" \
+	n ini setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$K" sa list
+fails_with "root of a user namespace that does not own the netns is refused" "Operation not permitted" \
+	n ini unshare -Ur "$K" sa getspi dst 192.0.2.1 proto esp
+fails_with "an unprivileged user cannot listen to SA events" "Operation not permitted" \
+	n ini setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all timeout 2 "$K" monitor sa
+
+step "Larval timeout and lifetimes"
+n ini "$K" monitor > $TMPDIR/mon-life.txt 2>&1 &
+ml=$!
+sleep 0.3
+I config larval-timeout 2 > /dev/null
+lspi=$(spi_of I sa getspi dst 192.0.2.1 proto esp)
+sleep 1
+check "the larval SA lives for its timeout" I sa get dst 192.0.2.1 proto esp spi "$lspi"
+sleep 3
+fails_with "... and is gone after it" "No such process" I sa get dst 192.0.2.1 proto esp spi "$lspi"
+check "an SA with soft 1 s and hard 3 s" I sa add dst 192.0.2.2 proto esp spi 0x3000 dir out \
+	aead aes-gcm-16 $KEY36 limit time-soft 1 time-hard 3
+sleep 2
+check_out "after its soft lifetime the SA is dying" "state dying" I sa get dst 192.0.2.2 proto esp spi 0x3000
+sleep 3
+fails_with "after its hard lifetime it is gone" "No such process" I sa get dst 192.0.2.2 proto esp spi 0x3000
+kill $ml; wait $ml 2>/dev/null
+check_out "monitor: larval-expired" "\[sa\] larval-expired esp spi $lspi" cat $TMPDIR/mon-life.txt
+check_out "monitor: soft then hard EXPIRE, then expired" "soft esp spi 0x00003000.*hard esp spi 0x00003000.*expired esp spi 0x00003000" \
+	sh -c "tr '\n' ' ' < $TMPDIR/mon-life.txt"
+
+step "Tracepoints"
+mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+if [ -d /sys/kernel/tracing/events/ksad ]; then
+	echo 1 > /sys/kernel/tracing/events/ksad/enable
+	I sa getspi dst 192.0.2.1 proto esp min 0x5555 max 0x5555 > /dev/null
+	I sa delete dst 192.0.2.1 proto esp spi 0x5555
+	echo 0 > /sys/kernel/tracing/events/ksad/enable
+	check_out "tracepoints show GETSPI and its removal" "ksad_getspi: spi=0x00005555.*ksad_remove: spi=0x00005555" \
+		sh -c "tr '\n' ' ' < /sys/kernel/tracing/trace"
+else
+	fail "tracepoints: no events/ksad in tracefs"
+fi
+
+ip netns delete ini
+ip netns delete res
+check "rmmod ksad with namespaces gone" unload_ksad
+done_testing

@@ -1,0 +1,481 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ksadctl sa getspi|add|update|delete|get|list|flush
+ *
+ * The arguments read like `ip xfrm state`: keywords followed by values, in
+ * any order.  Algorithm names are ours or the kernel crypto API's, so both
+ * `aead aes-gcm-16 0x...` and `aead 'rfc4106(gcm(aes))' 0x... 128` work.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/genetlink.h>
+
+#include "ksadctl.h"
+
+enum {	/* keyword groups, for what each command accepts */
+	K_DST = 1,
+	K_PROTO = 2,
+	K_SPI = 4,
+	K_SRC = 8,
+	K_RANGE = 16,	/* min max */
+	K_SA = 32,	/* dir mode reqid replay-window flag aead enc auth sel limit */
+	K_FILTER = 64,	/* dir, for list */
+	K_ID = K_DST | K_PROTO | K_SPI,
+};
+
+struct sa_cmd {
+	const char *name;
+	uint8_t cmd;
+	unsigned int words;
+	uint16_t flags;
+};
+
+static const struct sa_cmd sa_cmds[] = {
+	{ "getspi", KSAD_CMD_GETSPI, K_DST | K_PROTO | K_SRC | K_RANGE, 0 },
+	{ "add", KSAD_CMD_ADD, K_ID | K_SRC | K_SA, 0 },
+	{ "update", KSAD_CMD_UPDATE, K_ID | K_SRC | K_SA, 0 },
+	{ "delete", KSAD_CMD_DELETE, K_ID, 0 },
+	{ "get", KSAD_CMD_GET, K_ID, 0 },
+	{ "list", KSAD_CMD_GET, K_DST | K_PROTO | K_FILTER, NLM_F_DUMP },
+	{ "flush", KSAD_CMD_FLUSH, K_PROTO, 0 },
+};
+
+struct alg_name {
+	const char *name;
+	uint32_t alg;
+};
+
+static const struct alg_name aeads[] = {
+	{ "aes-gcm-16", KSAD_ENC_AES_GCM_16 },
+	{ "rfc4106(gcm(aes))", KSAD_ENC_AES_GCM_16 },
+	{ "chacha20-poly1305", KSAD_ENC_CHACHA20_POLY1305 },
+	{ "rfc7539esp(chacha20,poly1305)", KSAD_ENC_CHACHA20_POLY1305 },
+	{ NULL, 0 }
+};
+
+static const struct alg_name encs[] = {
+	{ "aes-cbc", KSAD_ENC_AES_CBC },
+	{ "cbc(aes)", KSAD_ENC_AES_CBC },
+	{ "null", KSAD_ENC_NULL },
+	{ "cipher_null", KSAD_ENC_NULL },
+	{ "ecb(cipher_null)", KSAD_ENC_NULL },
+	{ NULL, 0 }
+};
+
+static const struct alg_name auths[] = {
+	{ "hmac-sha256", KSAD_AUTH_HMAC_SHA256_128 },
+	{ "hmac(sha256)", KSAD_AUTH_HMAC_SHA256_128 },
+	{ NULL, 0 }
+};
+
+/* An algorithm keyword: `aead NAME KEY [128]`, `enc NAME KEY`, ... */
+struct alg_keyword {
+	const char *word;
+	const struct alg_name *names;
+	const char *known;	/* for the error message */
+	uint16_t alg_attr, key_attr;
+	bool icv_bits;		/* `ip xfrm` may add the ICV length: 128 */
+};
+
+static const struct alg_keyword alg_keywords[] = {
+	{ "aead", aeads, "aes-gcm-16, chacha20-poly1305", KSAD_SA_ENC_ALG,
+	  KSAD_SA_ENC_KEY, true },
+	{ "enc", encs, "aes-cbc, null", KSAD_SA_ENC_ALG, KSAD_SA_ENC_KEY, false },
+	{ "auth", auths, "hmac-sha256", KSAD_SA_AUTH_ALG, KSAD_SA_AUTH_KEY, false },
+	{ "auth-trunc", auths, "hmac-sha256", KSAD_SA_AUTH_ALG, KSAD_SA_AUTH_KEY,
+	  true },
+};
+
+static const struct alg_keyword *alg_keyword(const char *w)
+{
+	for (size_t i = 0; i < sizeof(alg_keywords) / sizeof(alg_keywords[0]); i++)
+		if (!strcmp(w, alg_keywords[i].word))
+			return &alg_keywords[i];
+	return NULL;
+}
+
+static int alg_lookup(const struct alg_name *t, const char *s, uint32_t *alg)
+{
+	for (; t->name; t++) {
+		if (!strcmp(t->name, s)) {
+			*alg = t->alg;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* What the arguments said, before it becomes attributes. */
+struct sa_args {
+	struct nlmsghdr *nlh;
+	struct ksad_addr dst, src;
+	struct sa_lifetime soft, hard;
+	const char *cmdname;
+};
+
+static int need(int argc, char **argv, int i, int n)
+{
+	if (i + n >= argc)
+		return usage_error("'%s' needs %d value%s", argv[i], n, n > 1 ? "s" : "");
+	return 0;
+}
+
+static int put_u32_arg(struct nlmsghdr *nlh, uint16_t type, const char *what,
+		       const char *s)
+{
+	uint32_t v;
+
+	if (parse_u32(s, &v))
+		return usage_error("bad %s \"%s\"", what, s);
+	mnl_attr_put_u32(nlh, type, v);
+	return 0;
+}
+
+static void put_addr(struct nlmsghdr *nlh, uint16_t a4, uint16_t a6,
+		     const struct ksad_addr *a)
+{
+	if (a->family == AF_INET)
+		mnl_attr_put(nlh, a4, 4, &a->v4);
+	else
+		mnl_attr_put(nlh, a6, 16, &a->v6);
+}
+
+static int put_key(struct nlmsghdr *nlh, uint16_t type, const char *s)
+{
+	uint8_t key[KSAD_KEY_MAX];
+	int len;
+
+	if (!*s || !strcmp(s, "0x") || !strcmp(s, "-"))
+		return 0;	/* no key: NULL encryption */
+	len = parse_hex(s, key, sizeof(key));
+	if (len < 0)
+		return usage_error("bad key \"%s\" (want 0x followed by hex digits)", s);
+	mnl_attr_put(nlh, type, (size_t)len, key);
+	memset(key, 0, sizeof(key));
+	return 0;
+}
+
+static int parse_prefix(const char *s, struct ksad_addr *a, uint8_t *plen)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash;
+	uint32_t n;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	if (parse_addr(buf, a))
+		return -1;
+	*plen = a->family == AF_INET ? 32 : 128;
+	if (slash) {
+		if (parse_u32(slash + 1, &n) || n > *plen)
+			return -1;
+		*plen = (uint8_t)n;
+	}
+	return 0;
+}
+
+static int parse_l4proto(const char *s, uint8_t *p)
+{
+	uint32_t v;
+
+	if (!strcmp(s, "tcp"))
+		*p = 6;
+	else if (!strcmp(s, "udp"))
+		*p = 17;
+	else if (!strcmp(s, "icmp"))
+		*p = 1;
+	else if (!strcmp(s, "ipv6-icmp") || !strcmp(s, "icmpv6"))
+		*p = 58;
+	else if (!parse_u32(s, &v) && v < 256)
+		*p = (uint8_t)v;
+	else
+		return -1;
+	return 0;
+}
+
+/* sel src PFX dst PFX [proto P] [sport N] [dport N]; returns words used. */
+static int parse_sel(struct nlmsghdr *nlh, int argc, char **argv, int i)
+{
+	struct ksad_addr src = { 0 }, dst = { 0 };
+	uint8_t sp = 0, dp = 0, proto = 0;
+	uint32_t sport = 0, dport = 0;
+	struct nlattr *nest;
+	int j = i + 1;
+
+	for (; j + 1 < argc; j += 2) {
+		const char *w = argv[j], *v = argv[j + 1];
+
+		if (!strcmp(w, "src") && !parse_prefix(v, &src, &sp))
+			continue;
+		if (!strcmp(w, "dst") && !parse_prefix(v, &dst, &dp))
+			continue;
+		if (!strcmp(w, "proto") && !parse_l4proto(v, &proto))
+			continue;
+		if (!strcmp(w, "sport") && !parse_u32(v, &sport) && sport < 65536)
+			continue;
+		if (!strcmp(w, "dport") && !parse_u32(v, &dport) && dport < 65536)
+			continue;
+		if (!strcmp(w, "src") || !strcmp(w, "dst") || !strcmp(w, "proto") ||
+		    !strcmp(w, "sport") || !strcmp(w, "dport"))
+			return usage_error("bad selector %s \"%s\"", w, v);
+		break;
+	}
+	if (!src.family || !dst.family)
+		return usage_error("a selector needs 'src PREFIX dst PREFIX'");
+	nest = mnl_attr_nest_start(nlh, KSAD_SA_SELECTOR);
+	put_addr(nlh, KSAD_SEL_SRC_IPV4, KSAD_SEL_SRC_IPV6, &src);
+	put_addr(nlh, KSAD_SEL_DST_IPV4, KSAD_SEL_DST_IPV6, &dst);
+	mnl_attr_put_u8(nlh, KSAD_SEL_SRC_PREFIXLEN, sp);
+	mnl_attr_put_u8(nlh, KSAD_SEL_DST_PREFIXLEN, dp);
+	mnl_attr_put_u8(nlh, KSAD_SEL_PROTO, proto);
+	mnl_attr_put_u16(nlh, KSAD_SEL_SRC_PORT, htons((uint16_t)sport));
+	mnl_attr_put_u16(nlh, KSAD_SEL_DST_PORT, htons((uint16_t)dport));
+	mnl_attr_nest_end(nlh, nest);
+	return j - i - 1;
+}
+
+/* limit time-soft N time-hard N ... (as `ip xfrm`); returns words used. */
+static int parse_limit(struct sa_args *a, int argc, char **argv, int i)
+{
+	static const struct {
+		const char *word;
+		bool hard;
+		size_t off;
+	} w[] = {
+		{ "time-soft", false, offsetof(struct sa_lifetime, add_seconds) },
+		{ "time-hard", true, offsetof(struct sa_lifetime, add_seconds) },
+		{ "time-use-soft", false, offsetof(struct sa_lifetime, use_seconds) },
+		{ "time-use-hard", true, offsetof(struct sa_lifetime, use_seconds) },
+		{ "byte-soft", false, offsetof(struct sa_lifetime, bytes) },
+		{ "byte-hard", true, offsetof(struct sa_lifetime, bytes) },
+		{ "packet-soft", false, offsetof(struct sa_lifetime, packets) },
+		{ "packet-hard", true, offsetof(struct sa_lifetime, packets) },
+	};
+	int j = i + 1;
+
+	for (; j + 1 < argc; j += 2) {
+		size_t k;
+
+		for (k = 0; k < sizeof(w) / sizeof(w[0]); k++)
+			if (!strcmp(argv[j], w[k].word))
+				break;
+		if (k == sizeof(w) / sizeof(w[0]))
+			break;
+		struct sa_lifetime *lt = w[k].hard ? &a->hard : &a->soft;
+		char *end;
+		unsigned long long v = strtoull(argv[j + 1], &end, 0);
+
+		if (*end || argv[j + 1][0] == '-' || !argv[j + 1][0])
+			return usage_error("bad %s \"%s\"", argv[j], argv[j + 1]);
+		memcpy((char *)lt + w[k].off, &(uint64_t){ v }, sizeof(uint64_t));
+		lt->set = true;
+	}
+	if (j == i + 1)
+		return usage_error("'limit' needs e.g. time-soft SECONDS or byte-hard BYTES");
+	return j - i - 1;
+}
+
+static int put_key(struct nlmsghdr *nlh, uint16_t type, const char *s);
+
+/* KEYWORD NAME KEY [128]; returns the words used after KEYWORD. */
+static int parse_alg(struct nlmsghdr *nlh, const struct alg_keyword *kw,
+		     int argc, char **argv, int i)
+{
+	uint32_t alg;
+	int err;
+
+	if (alg_lookup(kw->names, argv[i + 1], &alg))
+		return usage_error("unknown %s algorithm \"%s\" (%s)", kw->word,
+				   argv[i + 1], kw->known);
+	mnl_attr_put_u32(nlh, kw->alg_attr, alg);
+	err = put_key(nlh, kw->key_attr, argv[i + 2]);
+	if (err)
+		return err;
+	return kw->icv_bits && i + 3 < argc && !strcmp(argv[i + 3], "128") ? 3 : 2;
+}
+
+static void put_lifetime(struct nlmsghdr *nlh, uint16_t type,
+			 const struct sa_lifetime *lt)
+{
+	struct nlattr *nest;
+
+	if (!lt->set)
+		return;
+	nest = mnl_attr_nest_start(nlh, type);
+	mnl_attr_put_u64(nlh, KSAD_LIFETIME_BYTES, lt->bytes);
+	mnl_attr_put_u64(nlh, KSAD_LIFETIME_PACKETS, lt->packets);
+	mnl_attr_put_u64(nlh, KSAD_LIFETIME_ADD_SECONDS, lt->add_seconds);
+	mnl_attr_put_u64(nlh, KSAD_LIFETIME_USE_SECONDS, lt->use_seconds);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static int parse_args(struct sa_args *a, unsigned int words, int argc, char **argv)
+{
+	const struct alg_keyword *kw;
+	struct nlmsghdr *nlh = a->nlh;
+	int i, n, err;
+
+	for (i = 0; i < argc; i++) {
+		const char *w = argv[i];
+
+#define TAKES(group, nvals) do {					\
+		if (!(words & (group)))					\
+			return usage_error("'%s' is not an argument of 'sa %s'", w, a->cmdname); \
+		err = need(argc, argv, i, nvals);			\
+		if (err)						\
+			return err;					\
+	} while (0)
+
+		if (!strcmp(w, "dst") || !strcmp(w, "src")) {
+			struct ksad_addr *ad = w[0] == 'd' ? &a->dst : &a->src;
+
+			TAKES(w[0] == 'd' ? K_DST : K_SRC, 1);
+			if (parse_addr(argv[++i], ad))
+				return usage_error("bad address \"%s\"", argv[i]);
+		} else if (!strcmp(w, "proto")) {
+			TAKES(K_PROTO, 1);
+			i++;
+			if (!strcmp(argv[i], "esp"))
+				mnl_attr_put_u8(nlh, KSAD_SA_PROTO, KSAD_PROTO_ESP);
+			else if (!strcmp(argv[i], "ah"))
+				mnl_attr_put_u8(nlh, KSAD_SA_PROTO, KSAD_PROTO_AH);
+			else
+				return usage_error("proto is esp or ah, not \"%s\"", argv[i]);
+		} else if (!strcmp(w, "spi")) {
+			TAKES(K_SPI, 1);
+			err = put_u32_arg(nlh, KSAD_SA_SPI, "SPI", argv[++i]);
+			if (err)
+				return err;
+		} else if (!strcmp(w, "min") || !strcmp(w, "max")) {
+			TAKES(K_RANGE, 1);
+			err = put_u32_arg(nlh, w[1] == 'i' ? KSAD_SA_SPI_MIN :
+					  KSAD_SA_SPI_MAX, "SPI", argv[++i]);
+			if (err)
+				return err;
+		} else if (!strcmp(w, "dir")) {
+			TAKES(K_SA | K_FILTER, 1);
+			i++;
+			if (strcmp(argv[i], "in") && strcmp(argv[i], "out"))
+				return usage_error("dir is in or out, not \"%s\"", argv[i]);
+			mnl_attr_put_u8(nlh, KSAD_SA_DIR, argv[i][0] == 'i' ?
+					KSAD_DIR_IN : KSAD_DIR_OUT);
+		} else if (!strcmp(w, "mode")) {
+			TAKES(K_SA, 1);
+			i++;
+			if (strcmp(argv[i], "transport") && strcmp(argv[i], "tunnel"))
+				return usage_error("mode is transport or tunnel, not \"%s\"",
+						   argv[i]);
+			mnl_attr_put_u8(nlh, KSAD_SA_MODE, argv[i][1] == 'r' ?
+					KSAD_MODE_TRANSPORT : KSAD_MODE_TUNNEL);
+		} else if (!strcmp(w, "reqid")) {
+			TAKES(K_SA, 1);
+			err = put_u32_arg(nlh, KSAD_SA_REQID, "reqid", argv[++i]);
+			if (err)
+				return err;
+		} else if (!strcmp(w, "replay-window")) {
+			TAKES(K_SA, 1);
+			err = put_u32_arg(nlh, KSAD_SA_REPLAY_WINDOW, "replay window",
+					  argv[++i]);
+			if (err)
+				return err;
+		} else if (!strcmp(w, "flag")) {
+			TAKES(K_SA, 1);
+			if (strcmp(argv[++i], "esn"))
+				return usage_error("the only flag is esn");
+			mnl_attr_put(nlh, KSAD_SA_ESN, 0, NULL);
+		} else if ((kw = alg_keyword(w))) {
+			TAKES(K_SA, 2);
+			n = parse_alg(nlh, kw, argc, argv, i);
+			if (n < 0)
+				return n;
+			i += n;
+		} else if (!strcmp(w, "sel")) {
+			TAKES(K_SA, 4);
+			n = parse_sel(nlh, argc, argv, i);
+			if (n < 0)
+				return n;
+			i += n;
+		} else if (!strcmp(w, "limit")) {
+			TAKES(K_SA, 2);
+			n = parse_limit(a, argc, argv, i);
+			if (n < 0)
+				return n;
+			i += n;
+		} else {
+			return usage_error("unknown argument \"%s\" for 'sa %s'", w, a->cmdname);
+		}
+#undef TAKES
+	}
+	if (a->dst.family)
+		put_addr(nlh, KSAD_SA_DST_IPV4, KSAD_SA_DST_IPV6, &a->dst);
+	if (a->src.family)
+		put_addr(nlh, KSAD_SA_SRC_IPV4, KSAD_SA_SRC_IPV6, &a->src);
+	put_lifetime(nlh, KSAD_SA_SOFT, &a->soft);
+	put_lifetime(nlh, KSAD_SA_HARD, &a->hard);
+	return 0;
+}
+
+struct print_ctx {
+	bool list;	/* -j: the SAs form one JSON array */
+	int count;
+};
+
+static int print_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct print_ctx *p = data;
+	struct sa_view v;
+
+	if (sa_view_parse(nlh, &v))
+		return MNL_CB_ERROR;
+	if (opt_json && p->list && p->count)
+		fputs(",", stdout);
+	p->count++;
+	sa_print(stdout, &v);
+	return MNL_CB_OK;
+}
+
+int cmd_sa(int argc, char **argv)
+{
+	char buf[8192];
+	const struct sa_cmd *c = NULL;
+	struct print_ctx pc = { 0 };
+	struct sa_args a = { 0 };
+	struct knl k;
+	size_t i;
+	int err;
+
+	if (argc < 1)
+		return usage_error("sa needs a command: getspi add update delete get list flush");
+	for (i = 0; i < sizeof(sa_cmds) / sizeof(sa_cmds[0]); i++)
+		if (!strcmp(argv[0], sa_cmds[i].name))
+			c = &sa_cmds[i];
+	if (!c)
+		return usage_error("unknown sa command \"%s\"", argv[0]);
+
+	/* Check the arguments before talking to the kernel. */
+	memset(&k, 0, sizeof(k));
+	a.cmdname = c->name;
+	a.nlh = knl_request(&k, buf, 0, c->cmd,
+			    c->flags ? c->flags : NLM_F_ACK);
+	err = parse_args(&a, c->words, argc - 1, argv + 1);
+	if (err)
+		return err;
+	err = open_or_explain(&k);
+	if (err)
+		return err;
+	a.nlh->nlmsg_type = k.family;
+	a.nlh->nlmsg_seq = ++k.seq;
+	pc.list = c->flags & NLM_F_DUMP;
+	if (opt_json && pc.list)
+		fputs("[", stdout);
+	err = knl_talk(&k, a.nlh, print_cb, &pc);
+	if (opt_json && pc.list)
+		fputs("]\n", stdout);
+	explicit_bzero(buf, sizeof(buf));	/* it held the keys */
+	err = err ? report_error(&k, err, c->name) : 0;
+	knl_close(&k);
+	return err;
+}

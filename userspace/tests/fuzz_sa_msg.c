@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer target: sa_view_parse() and sa_print() on arbitrary bytes as a
+ * netlink message, as ksadctl would receive them.  `make fuzz` runs it
+ * briefly (and `make check` does); FUZZ_TIME=600 make fuzz for longer.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../ksadctl.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static FILE *null;
+	struct nlmsghdr *nlh;
+	struct sa_view v;
+
+	if (size < sizeof(*nlh) || size > 65536)
+		return 0;
+	if (!null)
+		null = fopen("/dev/null", "w");
+	/* mnl wants an aligned header whose length says the truth. */
+	nlh = malloc(size);
+	if (!nlh)
+		return 0;
+	memcpy(nlh, data, size);
+	if (nlh->nlmsg_len > size)
+		nlh->nlmsg_len = (uint32_t)size;
+	if (nlh->nlmsg_len >= sizeof(*nlh) && !sa_view_parse(nlh, &v)) {
+		opt_json = data[size - 1] & 1;
+		sa_print(null, &v);
+	}
+	free(nlh);
+	return 0;
+}
