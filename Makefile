@@ -3,6 +3,7 @@
 #   make            build ksad.ko for the running kernel (or KDIR=...) and the tools
 #   make check      set up the lab (as root, first time) and run every test
 #   make demo       boot the lab and show ksad at work
+#   make bench      ksad next to the kernel's XFRM, on Debian's stock kernel
 #   make install    install ksad.ko (modules_install) and the tools
 #
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -15,7 +16,7 @@ MODDIR ?= build/$(KREL)
 KARCH = $(if $(shell grep -s '^CONFIG_UML=y' $(KDIR)/.config),ARCH=um)
 MOD_SRCS := Kbuild $(shell find kernel uapi -name '*.[ch]')
 
-.PHONY: all module userspace check demo install clean
+.PHONY: all module userspace check demo bench install clean
 all: module userspace
 
 module: $(MOD_SRCS)
@@ -35,6 +36,9 @@ check:
 demo:
 	bash tests/demo.sh
 
+bench:
+	bash bench/run.sh
+
 install: module userspace
 	$(MAKE) -C $(KDIR) $(KARCH) M=$(abspath $(MODDIR)) modules_install
 	depmod -a $(KREL) || true
@@ -42,4 +46,5 @@ install: module userspace
 
 clean:
 	rm -rf build
+	$(MAKE) -C bench clean
 	$(MAKE) -C userspace clean

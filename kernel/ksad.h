@@ -41,6 +41,15 @@ int ksad_spi_alloc(struct xarray *spis, u32 min, u32 max, u32 *spi);
 int ksad_spi_hold(struct xarray *spis, u32 spi);
 void ksad_spi_release(struct xarray *spis, u32 spi);
 
+/* bench.c: lookup benchmark hook, in KSAD_BENCH=y builds only */
+#ifdef KSAD_BENCH
+int ksad_bench_init(void);
+void ksad_bench_uninit(void);
+#else
+static inline int ksad_bench_init(void) { return 0; }
+static inline void ksad_bench_uninit(void) { }
+#endif
+
 /* netlink.c: the generic-netlink family */
 enum ksad_mcgrp { KSAD_GRP_SA, KSAD_GRP_EXPIRE, KSAD_GRP_ACQUIRE };
 extern struct genl_family ksad_genl_family;

@@ -24,6 +24,10 @@ static int __init ksad_init(void)
 	if (ret)
 		goto err_netns;
 
+	ret = ksad_bench_init();
+	if (ret)
+		goto err_bench;
+
 	/* Last: once the family is visible, requests may arrive. */
 	ret = ksad_genl_init();
 	if (ret)
@@ -34,6 +38,8 @@ static int __init ksad_init(void)
 	return 0;
 
 err_genl:
+	ksad_bench_uninit();
+err_bench:
 	ksad_netns_uninit();
 err_netns:
 	destroy_workqueue(ksad_wq);
@@ -43,6 +49,7 @@ err_netns:
 static void __exit ksad_exit(void)
 {
 	ksad_genl_uninit();
+	ksad_bench_uninit();
 	ksad_netns_uninit();
 	/* SAs are freed by RCU callbacks that queue work: wait for both. */
 	rcu_barrier();

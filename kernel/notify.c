@@ -18,6 +18,15 @@ static int ksad_put_addr(struct sk_buff *skb, int a4, int a6, u8 family,
 	return nla_put_in6_addr(skb, a6, &addr->a6);
 }
 
+/*
+ * u64 values go out without alignment padding: readers copy them, and the
+ * generic YNL client (6.12) cannot decode pad attributes.
+ */
+static int ksad_put_u64(struct sk_buff *skb, int type, u64 value)
+{
+	return nla_put(skb, type, sizeof(value), &value);
+}
+
 static bool ksad_addr_any(const union ksad_addr *a)
 {
 	return ipv6_addr_any(&a->a6);
@@ -32,16 +41,10 @@ static int ksad_put_lifetime(struct sk_buff *skb, int type,
 		return 0;
 	nest = nla_nest_start(skb, type);
 	if (!nest ||
-	    (lt->bytes && nla_put_u64_64bit(skb, KSAD_LIFETIME_BYTES, lt->bytes,
-					    KSAD_LIFETIME_PAD)) ||
-	    (lt->packets && nla_put_u64_64bit(skb, KSAD_LIFETIME_PACKETS,
-					      lt->packets, KSAD_LIFETIME_PAD)) ||
-	    (lt->add_seconds && nla_put_u64_64bit(skb, KSAD_LIFETIME_ADD_SECONDS,
-						  lt->add_seconds,
-						  KSAD_LIFETIME_PAD)) ||
-	    (lt->use_seconds && nla_put_u64_64bit(skb, KSAD_LIFETIME_USE_SECONDS,
-						  lt->use_seconds,
-						  KSAD_LIFETIME_PAD)))
+	    (lt->bytes && ksad_put_u64(skb, KSAD_LIFETIME_BYTES, lt->bytes)) ||
+	    (lt->packets && ksad_put_u64(skb, KSAD_LIFETIME_PACKETS, lt->packets)) ||
+	    (lt->add_seconds && ksad_put_u64(skb, KSAD_LIFETIME_ADD_SECONDS, lt->add_seconds)) ||
+	    (lt->use_seconds && ksad_put_u64(skb, KSAD_LIFETIME_USE_SECONDS, lt->use_seconds)))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -80,19 +83,13 @@ static int ksad_put_stats(struct sk_buff *skb, struct ksad_sa *sa)
 
 	nest = nla_nest_start(skb, KSAD_SA_STATS);
 	if (!nest ||
-	    nla_put_u64_64bit(skb, KSAD_STATS_BYTES, st.bytes, KSAD_STATS_PAD) ||
-	    nla_put_u64_64bit(skb, KSAD_STATS_PACKETS, st.packets,
-			      KSAD_STATS_PAD) ||
-	    nla_put_u64_64bit(skb, KSAD_STATS_REPLAY_FAIL, st.replay_fail,
-			      KSAD_STATS_PAD) ||
-	    nla_put_u64_64bit(skb, KSAD_STATS_INTEGRITY_FAIL, st.integrity_fail,
-			      KSAD_STATS_PAD) ||
-	    nla_put_u64_64bit(skb, KSAD_STATS_ADD_TIME, st.add_time,
-			      KSAD_STATS_PAD) ||
-	    nla_put_u64_64bit(skb, KSAD_STATS_FIRST_USE, st.first_use,
-			      KSAD_STATS_PAD) ||
-	    nla_put_u64_64bit(skb, KSAD_STATS_LAST_USE, st.last_use,
-			      KSAD_STATS_PAD))
+	    ksad_put_u64(skb, KSAD_STATS_BYTES, st.bytes) ||
+	    ksad_put_u64(skb, KSAD_STATS_PACKETS, st.packets) ||
+	    ksad_put_u64(skb, KSAD_STATS_REPLAY_FAIL, st.replay_fail) ||
+	    ksad_put_u64(skb, KSAD_STATS_INTEGRITY_FAIL, st.integrity_fail) ||
+	    ksad_put_u64(skb, KSAD_STATS_ADD_TIME, st.add_time) ||
+	    ksad_put_u64(skb, KSAD_STATS_FIRST_USE, st.first_use) ||
+	    ksad_put_u64(skb, KSAD_STATS_LAST_USE, st.last_use))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;

@@ -51,6 +51,21 @@ check_out() {
 	fi
 }
 
+# fails_with DESC REGEX CMD...: CMD fails and says REGEX (the extack).
+fails_with() {
+	local desc=$1 re=$2 out rc
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc -ne 0 ] && grep -Eq -- "$re" <<< "$out"; then
+		pass "$desc"
+	else
+		fail "$desc"
+		printf '#   $ %s  (rc %s, wanted /%s/)\n' "$*" "$rc" "$re"
+		sed 's/^/#   /' <<< "$out" | head -5
+	fi
+}
+
 step() { echo "# $*"; }
 
 # n NS CMD...: run CMD in namespace NS.

@@ -9,21 +9,6 @@ KEY36=0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20212223
 KEY32=0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 KEY20=0x000102030405060708090a0b0c0d0e0f10111213
 
-# fails_with DESC REGEX CMD...: CMD fails and says REGEX (the extack).
-fails_with() {
-	local desc=$1 re=$2 out rc
-	shift 2
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ $rc -ne 0 ] && grep -Eq -- "$re" <<< "$out"; then
-		pass "$desc"
-	else
-		fail "$desc"
-		printf '#   $ %s  (rc %s, wanted /%s/)\n' "$*" "$rc" "$re"
-		sed 's/^/#   /' <<< "$out" | head -5
-	fi
-}
-
 check "insmod ksad.ko" load_ksad
 two_peers ini res
 I() { n ini "$K" "$@"; }

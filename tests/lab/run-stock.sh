@@ -18,7 +18,11 @@ done
 [ -n "$kver" ] || die "no Debian kernel with headers installed"
 
 # Warnings are errors for this build: a lab machine must build it clean.
-make -s -C "$KSAD_TOP" module KDIR="/lib/modules/$kver/build" >"$KSAD_TOP/build/stock-build.log" 2>&1 ||
+# KSAD_MODDIR_SUFFIX / KSAD_KBUILD_FLAGS: a variant of the module (bench).
+moddir=$KSAD_TOP/build/$kver${KSAD_MODDIR_SUFFIX:-}
+mkdir -p "$KSAD_TOP/build"
+make -s -C "$KSAD_TOP" module KDIR="/lib/modules/$kver/build" MODDIR="$moddir" \
+	KBUILD_FLAGS="${KSAD_KBUILD_FLAGS:-}" >"$KSAD_TOP/build/stock-build.log" 2>&1 ||
 	{ cat "$KSAD_TOP/build/stock-build.log" >&2; die "module build failed"; }
 if grep -E 'warning:|error:' "$KSAD_TOP/build/stock-build.log" >&2; then
 	die "module build for $kver printed warnings"
@@ -55,13 +59,13 @@ mkdir -p "$out/guest"
 log "stock kernel $kver under QEMU: $groups; results in $out"
 set +e  # the boot may fail; the verdict judges it
 timeout -k 10 "${KSAD_LAB_TIMEOUT:-1200}" qemu-system-x86_64 \
-	-machine q35 -accel tcg -cpu max -smp 2 -m 1536 \
+	-machine q35 -accel tcg -cpu max -smp 2 -m "${KSAD_QEMU_MEM:-1536}" \
 	-nographic -no-reboot -monitor none -serial stdio -nic none \
 	-kernel "$cache/vmlinux" -initrd "$initrd" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$out/guest,mount_tag=results,security_model=none" \
 	-append "console=ttyS0 panic=-1 KSAD_LAB=qemu KSAD_TOP=$KSAD_TOP \
-KSAD_MODULE=$KSAD_TOP/build/$kver/ksad.ko KSAD_GROUPS=$groups \
+KSAD_MODULE=$moddir/ksad.ko KSAD_GROUPS=$groups KSAD_BENCH_N=${KSAD_BENCH_N:-100000} \
 KSAD_GROUP_TIMEOUT=${KSAD_GROUP_TIMEOUT:-600} KSAD_INIT=$LAB/guest-init.sh" \
 	</dev/null 2>&1 | tee "$out/console.log" | live_view
 rc=${PIPESTATUS[0]}

@@ -13,6 +13,8 @@ kdir=$(bash "$LAB/uml-kernel.sh")
 krel=$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' "$kdir/include/generated/utsrelease.h")
 make -s -C "$KSAD_TOP" module KDIR="$kdir" KBUILD_FLAGS="KSAD_KUNIT=y" >&2
 make -s -C "$KSAD_TOP" userspace >&2
+ynl=
+case ",$groups," in *,ynl,*) ynl=$(bash "$LAB/ynl.sh") ;; esac
 
 out=$KSAD_TOP/build/results/uml-$(date +%Y%m%d-%H%M%S)-$$
 mkdir -p "$out/guest"
@@ -25,7 +27,7 @@ timeout -k 10 "${KSAD_LAB_TIMEOUT:-1800}" "$kdir/linux" mem=1024M \
 	kasan_multi_shot panic=-1 \
 	KSAD_LAB=uml KSAD_TOP="$KSAD_TOP" KSAD_RESULTS="$out/guest" \
 	KSAD_MODULE="$KSAD_TOP/build/$krel/ksad.ko" KSAD_GROUPS="$groups" \
-	KSAD_GROUP_TIMEOUT="${KSAD_GROUP_TIMEOUT:-600}" \
+	KSAD_GROUP_TIMEOUT="${KSAD_GROUP_TIMEOUT:-600}" KSAD_YNL="$ynl" \
 	KSAD_FUZZ_N="${KSAD_FUZZ_N:-100000}" KSAD_FUZZ_SEED="${KSAD_FUZZ_SEED:-$(date +%s)}" \
 	</dev/null 2>&1 | tee "$out/console.log" | live_view
 rc=${PIPESTATUS[0]}

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ksad-bench: the userspace half of the SAD benchmark (bench/sad.sh runs it
+ * inside the stock-kernel guest, next to the kernel's XFRM).
+ *
+ *   ksad-bench add N [FIRST]         SAs FIRST.. FIRST+N-1 through ksad ADD
+ *   ksad-bench xfrm-batch N FIRST FILE  `ip -batch` lines adding the same
+ *                                    SAs to XFRM (ip then does the work)
+ *   ksad-bench getspi ksad|xfrm      GETSPI (ALLOCSPI for XFRM) latency in a
+ *                                    65,536-SPI range at 0 %, 99 % and 100 %
+ *
+ * SA i: dst 198.18.(i >> 8 & 255).(i & 255) + 65536 * (i >> 16), SPI
+ * 0x10000 + i, AES-GCM-16-128 (bench/sad.sh and kernel/bench.c know this).
+ * Prints plain numbers; the script makes the table.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <linux/genetlink.h>
+#include <linux/xfrm.h>
+
+#include "../userspace/ksadctl.h"
+
+#define RANGE_MIN 0x100000u
+#define RANGE_LEN 65536u
+
+static const uint8_t key20[20] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static uint32_t sa_dst(uint32_t i)
+{
+	return htonl(0xc6120000u + (i & 0xffff) + ((i >> 16) << 16));
+}
+
+static int die(const char *what, int err, const struct knl *k)
+{
+	fprintf(stderr, "ksad-bench: %s: %s %s\n", what, strerror(-err),
+		k ? k->errmsg : "");
+	return 1;
+}
+
+static int cmd_add(uint32_t n, uint32_t first)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct knl k;
+	double t0;
+	int err = knl_open(&k);
+
+	if (err)
+		return die("open", err, NULL);
+	t0 = now();
+	for (uint32_t i = first; i < first + n; i++) {
+		struct nlmsghdr *nlh = knl_request(&k, buf, 0, KSAD_CMD_ADD, NLM_F_ACK);
+		uint32_t dst = sa_dst(i);
+
+		mnl_attr_put_u32(nlh, KSAD_SA_SPI, 0x10000 + i);
+		mnl_attr_put_u8(nlh, KSAD_SA_PROTO, KSAD_PROTO_ESP);
+		mnl_attr_put(nlh, KSAD_SA_DST_IPV4, 4, &dst);
+		mnl_attr_put_u8(nlh, KSAD_SA_DIR, KSAD_DIR_OUT);
+		mnl_attr_put_u32(nlh, KSAD_SA_ENC_ALG, KSAD_ENC_AES_GCM_16);
+		mnl_attr_put(nlh, KSAD_SA_ENC_KEY, sizeof(key20), key20);
+		err = knl_talk(&k, nlh, NULL, NULL);
+		if (err)
+			return die("add", err, &k);
+	}
+	printf("%.6f\n", now() - t0);
+	knl_close(&k);
+	return 0;
+}
+
+static int cmd_xfrm_batch(uint32_t n, uint32_t first, const char *file)
+{
+	FILE *f = fopen(file, "w");
+	char d[INET_ADDRSTRLEN];
+
+	if (!f)
+		return perror(file), 1;
+	for (uint32_t i = first; i < first + n; i++) {
+		uint32_t dst = sa_dst(i);
+
+		inet_ntop(AF_INET, &dst, d, sizeof(d));
+		fprintf(f, "xfrm state add src 198.17.0.1 dst %s proto esp spi 0x%x "
+			"mode transport aead rfc4106(gcm(aes)) 0x", d, 0x10000 + i);
+		for (size_t j = 0; j < sizeof(key20); j++)
+			fprintf(f, "%02x", key20[j]);
+		fprintf(f, " 128\n");
+	}
+	return fclose(f) ? 1 : 0;
+}
+
+/* One GETSPI (ksad) or ALLOCSPI (XFRM) in the bench range; 0 or -errno. */
+static int one_getspi(struct knl *k, struct mnl_socket *xs, uint32_t seq)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	uint32_t dst = htonl(0xc6110001);
+
+	if (k) {
+		struct nlmsghdr *nlh = knl_request(k, buf, 0, KSAD_CMD_GETSPI, NLM_F_ACK);
+
+		mnl_attr_put_u8(nlh, KSAD_SA_PROTO, KSAD_PROTO_ESP);
+		mnl_attr_put(nlh, KSAD_SA_DST_IPV4, 4, &dst);
+		mnl_attr_put_u32(nlh, KSAD_SA_SPI_MIN, RANGE_MIN);
+		mnl_attr_put_u32(nlh, KSAD_SA_SPI_MAX, RANGE_MIN + RANGE_LEN - 1);
+		return knl_talk(k, nlh, NULL, NULL);
+	} else {
+		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+		struct xfrm_userspi_info *u;
+		ssize_t r;
+
+		nlh->nlmsg_type = XFRM_MSG_ALLOCSPI;
+		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+		nlh->nlmsg_seq = seq;
+		u = mnl_nlmsg_put_extra_header(nlh, sizeof(*u));
+		memcpy(&u->info.id.daddr, &dst, 4);
+		u->info.id.proto = IPPROTO_ESP;
+		u->info.family = AF_INET;
+		u->info.mode = XFRM_MODE_TRANSPORT;
+		u->info.reqid = seq;	/* a new larval state each time */
+		u->min = RANGE_MIN;
+		u->max = RANGE_MIN + RANGE_LEN - 1;
+		if (mnl_socket_sendto(xs, nlh, nlh->nlmsg_len) < 0)
+			return -errno;
+		for (;;) {	/* the new state, then the ACK (or an error) */
+			r = mnl_socket_recvfrom(xs, buf, sizeof(buf));
+			if (r < 0)
+				return -errno;
+			nlh = (struct nlmsghdr *)buf;
+			if (nlh->nlmsg_type == NLMSG_ERROR)
+				return ((struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))->error;
+		}
+	}
+}
+
+/*
+ * Mean microseconds of @count GETSPIs that must all end in @want_err
+ * (1: any result, stored in *@got).
+ */
+static double timed(struct knl *k, struct mnl_socket *xs, uint32_t *seq,
+		    uint32_t count, int want_err, int *got)
+{
+	double t0 = now();
+
+	for (uint32_t i = 0; i < count; i++) {
+		int err = one_getspi(k, xs, ++*seq);
+
+		if (got)
+			*got = err;
+		else if (err != want_err) {
+			fprintf(stderr, "ksad-bench: getspi %u: got %d, wanted %d\n",
+				*seq, err, want_err);
+			exit(1);
+		}
+	}
+	return (now() - t0) * 1e6 / count;
+}
+
+static int cmd_getspi(const char *which)
+{
+	struct mnl_socket *xs = NULL;
+	struct knl k, *kp = NULL;
+	uint32_t seq = 0, fill = RANGE_LEN * 99 / 100;
+	double t0, t99, tlast, tfull;
+	int err, last, refused = 0;
+
+	if (!strcmp(which, "ksad")) {
+		err = knl_open(&k);
+		if (err)
+			return die("open", err, NULL);
+		kp = &k;
+	} else {
+		xs = mnl_socket_open(NETLINK_XFRM);
+		if (!xs || mnl_socket_bind(xs, 0, MNL_SOCKET_AUTOPID) < 0)
+			return die("xfrm socket", -errno, NULL);
+	}
+	t0 = timed(kp, xs, &seq, 100, 0, NULL);
+	timed(kp, xs, &seq, fill - seq, 0, NULL);
+	t99 = timed(kp, xs, &seq, 100, 0, NULL);
+	timed(kp, xs, &seq, RANGE_LEN - 1 - seq, 0, NULL);
+	/* The last free SPI: XFRM probes at random and may miss it. */
+	tlast = timed(kp, xs, &seq, 1, 0, &last);
+	/* A full range: 100 refusals (they change nothing), averaged. */
+	tfull = 0;
+	for (int i = 0; i < 100; i++) {
+		tfull += timed(kp, xs, &seq, 1, 0, &err) / 100;
+		refused += err != 0;
+	}
+	printf("%.1f %.1f %.1f %s %.1f %d/100\n", t0, t99, tlast,
+	       last ? "missed" : "found", tfull, refused);
+	if (xs)
+		mnl_socket_close(xs);
+	else
+		knl_close(&k);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	uint32_t n, first = 0;
+
+	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "add") &&
+	    !parse_u32(argv[2], &n) && (argc == 3 || !parse_u32(argv[3], &first)))
+		return cmd_add(n, first);
+	if (argc == 5 && !strcmp(argv[1], "xfrm-batch") && !parse_u32(argv[2], &n) &&
+	    !parse_u32(argv[3], &first))
+		return cmd_xfrm_batch(n, first, argv[4]);
+	if (argc == 3 && !strcmp(argv[1], "getspi"))
+		return cmd_getspi(argv[2]);
+	fprintf(stderr, "usage: ksad-bench add N [FIRST] | xfrm-batch N FIRST FILE | getspi ksad|xfrm\n");
+	return 2;
+}
