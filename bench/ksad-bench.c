@@ -6,8 +6,11 @@
  *   ksad-bench add N [FIRST]         SAs FIRST.. FIRST+N-1 through ksad ADD
  *   ksad-bench xfrm-batch N FIRST FILE  `ip -batch` lines adding the same
  *                                    SAs to XFRM (ip then does the work)
- *   ksad-bench getspi ksad|xfrm      GETSPI (ALLOCSPI for XFRM) latency in a
- *                                    65,536-SPI range at 0 %, 99 % and 100 %
+ *   ksad-bench getspi ksad|xfrm [LEN [REFUSALS]]
+ *                                    GETSPI (ALLOCSPI for XFRM) latency in a
+ *                                    LEN-SPI range (65,536) at 0 %, 99 % and
+ *                                    100 % fill, the last as the mean of
+ *                                    REFUSALS (100) refused requests
  *
  * SA i: dst 198.18.(i >> 8 & 255).(i & 255) + 65536 * (i >> 16), SPI
  * 0x10000 + i, AES-GCM-16-128 (bench/sad.sh and kernel/bench.c know this).
@@ -24,7 +27,7 @@
 #include "../userspace/ksadctl.h"
 
 #define RANGE_MIN 0x100000u
-#define RANGE_LEN 65536u
+static uint32_t range_len = 65536;
 
 static const uint8_t key20[20] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
 
@@ -109,7 +112,7 @@ static int one_getspi(struct knl *k, struct mnl_socket *xs, uint32_t seq)
 		mnl_attr_put_u8(nlh, KSAD_SA_PROTO, KSAD_PROTO_ESP);
 		mnl_attr_put(nlh, KSAD_SA_DST_IPV4, 4, &dst);
 		mnl_attr_put_u32(nlh, KSAD_SA_SPI_MIN, RANGE_MIN);
-		mnl_attr_put_u32(nlh, KSAD_SA_SPI_MAX, RANGE_MIN + RANGE_LEN - 1);
+		mnl_attr_put_u32(nlh, KSAD_SA_SPI_MAX, RANGE_MIN + range_len - 1);
 		return knl_talk(k, nlh, NULL, NULL);
 	} else {
 		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -126,7 +129,7 @@ static int one_getspi(struct knl *k, struct mnl_socket *xs, uint32_t seq)
 		u->info.mode = XFRM_MODE_TRANSPORT;
 		u->info.reqid = seq;	/* a new larval state each time */
 		u->min = RANGE_MIN;
-		u->max = RANGE_MIN + RANGE_LEN - 1;
+		u->max = RANGE_MIN + range_len - 1;
 		if (mnl_socket_sendto(xs, nlh, nlh->nlmsg_len) < 0)
 			return -errno;
 		for (;;) {	/* the new state, then the ACK (or an error) */
@@ -163,11 +166,11 @@ static double timed(struct knl *k, struct mnl_socket *xs, uint32_t *seq,
 	return (now() - t0) * 1e6 / count;
 }
 
-static int cmd_getspi(const char *which)
+static int cmd_getspi(const char *which, uint32_t refusals)
 {
 	struct mnl_socket *xs = NULL;
 	struct knl k, *kp = NULL;
-	uint32_t seq = 0, fill = RANGE_LEN * 99 / 100;
+	uint32_t seq = 0, fill = range_len * 99 / 100;
 	double t0, t99, tlast, tfull;
 	int err, last, refused = 0;
 
@@ -183,18 +186,20 @@ static int cmd_getspi(const char *which)
 	}
 	t0 = timed(kp, xs, &seq, 100, 0, NULL);
 	timed(kp, xs, &seq, fill - seq, 0, NULL);
-	t99 = timed(kp, xs, &seq, 100, 0, NULL);
-	timed(kp, xs, &seq, RANGE_LEN - 1 - seq, 0, NULL);
+	/* At 99 %: up to 100 requests, at most half of what is left. */
+	t99 = timed(kp, xs, &seq, (range_len - fill) / 2 < 100 ?
+		    (range_len - fill) / 2 : 100, 0, NULL);
+	timed(kp, xs, &seq, range_len - 1 - seq, 0, NULL);
 	/* The last free SPI: XFRM probes at random and may miss it. */
 	tlast = timed(kp, xs, &seq, 1, 0, &last);
-	/* A full range: 100 refusals (they change nothing), averaged. */
+	/* A full range: refusals change nothing; averaged. */
 	tfull = 0;
-	for (int i = 0; i < 100; i++) {
-		tfull += timed(kp, xs, &seq, 1, 0, &err) / 100;
+	for (uint32_t i = 0; i < refusals; i++) {
+		tfull += timed(kp, xs, &seq, 1, 0, &err) / refusals;
 		refused += err != 0;
 	}
-	printf("%.1f %.1f %.1f %s %.1f %d/100\n", t0, t99, tlast,
-	       last ? "missed" : "found", tfull, refused);
+	printf("%.1f %.1f %.1f %s %.1f %d/%u\n", t0, t99, tlast,
+	       last ? "missed" : "found", tfull, refused, refusals);
 	if (xs)
 		mnl_socket_close(xs);
 	else
@@ -212,8 +217,14 @@ int main(int argc, char **argv)
 	if (argc == 5 && !strcmp(argv[1], "xfrm-batch") && !parse_u32(argv[2], &n) &&
 	    !parse_u32(argv[3], &first))
 		return cmd_xfrm_batch(n, first, argv[4]);
-	if (argc == 3 && !strcmp(argv[1], "getspi"))
-		return cmd_getspi(argv[2]);
-	fprintf(stderr, "usage: ksad-bench add N [FIRST] | xfrm-batch N FIRST FILE | getspi ksad|xfrm\n");
+	if (argc >= 3 && argc <= 5 && !strcmp(argv[1], "getspi")) {
+		uint32_t refusals = 100;
+
+		if ((argc >= 4 && (parse_u32(argv[3], &range_len) || range_len < 200)) ||
+		    (argc == 5 && (parse_u32(argv[4], &refusals) || !refusals)))
+			return fprintf(stderr, "ksad-bench: bad LEN or REFUSALS\n"), 2;
+		return cmd_getspi(argv[2], refusals);
+	}
+	fprintf(stderr, "usage: ksad-bench add N [FIRST] | xfrm-batch N FIRST FILE | getspi ksad|xfrm [LEN [REFUSALS]]\n");
 	return 2;
 }
