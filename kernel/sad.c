@@ -225,6 +225,27 @@ static int ksad_sa_configure(struct ksad_sa *sa, const struct ksad_sa_cfg *cfg,
 	return 0;
 }
 
+/*
+ * The second half of GETSPI and ADD, kn->lock held and the SPI reserved:
+ * link the new SA, arm its timer, announce it; the caller gets a reference.
+ */
+static int ksad_sa_publish(struct ksad_sa *sa, u32 event,
+			   struct netlink_ext_ack *extack)
+{
+	int err = ksad_sa_link(sa->kn, sa, extack);
+
+	if (err)
+		return err;
+	ksad_lifetime_arm(sa);
+	ksad_notify_sa(sa, event);
+	if (event == KSAD_EVENT_LARVAL)
+		trace_ksad_getspi(&sa->key, sa->dir, sa->state, 0, 0);
+	else
+		trace_ksad_add(&sa->key, sa->dir, sa->state, 0, 0);
+	refcount_inc(&sa->refcnt);
+	return 0;
+}
+
 struct ksad_sa *ksad_sad_getspi(struct ksad_net *kn,
 				const struct ksad_sa_cfg *cfg,
 				struct netlink_ext_ack *extack)
@@ -251,13 +272,9 @@ struct ksad_sa *ksad_sad_getspi(struct ksad_net *kn,
 		goto fail;
 	}
 	sa->spi_reserved = true;
-	err = ksad_sa_link(kn, sa, extack);
+	err = ksad_sa_publish(sa, KSAD_EVENT_LARVAL, extack);
 	if (err)
 		goto fail;
-	ksad_lifetime_arm(sa);
-	ksad_notify_sa(sa, KSAD_EVENT_LARVAL);
-	trace_ksad_getspi(&sa->key, sa->dir, sa->state, 0, 0);
-	refcount_inc(&sa->refcnt);
 	mutex_unlock(&kn->lock);
 	return sa;
 fail:
@@ -310,13 +327,9 @@ struct ksad_sa *ksad_sad_add(struct ksad_net *kn, const struct ksad_sa_cfg *cfg,
 			goto fail;
 		sa->spi_reserved = true;
 	}
-	err = ksad_sa_link(kn, sa, extack);
+	err = ksad_sa_publish(sa, KSAD_EVENT_ADDED, extack);
 	if (err)
 		goto fail;
-	ksad_lifetime_arm(sa);
-	ksad_notify_sa(sa, KSAD_EVENT_ADDED);
-	trace_ksad_add(&sa->key, sa->dir, sa->state, 0, 0);
-	refcount_inc(&sa->refcnt);
 	mutex_unlock(&kn->lock);
 	return sa;
 fail:
