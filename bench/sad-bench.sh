@@ -11,7 +11,7 @@ K=$KSADCTL
 modprobe -q esp4; modprobe -q xfrm_user
 insmod "$KSAD_MODULE" || { fail "insmod the bench build of ksad"; done_testing; exit; }
 ip netns add b
-slab() { sync; echo 3 > /proc/sys/vm/drop_caches; awk '/^Slab:/ {printf "%d\n", $2 * 1024}' /proc/meminfo; }
+slab() { sync; echo 3 > /proc/sys/vm/drop_caches; awk '/^Slab:/ {printf "%.0f\n", $2 * 1024}' /proc/meminfo; }
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 # nsenter, not ip netns exec: that remounts /sys and hides debugfs.
 lookup() { nsenter --net=/run/netns/b sh -c "echo '$1 1000000' > $L && cat $L"; }
