@@ -38,6 +38,18 @@ static unsigned int ksad_count_limit(u64 limit, u64 count, unsigned int flag)
 	return limit && count >= limit ? flag : 0;
 }
 
+/* Which of the limits in @lt has an SA with counters @st reached? */
+static unsigned int ksad_limits(const struct ksad_lifetime *lt,
+				const struct ksad_sa_stats *st, time64_t now,
+				unsigned int flag, time64_t *next)
+{
+	return ksad_deadline(lt->add_seconds, st->add_boot, now, flag, next) |
+	       ksad_deadline(lt->use_seconds, st->first_use_boot, now, flag,
+			     next) |
+	       ksad_count_limit(lt->bytes, st->bytes, flag) |
+	       ksad_count_limit(lt->packets, st->packets, flag);
+}
+
 /**
  * ksad_lifetime_check() - which limits has an SA reached?
  * @sa: the SA
@@ -59,20 +71,9 @@ unsigned int ksad_lifetime_check(const struct ksad_sa *sa, time64_t now,
 		return ksad_deadline(larval_timeout, st->add_boot, now,
 				     KSAD_LT_HARD, next);
 
-	due |= ksad_deadline(sa->hard.add_seconds, st->add_boot, now,
-			     KSAD_LT_HARD, next);
-	due |= ksad_deadline(sa->hard.use_seconds, st->first_use_boot, now,
-			     KSAD_LT_HARD, next);
-	due |= ksad_count_limit(sa->hard.bytes, st->bytes, KSAD_LT_HARD);
-	due |= ksad_count_limit(sa->hard.packets, st->packets, KSAD_LT_HARD);
-	if (sa->soft_expired)
-		return due;
-	due |= ksad_deadline(sa->soft.add_seconds, st->add_boot, now,
-			     KSAD_LT_SOFT, next);
-	due |= ksad_deadline(sa->soft.use_seconds, st->first_use_boot, now,
-			     KSAD_LT_SOFT, next);
-	due |= ksad_count_limit(sa->soft.bytes, st->bytes, KSAD_LT_SOFT);
-	due |= ksad_count_limit(sa->soft.packets, st->packets, KSAD_LT_SOFT);
+	due |= ksad_limits(&sa->hard, st, now, KSAD_LT_HARD, next);
+	if (!sa->soft_expired)
+		due |= ksad_limits(&sa->soft, st, now, KSAD_LT_SOFT, next);
 	return due;
 }
 
