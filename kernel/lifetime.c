@@ -17,15 +17,15 @@
 #include "sa.h"
 #include "trace.h"
 
-/* A deadline @limit seconds after @base, if there is a limit. */
-static unsigned int ksad_deadline(u64 limit, time64_t base, time64_t now,
-				  unsigned int flag, time64_t *next)
+/* A deadline @limit seconds after @base (ns), if there is a limit. */
+static unsigned int ksad_deadline(u64 limit, u64 base, u64 now,
+				  unsigned int flag, u64 *next)
 {
-	time64_t at;
+	u64 at;
 
 	if (!limit || !base)
 		return 0;
-	at = base + (time64_t)min_t(u64, limit, S64_MAX / 2);
+	at = base + min_t(u64, limit, U64_MAX / 2 / NSEC_PER_SEC) * NSEC_PER_SEC;
 	if (now >= at)
 		return flag;
 	if (!*next || at < *next)
@@ -40,8 +40,8 @@ static unsigned int ksad_count_limit(u64 limit, u64 count, unsigned int flag)
 
 /* Which of the limits in @lt has an SA with counters @st reached? */
 static unsigned int ksad_limits(const struct ksad_lifetime *lt,
-				const struct ksad_sa_stats *st, time64_t now,
-				unsigned int flag, time64_t *next)
+				const struct ksad_sa_stats *st, u64 now,
+				unsigned int flag, u64 *next)
 {
 	return ksad_deadline(lt->add_seconds, st->add_boot, now, flag, next) |
 	       ksad_deadline(lt->use_seconds, st->first_use_boot, now, flag,
@@ -53,15 +53,15 @@ static unsigned int ksad_limits(const struct ksad_lifetime *lt,
 /**
  * ksad_lifetime_check() - which limits has an SA reached?
  * @sa: the SA
- * @now: boottime seconds
+ * @now: boottime in ns
  * @larval_timeout: seconds a larval SA may live
- * @next: set to the next time deadline (boottime seconds), or 0 for none
+ * @next: set to the next time deadline (boottime ns), or 0 for none
  *
  * A soft limit that already fired is not reported again.
  * Return: KSAD_LT_SOFT and/or KSAD_LT_HARD.
  */
-unsigned int ksad_lifetime_check(const struct ksad_sa *sa, time64_t now,
-				 u32 larval_timeout, time64_t *next)
+unsigned int ksad_lifetime_check(const struct ksad_sa *sa, u64 now,
+				 u32 larval_timeout, u64 *next)
 {
 	const struct ksad_sa_stats *st = &sa->stats;
 	unsigned int due = 0;
@@ -80,15 +80,17 @@ unsigned int ksad_lifetime_check(const struct ksad_sa *sa, time64_t now,
 /* Arm the timer for the next deadline, or run the work now if one is due. */
 void ksad_lifetime_arm(struct ksad_sa *sa)
 {
-	time64_t now = ktime_get_boottime_seconds(), next;
+	u64 now = ktime_get_boottime_ns(), next;
 	unsigned int due;
 
 	lockdep_assert_held(&sa->kn->lock);
 	due = ksad_lifetime_check(sa, now, sa->kn->larval_timeout, &next);
 	if (due)
 		mod_timer(&sa->timer, jiffies);
-	else if (next)
-		mod_timer(&sa->timer, jiffies + (next - now) * HZ);
+	else if (next)	/* rounded up: a timer never fires early */
+		mod_timer(&sa->timer, jiffies + (unsigned long)
+			  min_t(u64, nsecs_to_jiffies64(next - now) + 1,
+				MAX_JIFFY_OFFSET));
 	else
 		del_timer(&sa->timer);
 }
@@ -108,12 +110,12 @@ void ksad_lifetime_expire_work(struct work_struct *work)
 	struct ksad_sa *sa = container_of(work, struct ksad_sa, expire_work);
 	struct ksad_net *kn = sa->kn;
 	unsigned int due;
-	time64_t next;
+	u64 next;
 
 	mutex_lock(&kn->lock);
 	if (!sa->state)		/* removed meanwhile */
 		goto out;
-	due = ksad_lifetime_check(sa, ktime_get_boottime_seconds(),
+	due = ksad_lifetime_check(sa, ktime_get_boottime_ns(),
 				  kn->larval_timeout, &next);
 	if (due & KSAD_LT_HARD) {
 		if (sa->state == KSAD_STATE_LARVAL) {

@@ -64,8 +64,8 @@ struct ksad_sa_stats {
 	time64_t add_time;	/* wall clock, for reports */
 	time64_t first_use;	/* wall clock, 0 = never */
 	time64_t last_use;
-	time64_t add_boot;	/* boottime seconds, for deadlines */
-	time64_t first_use_boot;
+	u64 add_boot;		/* boottime ns, for deadlines */
+	u64 first_use_boot;	/* boottime ns, 0 = never */
 };
 
 struct ksad_sa {
@@ -142,8 +142,8 @@ unsigned int ksad_sad_count(struct ksad_net *kn);
 /* lifetime.c: soft and hard limits, larval timeout */
 #define KSAD_LT_SOFT	BIT(0)
 #define KSAD_LT_HARD	BIT(1)
-unsigned int ksad_lifetime_check(const struct ksad_sa *sa, time64_t now,
-				 u32 larval_timeout, time64_t *next);
+unsigned int ksad_lifetime_check(const struct ksad_sa *sa, u64 now,
+				 u32 larval_timeout, u64 *next);
 void ksad_lifetime_arm(struct ksad_sa *sa);
 void ksad_lifetime_expire_work(struct work_struct *work);
 void ksad_lifetime_timer(struct timer_list *t);

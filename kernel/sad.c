@@ -81,7 +81,7 @@ static struct ksad_sa *ksad_sa_alloc(struct ksad_net *kn,
 	INIT_WORK(&sa->expire_work, ksad_lifetime_expire_work);
 	INIT_RCU_WORK(&sa->free_work, ksad_sa_free_work);
 	sa->stats.add_time = ktime_get_real_seconds();
-	sa->stats.add_boot = ktime_get_boottime_seconds();
+	sa->stats.add_boot = ktime_get_boottime_ns();
 	return sa;
 }
 
@@ -400,7 +400,7 @@ struct ksad_sa *ksad_sad_update(struct ksad_net *kn,
 			goto out;
 		/* Lifetimes count from the moment the SA has keys. */
 		sa->stats.add_time = ktime_get_real_seconds();
-		sa->stats.add_boot = ktime_get_boottime_seconds();
+		sa->stats.add_boot = ktime_get_boottime_ns();
 		WRITE_ONCE(sa->state, KSAD_STATE_MATURE);
 	} else {
 		err = ksad_update_mature(sa, cfg, extack);

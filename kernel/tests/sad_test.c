@@ -366,41 +366,48 @@ static void sad_larval_expires(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_getspi(kn, &c, NULL)));
 }
 
+#define S(sec) ((u64)(sec) * NSEC_PER_SEC)
+
 static void sad_lifetime_check(struct kunit *test)
 {
 	struct ksad_sa *sa = kunit_kzalloc(test, sizeof(*sa), GFP_KERNEL);
-	time64_t next;
+	u64 next;
 
 	KUNIT_ASSERT_NOT_NULL(test, sa);
 	/* Larval: only the larval timeout counts. */
 	sa->state = KSAD_STATE_LARVAL;
-	sa->stats.add_boot = 1000;
+	sa->stats.add_boot = S(1000);
 	sa->hard.add_seconds = 5;
-	KUNIT_EXPECT_EQ(test, 0u, ksad_lifetime_check(sa, 1010, 30, &next));
-	KUNIT_EXPECT_EQ(test, 1030LL, next);
-	KUNIT_EXPECT_EQ(test, KSAD_LT_HARD, ksad_lifetime_check(sa, 1030, 30, &next));
+	KUNIT_EXPECT_EQ(test, 0u, ksad_lifetime_check(sa, S(1010), 30, &next));
+	KUNIT_EXPECT_EQ(test, S(1030), next);
+	KUNIT_EXPECT_EQ(test, KSAD_LT_HARD, ksad_lifetime_check(sa, S(1030), 30, &next));
 
 	/* Mature: add-time limits, the nearer deadline first. */
 	sa->state = KSAD_STATE_MATURE;
 	sa->hard.add_seconds = 100;
 	sa->soft.add_seconds = 50;
-	KUNIT_EXPECT_EQ(test, 0u, ksad_lifetime_check(sa, 1049, 30, &next));
-	KUNIT_EXPECT_EQ(test, 1050LL, next);
-	KUNIT_EXPECT_EQ(test, KSAD_LT_SOFT, ksad_lifetime_check(sa, 1050, 30, &next));
-	KUNIT_EXPECT_EQ(test, 1100LL, next);
+	KUNIT_EXPECT_EQ(test, 0u, ksad_lifetime_check(sa, S(1049), 30, &next));
+	KUNIT_EXPECT_EQ(test, S(1050), next);
+	KUNIT_EXPECT_EQ(test, KSAD_LT_SOFT, ksad_lifetime_check(sa, S(1050), 30, &next));
+	KUNIT_EXPECT_EQ(test, S(1100), next);
 	/* A soft limit fires once. */
 	sa->soft_expired = true;
-	KUNIT_EXPECT_EQ(test, 0u, ksad_lifetime_check(sa, 1060, 30, &next));
-	KUNIT_EXPECT_EQ(test, 1100LL, next);
-	KUNIT_EXPECT_EQ(test, KSAD_LT_HARD, ksad_lifetime_check(sa, 1100, 30, &next));
+	KUNIT_EXPECT_EQ(test, 0u, ksad_lifetime_check(sa, S(1060), 30, &next));
+	KUNIT_EXPECT_EQ(test, S(1100), next);
+	KUNIT_EXPECT_EQ(test, KSAD_LT_HARD, ksad_lifetime_check(sa, S(1100), 30, &next));
 
 	/* Use-time limits start at the first use. */
 	memset(&sa->hard, 0, sizeof(sa->hard));
 	sa->hard.use_seconds = 20;
-	KUNIT_EXPECT_EQ(test, 0u, ksad_lifetime_check(sa, 5000, 30, &next));
-	KUNIT_EXPECT_EQ(test, 0LL, next);
-	sa->stats.first_use_boot = 2000;
-	KUNIT_EXPECT_EQ(test, KSAD_LT_HARD, ksad_lifetime_check(sa, 2020, 30, &next));
+	KUNIT_EXPECT_EQ(test, 0u, ksad_lifetime_check(sa, S(5000), 30, &next));
+	KUNIT_EXPECT_EQ(test, S(0), next);
+	sa->stats.first_use_boot = S(2000);
+	KUNIT_EXPECT_EQ(test, KSAD_LT_HARD, ksad_lifetime_check(sa, S(2020), 30, &next));
+
+	/* Deadlines are exact, not rounded to whole seconds. */
+	sa->stats.first_use_boot = S(2000) + 999999999;
+	KUNIT_EXPECT_EQ(test, 0u, ksad_lifetime_check(sa, S(2020), 30, &next));
+	KUNIT_EXPECT_EQ(test, S(2020) + 999999999, next);
 
 	/* Byte and packet counts. */
 	memset(&sa->hard, 0, sizeof(sa->hard));
@@ -410,13 +417,15 @@ static void sad_lifetime_check(struct kunit *test)
 	sa->hard.packets = 10;
 	sa->stats.bytes = 999;
 	sa->stats.packets = 9;
-	KUNIT_EXPECT_EQ(test, 0u, ksad_lifetime_check(sa, 1, 30, &next));
+	KUNIT_EXPECT_EQ(test, 0u, ksad_lifetime_check(sa, S(1), 30, &next));
 	sa->stats.bytes = 1000;
-	KUNIT_EXPECT_EQ(test, KSAD_LT_SOFT, ksad_lifetime_check(sa, 1, 30, &next));
+	KUNIT_EXPECT_EQ(test, KSAD_LT_SOFT, ksad_lifetime_check(sa, S(1), 30, &next));
 	sa->stats.packets = 10;
 	KUNIT_EXPECT_EQ(test, KSAD_LT_SOFT | KSAD_LT_HARD,
-			ksad_lifetime_check(sa, 1, 30, &next));
+			ksad_lifetime_check(sa, S(1), 30, &next));
 }
+
+#undef S
 
 static struct kunit_case sad_test_cases[] = {
 	KUNIT_CASE(sad_getspi_then_update),

@@ -106,8 +106,9 @@ sleep 0.5
 seed_order ini res $KEY36 $KEY36
 sleep 0.5
 kill $mi $mr; wait $mi $mr 2>/dev/null
-check_out "initiator holds inbound $spi_i and outbound $spi_r, both mature" "^in $spi_i mature out $spi_r mature$" sh -c \
-	"ip netns exec ini $K -j sa list | python3 -c 'import json,sys; l=sorted(json.load(sys.stdin), key=lambda s:s[\"dir\"]); print(\" \".join(\"%s %s %s\" % (s[\"dir\"], s[\"spi_hex\"].replace(\"0x0000\",\"0x\").lstrip(), s[\"state\"]) for s in l))' | sed 's/0x0*/0x/g'"
+check_out "initiator holds inbound $spi_i and outbound $spi_r, both mature" \
+	"^in $(printf 0x%x "$spi_i") mature out $(printf 0x%x "$spi_r") mature$" sh -c \
+	"ip netns exec ini $K -j sa list | python3 -c 'import json,sys; l=sorted(json.load(sys.stdin), key=lambda s:s[\"dir\"]); print(\" \".join(\"%s 0x%x %s\" % (s[\"dir\"], int(s[\"spi_hex\"], 16), s[\"state\"]) for s in l))'"
 check_out "the initiator's monitor saw larval, updated, added in order" "larval.*updated.*added" sh -c \
 	"grep -o 'larval\|updated\|added' $TMPDIR/mon-ini.txt | tr '\n' ' '"
 check_out "the responder's monitor saw added, larval, updated in order" "added.*larval.*updated" sh -c \
@@ -158,8 +159,8 @@ sleep 1
 check "the larval SA lives for its timeout" I sa get dst 192.0.2.1 proto esp spi "$lspi"
 sleep 3
 fails_with "... and is gone after it" "No such process" I sa get dst 192.0.2.1 proto esp spi "$lspi"
-check "an SA with soft 1 s and hard 3 s" I sa add dst 192.0.2.2 proto esp spi 0x3000 dir out \
-	aead aes-gcm-16 $KEY36 limit time-soft 1 time-hard 3
+check "an SA with soft 1 s and hard 4 s" I sa add dst 192.0.2.2 proto esp spi 0x3000 dir out \
+	aead aes-gcm-16 $KEY36 limit time-soft 1 time-hard 4
 sleep 2
 check_out "after its soft lifetime the SA is dying" "state dying" I sa get dst 192.0.2.2 proto esp spi 0x3000
 sleep 3

@@ -60,12 +60,19 @@ def main():
             result(False, f"{g}: group did not finish")
             continue
         n = 0
+        shown = 0
         with open(tap, errors="replace") as f:
+            failing = False
             for line in f:
                 m = TAP.match(line.rstrip("\n"))
                 if m:
                     n += 1
-                    result(m.group(1) is None, f"{g}: {m.group(2)}")
+                    failing = m.group(1) is not None
+                    result(not failing, f"{g}: {m.group(2)}")
+                elif failing and line.startswith("#   ") and shown < 200:
+                    # the why of a failure, so that CI's log shows it
+                    print(line.rstrip("\n"))
+                    shown += 1
         rc = int(open(rcf).read().strip() or 1)
         if rc == 124 or rc == 137:
             result(False, f"{g}: group timed out and was killed")
