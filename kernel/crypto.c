@@ -7,6 +7,7 @@
 #include <crypto/aead.h>
 #include <crypto/authenc.h>
 #include <crypto/hash.h>
+#include <linux/module.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <net/netlink.h>
@@ -14,22 +15,39 @@
 #include "ksad.h"
 #include "sa.h"
 
+/*
+ * Tests exercise the asynchronous completion path on any machine by having
+ * the transforms of new SAs run in cryptd, as AES-NI's do on x86.
+ */
+static bool force_cryptd;
+module_param(force_cryptd, bool, 0644);
+MODULE_PARM_DESC(force_cryptd,
+		 "run the ESP transforms of new SAs asynchronously, through cryptd (testing)");
+
 #define KSAD_SALT_LEN		4
 #define KSAD_HMAC_SHA256_KEYLEN	32	/* RFC 4868 */
 #define KSAD_ICV_LEN		16	/* all our algorithms: 128-bit ICV */
 
 struct ksad_enc_desc {
 	const char *aead;	/* crypto API name */
+	const char *aead_esn;	/* the same with 64-bit sequence numbers */
 	u8 keylen[2];		/* accepted key lengths, salt included */
 	bool combined;		/* AEAD: no separate auth algorithm */
 };
 
 static const struct ksad_enc_desc ksad_enc[] = {
-	[KSAD_ENC_AES_GCM_16] = { "rfc4106(gcm(aes))", { 20, 36 }, true },
+	/* AEADs: the high sequence bits are part of the AAD (RFC 4106 5) */
+	[KSAD_ENC_AES_GCM_16] = { "rfc4106(gcm(aes))", "rfc4106(gcm(aes))",
+				  { 20, 36 }, true },
 	[KSAD_ENC_CHACHA20_POLY1305] = { "rfc7539esp(chacha20,poly1305)",
+					 "rfc7539esp(chacha20,poly1305)",
 					 { 36, 36 }, true },
-	[KSAD_ENC_AES_CBC] = { "authenc(hmac(sha256),cbc(aes))", { 16, 32 } },
-	[KSAD_ENC_NULL] = { "authenc(hmac(sha256),ecb(cipher_null))", { 0, 0 } },
+	/* authencesn puts them after the payload (RFC 4303 3.3.2.2) */
+	[KSAD_ENC_AES_CBC] = { "authenc(hmac(sha256),cbc(aes))",
+			       "authencesn(hmac(sha256),cbc(aes))", { 16, 32 } },
+	[KSAD_ENC_NULL] = { "authenc(hmac(sha256),ecb(cipher_null))",
+			    "authencesn(hmac(sha256),ecb(cipher_null))",
+			    { 0, 0 } },
 };
 
 static void ksad_keylen_error(u32 enc, struct netlink_ext_ack *extack)
@@ -167,7 +185,9 @@ int ksad_crypto_init(struct ksad_crypto *c, u8 proto,
 		     const struct ksad_sa_cfg *cfg,
 		     struct netlink_ext_ack *extack)
 {
+	char cryptd_name[CRYPTO_MAX_ALG_NAME];
 	const struct ksad_enc_desc *d;
+	const char *name;
 	int err;
 
 	memset(c, 0, sizeof(*c));
@@ -193,7 +213,22 @@ int ksad_crypto_init(struct ksad_crypto *c, u8 proto,
 	}
 
 	d = &ksad_enc[c->enc_alg];
-	c->aead = crypto_alloc_aead(d->aead, 0, 0);
+	name = cfg->esn ? d->aead_esn : d->aead;
+	if (READ_ONCE(force_cryptd)) {
+		/* cryptd instances are named by the driver they wrap */
+		c->aead = crypto_alloc_aead(name, 0, CRYPTO_ALG_ASYNC);
+		if (IS_ERR(c->aead)) {
+			err = PTR_ERR(c->aead);
+			c->aead = NULL;
+			NL_SET_ERR_MSG(extack, "cannot allocate the ESP transform");
+			return err;
+		}
+		snprintf(cryptd_name, sizeof(cryptd_name), "cryptd(%s)",
+			 crypto_tfm_alg_driver_name(crypto_aead_tfm(c->aead)));
+		crypto_free_aead(c->aead);
+		name = cryptd_name;
+	}
+	c->aead = crypto_alloc_aead(name, 0, 0);
 	if (IS_ERR(c->aead)) {
 		err = PTR_ERR(c->aead);
 		c->aead = NULL;
@@ -213,6 +248,8 @@ int ksad_crypto_init(struct ksad_crypto *c, u8 proto,
 		NL_SET_ERR_MSG(extack, "the ESP transform refused a 16-byte ICV");
 		goto fail;
 	}
+	c->iv_len = crypto_aead_ivsize(c->aead);
+	c->align = max_t(unsigned int, crypto_aead_blocksize(c->aead), 4);
 	return 0;
 fail:
 	ksad_crypto_destroy(c);

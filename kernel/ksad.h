@@ -6,11 +6,17 @@
 #ifndef _KSAD_KSAD_H
 #define _KSAD_KSAD_H
 
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rhashtable-types.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
 #include <net/net_namespace.h>
+#include <net/netlink.h>
+#include <uapi/linux/ksad.h>
+
+struct ksad_stats;
+struct net_device;
 
 /* netns.c: per network namespace state */
 struct ksad_net {
@@ -25,6 +31,11 @@ struct ksad_net {
 	u32 next_id;
 	struct xarray spis;		/* inbound SPIs in use; see spi.c */
 	u32 larval_timeout;		/* seconds */
+
+	struct list_head policies;	/* the SPD, in search order; RCU */
+	u32 next_policy_id;
+	struct ksad_stats __percpu *stats;	/* datapath counters */
+	struct net_device __rcu *dev;	/* ksad0 */
 };
 
 struct ksad_net *ksad_net(const struct net *net);
@@ -53,6 +64,13 @@ static inline void ksad_bench_uninit(void) { }
 /* netlink.c: the generic-netlink family */
 enum ksad_mcgrp { KSAD_GRP_SA, KSAD_GRP_EXPIRE, KSAD_GRP_ACQUIRE };
 extern struct genl_family ksad_genl_family;
+extern const struct nla_policy ksad_sel_policy[KSAD_SEL_MAX + 1];
+struct sk_buff;
+
+/* notify.c: multicast */
+bool ksad_listening(struct ksad_net *kn, enum ksad_mcgrp grp);
+void ksad_multicast(struct ksad_net *kn, struct sk_buff *skb,
+		    enum ksad_mcgrp grp, gfp_t gfp);
 int ksad_genl_init(void);
 void ksad_genl_uninit(void);
 

@@ -95,14 +95,55 @@ void ksad_lifetime_arm(struct ksad_sa *sa)
 		del_timer(&sa->timer);
 }
 
+/* Have the expiry work look at @sa soon.  Any context. */
+void ksad_lifetime_kick(struct ksad_sa *sa)
+{
+	/* The queued work holds a reference. */
+	if (refcount_inc_not_zero(&sa->refcnt) &&
+	    !queue_work(ksad_wq, &sa->expire_work))
+		ksad_sa_put(sa);
+}
+
 void ksad_lifetime_timer(struct timer_list *t)
 {
 	struct ksad_sa *sa = from_timer(sa, t, timer);
 
-	/* The queued work holds a reference; an unlinked SA has no timer. */
-	if (refcount_inc_not_zero(&sa->refcnt) &&
-	    !queue_work(ksad_wq, &sa->expire_work))
-		ksad_sa_put(sa);
+	ksad_lifetime_kick(sa);
+}
+
+/**
+ * ksad_lifetime_use() - count a packet of @len bytes on @sa
+ * @sa: the SA; its lock held
+ * @len: bytes
+ *
+ * Return: -EKEYEXPIRED if a hard limit was already reached (drop the
+ * packet), 1 if the expiry work must look at the SA (ksad_lifetime_kick()
+ * once the lock is dropped), else 0.
+ */
+int ksad_lifetime_use(struct ksad_sa *sa, unsigned int len)
+{
+	struct ksad_sa_stats *st = &sa->stats;
+	int kick = 0;
+
+	if (ksad_count_limit(sa->hard.bytes, st->bytes, 1) ||
+	    ksad_count_limit(sa->hard.packets, st->packets, 1))
+		return -EKEYEXPIRED;
+	st->last_use = ktime_get_real_seconds();
+	if (!st->first_use_boot) {
+		st->first_use = st->last_use;
+		st->first_use_boot = ktime_get_boottime_ns();
+		/* use-time deadlines start now: rearm the timer */
+		kick = sa->soft.use_seconds || sa->hard.use_seconds;
+	}
+	st->bytes += len;
+	st->packets++;
+	if (ksad_count_limit(sa->hard.bytes, st->bytes, 1) ||
+	    ksad_count_limit(sa->hard.packets, st->packets, 1) ||
+	    (!sa->soft_expired &&
+	     (ksad_count_limit(sa->soft.bytes, st->bytes, 1) ||
+	      ksad_count_limit(sa->soft.packets, st->packets, 1))))
+		kick = 1;
+	return kick;
 }
 
 void ksad_lifetime_expire_work(struct work_struct *work)

@@ -7,7 +7,7 @@
 #include <net/genetlink.h>
 #include <uapi/linux/ksad.h>
 
-#include "ksad.h"
+#include "datapath.h"
 #include "sa.h"
 
 struct workqueue_struct *ksad_wq;
@@ -23,6 +23,11 @@ static int __init ksad_init(void)
 	ret = ksad_netns_init();
 	if (ret)
 		goto err_netns;
+
+	/* ksad0 and the netfilter hooks of every namespace */
+	ret = ksad_device_init();
+	if (ret)
+		goto err_device;
 
 	ret = ksad_bench_init();
 	if (ret)
@@ -40,6 +45,8 @@ static int __init ksad_init(void)
 err_genl:
 	ksad_bench_uninit();
 err_bench:
+	ksad_device_uninit();
+err_device:
 	ksad_netns_uninit();
 err_netns:
 	destroy_workqueue(ksad_wq);
@@ -50,12 +57,15 @@ static void __exit ksad_exit(void)
 {
 	ksad_genl_uninit();
 	ksad_bench_uninit();
+	ksad_device_uninit();	/* waits for packets in the crypto API */
 	ksad_netns_uninit();
 	/* SAs are freed by RCU callbacks that queue work: wait for both. */
 	rcu_barrier();
 	destroy_workqueue(ksad_wq);
 	WARN(ksad_sa_live_count(), "ksad: %d SA(s) were never freed\n",
 	     ksad_sa_live_count());
+	WARN(ksad_policy_live_count(), "ksad: %d policies were never freed\n",
+	     ksad_policy_live_count());
 }
 
 module_init(ksad_init);

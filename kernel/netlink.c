@@ -13,8 +13,7 @@
 #include <net/sock.h>
 #include <uapi/linux/ksad.h>
 
-#include "ksad.h"
-#include "sa.h"
+#include "datapath.h"
 
 static const struct nla_policy ksad_lifetime_policy[KSAD_LIFETIME_MAX + 1] = {
 	[KSAD_LIFETIME_BYTES] = { .type = NLA_U64 },
@@ -23,7 +22,7 @@ static const struct nla_policy ksad_lifetime_policy[KSAD_LIFETIME_MAX + 1] = {
 	[KSAD_LIFETIME_USE_SECONDS] = { .type = NLA_U64 },
 };
 
-static const struct nla_policy ksad_sel_policy[KSAD_SEL_MAX + 1] = {
+const struct nla_policy ksad_sel_policy[KSAD_SEL_MAX + 1] = {
 	[KSAD_SEL_SRC_IPV4] = { .type = NLA_BE32 },
 	[KSAD_SEL_SRC_IPV6] = NLA_POLICY_EXACT_LEN(16),
 	[KSAD_SEL_DST_IPV4] = { .type = NLA_BE32 },
@@ -71,6 +70,11 @@ static const struct nla_policy ksad_config_policy[KSAD_CONFIG_MAX + 1] = {
 	[KSAD_CONFIG_SA_COUNT] = { .type = NLA_U32 },
 };
 
+/* GET_STATS takes no attribute; its reply carries them all. */
+static const struct nla_policy ksad_stat_policy[KSAD_STAT_MAX + 1] = {
+	[1 ... KSAD_STAT_MAX] = { .type = NLA_REJECT },
+};
+
 /*
  * The attributes each operation accepts: its "request" in ksad.yaml, which
  * tests/spec_check.py compares with this table.
@@ -97,8 +101,8 @@ static const u64 ksad_req_attrs[KSAD_CMD_MAX + 1] = {
 static const u64 ksad_dump_attrs = A(PROTO) | A(DIR) | A(DST_IPV4) |
 				   A(DST_IPV6);
 
-static int ksad_nl_addr(struct nlattr **tb, int a4, int a6, u8 *family,
-			union ksad_addr *addr, struct netlink_ext_ack *extack)
+int ksad_nl_addr(struct nlattr **tb, int a4, int a6, u8 *family,
+		 union ksad_addr *addr, struct netlink_ext_ack *extack)
 {
 	if (tb[a4] && tb[a6]) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[a6], "give an IPv4 or an IPv6 address, not both");
@@ -135,8 +139,8 @@ static int ksad_nl_lifetime(struct nlattr *nest, struct ksad_lifetime *lt,
 	return 0;
 }
 
-static int ksad_nl_sel(struct nlattr *nest, struct ksad_sel *sel,
-		       struct netlink_ext_ack *extack)
+int ksad_nl_sel(struct nlattr *nest, struct ksad_sel *sel,
+		struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[KSAD_SEL_MAX + 1];
 	u8 sfam = 0, dfam = 0, maxlen;
@@ -465,6 +469,22 @@ static const struct genl_ops ksad_ops[] = {
 		KSAD_CONFIG_MAX),
 	KSAD_OP(SET_CONFIG, ksad_nl_set_config, ksad_config_policy,
 		KSAD_CONFIG_MAX),
+	KSAD_OP(POLICY_ADD, ksad_nl_policy_add, ksad_policy_policy,
+		KSAD_POLICY_MAX),
+	KSAD_OP(POLICY_DELETE, ksad_nl_policy_delete, ksad_policy_policy,
+		KSAD_POLICY_MAX),
+	{
+		.cmd = KSAD_CMD_POLICY_GET,
+		.doit = ksad_nl_policy_get,
+		.dumpit = ksad_nl_policy_dump,
+		.policy = ksad_policy_policy,
+		.maxattr = KSAD_POLICY_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	KSAD_OP(POLICY_FLUSH, ksad_nl_policy_flush, ksad_policy_policy,
+		KSAD_POLICY_MAX),
+	KSAD_OP(GET_STATS, ksad_nl_get_stats, ksad_stat_policy,
+		KSAD_STAT_MAX),
 };
 
 /*

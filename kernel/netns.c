@@ -6,8 +6,7 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
-#include "ksad.h"
-#include "sa.h"
+#include "datapath.h"
 
 static unsigned int ksad_net_id __read_mostly;
 
@@ -20,13 +19,26 @@ static int __net_init ksad_net_init(struct net *net)
 {
 	struct ksad_net *kn = ksad_net(net);
 
+	int err;
+
 	kn->net = net;
-	return ksad_sad_init(kn);
+	kn->stats = alloc_percpu(struct ksad_stats);
+	if (!kn->stats)
+		return -ENOMEM;
+	ksad_spd_init(kn);
+	err = ksad_sad_init(kn);
+	if (err)
+		free_percpu(kn->stats);
+	return err;
 }
 
 static void __net_exit ksad_net_exit(struct net *net)
 {
-	ksad_sad_uninit(ksad_net(net));
+	struct ksad_net *kn = ksad_net(net);
+
+	ksad_spd_uninit(kn);
+	ksad_sad_uninit(kn);
+	free_percpu(kn->stats);
 }
 
 static struct pernet_operations ksad_net_ops = {

@@ -10,8 +10,8 @@
 #include "ksad.h"
 #include "sa.h"
 
-static int ksad_put_addr(struct sk_buff *skb, int a4, int a6, u8 family,
-			 const union ksad_addr *addr)
+int ksad_put_addr(struct sk_buff *skb, int a4, int a6, u8 family,
+		  const union ksad_addr *addr)
 {
 	if (family == AF_INET)
 		return nla_put_in_addr(skb, a4, addr->a4);
@@ -22,7 +22,7 @@ static int ksad_put_addr(struct sk_buff *skb, int a4, int a6, u8 family,
  * u64 values go out without alignment padding: readers copy them, and the
  * generic YNL client (6.12) cannot decode pad attributes.
  */
-static int ksad_put_u64(struct sk_buff *skb, int type, u64 value)
+int ksad_put_u64(struct sk_buff *skb, int type, u64 value)
 {
 	return nla_put(skb, type, sizeof(value), &value);
 }
@@ -50,13 +50,13 @@ static int ksad_put_lifetime(struct sk_buff *skb, int type,
 	return 0;
 }
 
-static int ksad_put_sel(struct sk_buff *skb, const struct ksad_sel *sel)
+int ksad_put_sel(struct sk_buff *skb, int type, const struct ksad_sel *sel)
 {
 	struct nlattr *nest;
 
 	if (!sel->family)
 		return 0;
-	nest = nla_nest_start(skb, KSAD_SA_SELECTOR);
+	nest = nla_nest_start(skb, type);
 	if (!nest ||
 	    ksad_put_addr(skb, KSAD_SEL_SRC_IPV4, KSAD_SEL_SRC_IPV6, sel->family,
 			  &sel->saddr) ||
@@ -142,7 +142,7 @@ int ksad_nl_fill_sa(struct sk_buff *skb, struct ksad_sa *sa, u32 portid,
 	    (sa->esn && nla_put_flag(skb, KSAD_SA_ESN)) ||
 	    nla_put_u32(skb, KSAD_SA_ENC_ALG, sa->crypto.enc_alg) ||
 	    nla_put_u32(skb, KSAD_SA_AUTH_ALG, sa->crypto.auth_alg) ||
-	    ksad_put_sel(skb, &sa->sel) ||
+	    ksad_put_sel(skb, KSAD_SA_SELECTOR, &sa->sel) ||
 	    ksad_put_lifetime(skb, KSAD_SA_SOFT, &sa->soft) ||
 	    ksad_put_lifetime(skb, KSAD_SA_HARD, &sa->hard))
 		goto cancel;
@@ -157,18 +157,17 @@ cancel:
 }
 
 /* Anyone listening?  Not before the family is registered (or after). */
-static bool ksad_listening(struct ksad_net *kn, enum ksad_mcgrp grp)
+bool ksad_listening(struct ksad_net *kn, enum ksad_mcgrp grp)
 {
 	return READ_ONCE(ksad_genl_family.id) &&
 	       genl_has_listeners(&ksad_genl_family, kn->net, grp);
 }
 
-static void ksad_multicast(struct ksad_net *kn, struct sk_buff *skb,
-			   enum ksad_mcgrp grp)
+void ksad_multicast(struct ksad_net *kn, struct sk_buff *skb,
+		    enum ksad_mcgrp grp, gfp_t gfp)
 {
 	/* No listener (-ESRCH) is the common case, not an error. */
-	genlmsg_multicast_netns(&ksad_genl_family, kn->net, skb, 0, grp,
-				GFP_KERNEL);
+	genlmsg_multicast_netns(&ksad_genl_family, kn->net, skb, 0, grp, gfp);
 }
 
 static void ksad_notify(struct ksad_sa *sa, u8 cmd, u32 event,
@@ -185,7 +184,7 @@ static void ksad_notify(struct ksad_sa *sa, u8 cmd, u32 event,
 		kfree_skb(skb);
 		return;
 	}
-	ksad_multicast(sa->kn, skb, grp);
+	ksad_multicast(sa->kn, skb, grp, GFP_KERNEL);
 }
 
 void ksad_notify_sa(struct ksad_sa *sa, u32 event)
@@ -216,5 +215,5 @@ void ksad_notify_flush(struct ksad_net *kn, u8 proto)
 		return;
 	}
 	genlmsg_end(skb, hdr);
-	ksad_multicast(kn, skb, KSAD_GRP_SA);
+	ksad_multicast(kn, skb, KSAD_GRP_SA, GFP_KERNEL);
 }

@@ -54,6 +54,16 @@ struct ksad_crypto {
 	struct crypto_aead *aead;	/* ESP */
 	struct crypto_ahash *ahash;	/* AH */
 	unsigned int icv_len;
+	unsigned int iv_len;
+	unsigned int align;		/* padding: payload + 2 to this */
+};
+
+/* Anti-replay state of an inbound SA (replay.c). */
+struct ksad_replay {
+	u64 top;		/* highest authenticated sequence number */
+	u32 window;		/* packets; 0: no replay check */
+	u32 nbits;		/* size of @bits, a power of two */
+	unsigned long *bits;	/* bit (seq % nbits): seq was received */
 };
 
 struct ksad_sa_stats {
@@ -88,8 +98,10 @@ struct ksad_sa {
 	struct ksad_crypto crypto;
 	struct ksad_lifetime soft, hard;
 
-	spinlock_t lock;		/* stats */
+	spinlock_t lock;		/* stats, out_seq, replay */
 	struct ksad_sa_stats stats;
+	u64 out_seq;			/* outbound: last sequence number sent */
+	struct ksad_replay replay;	/* inbound */
 
 	struct timer_list timer;	/* next lifetime deadline */
 	struct work_struct expire_work;	/* runs what the timer found due */
@@ -147,6 +159,8 @@ unsigned int ksad_lifetime_check(const struct ksad_sa *sa, u64 now,
 void ksad_lifetime_arm(struct ksad_sa *sa);
 void ksad_lifetime_expire_work(struct work_struct *work);
 void ksad_lifetime_timer(struct timer_list *t);
+void ksad_lifetime_kick(struct ksad_sa *sa);
+int ksad_lifetime_use(struct ksad_sa *sa, unsigned int len);
 
 /* crypto.c: algorithms and transforms */
 int ksad_crypto_validate(u8 proto, const struct ksad_sa_cfg *cfg,
@@ -163,5 +177,16 @@ int ksad_nl_fill_sa(struct sk_buff *skb, struct ksad_sa *sa, u32 portid,
 void ksad_notify_sa(struct ksad_sa *sa, u32 event);
 void ksad_notify_expire(struct ksad_sa *sa, bool hard);
 void ksad_notify_flush(struct ksad_net *kn, u8 proto);
+int ksad_put_addr(struct sk_buff *skb, int a4, int a6, u8 family,
+		  const union ksad_addr *addr);
+int ksad_put_u64(struct sk_buff *skb, int type, u64 value);
+int ksad_put_sel(struct sk_buff *skb, int type, const struct ksad_sel *sel);
+
+/* netlink.c: parsing shared with the SPD's operations */
+struct nlattr;
+int ksad_nl_addr(struct nlattr **tb, int a4, int a6, u8 *family,
+		 union ksad_addr *addr, struct netlink_ext_ack *extack);
+int ksad_nl_sel(struct nlattr *nest, struct ksad_sel *sel,
+		struct netlink_ext_ack *extack);
 
 #endif /* _KSAD_SA_H */

@@ -12,10 +12,12 @@
  * expiry work holds one.  The last put frees the SA after an RCU grace period,
  * in process context, so that datapath readers and the crypto API are happy.
  */
+#include <linux/bitmap.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <net/netlink.h>
 
+#include "datapath.h"
 #include "ksad.h"
 #include "sa.h"
 #include "trace.h"
@@ -54,6 +56,7 @@ static void ksad_sa_free_work(struct work_struct *work)
 					  free_work);
 
 	ksad_crypto_destroy(&sa->crypto);
+	ksad_replay_destroy(&sa->replay);
 	kfree(sa);
 	atomic_dec(&ksad_sa_live);
 }
@@ -91,6 +94,7 @@ static void ksad_sa_discard(struct ksad_sa *sa)
 	if (sa->spi_reserved)
 		ksad_spi_release(&sa->kn->spis, sa->key.spi);
 	ksad_crypto_destroy(&sa->crypto);
+	ksad_replay_destroy(&sa->replay);
 	kfree(sa);
 	atomic_dec(&ksad_sa_live);
 }
@@ -129,6 +133,8 @@ void ksad_sad_remove(struct ksad_sa *sa, u32 event)
 	lockdep_assert_held(&kn->lock);
 	rhashtable_remove_fast(&kn->sa_table, &sa->node, ksad_sa_params);
 	xa_erase(&kn->sas, sa->id);
+	if (sa->dir == KSAD_DIR_OUT)
+		ksad_spd_sa_removed(kn, sa);
 	if (sa->spi_reserved)
 		ksad_spi_release(&kn->spis, sa->key.spi);
 	if (event)
@@ -210,6 +216,13 @@ static int ksad_sa_configure(struct ksad_sa *sa, const struct ksad_sa_cfg *cfg,
 	err = ksad_crypto_init(&sa->crypto, sa->key.proto, cfg, extack);
 	if (err)
 		return err;
+	if (sa->dir == KSAD_DIR_IN) {
+		err = ksad_replay_init(&sa->replay, cfg->replay_window);
+		if (err) {
+			ksad_crypto_destroy(&sa->crypto);
+			return err;
+		}
+	}
 
 	sa->mode = ksad_cfg_has(cfg, KSAD_SA_MODE) ? cfg->mode :
 						     KSAD_MODE_TRANSPORT;
@@ -330,6 +343,8 @@ struct ksad_sa *ksad_sad_add(struct ksad_net *kn, const struct ksad_sa_cfg *cfg,
 	err = ksad_sa_publish(sa, KSAD_EVENT_ADDED, extack);
 	if (err)
 		goto fail;
+	if (sa->dir == KSAD_DIR_OUT)
+		ksad_spd_sa_added(kn, sa);
 	mutex_unlock(&kn->lock);
 	return sa;
 fail:
@@ -345,9 +360,37 @@ fail:
 			     BIT_ULL(KSAD_SA_SOFT) | BIT_ULL(KSAD_SA_HARD) | \
 			     BIT_ULL(KSAD_SA_REPLAY_WINDOW))
 
+/*
+ * A new window size for a live inbound SA.  The history of the old window is
+ * lost, so everything up to the highest number seen counts as received: a
+ * late packet may be dropped, a replayed one never passes.
+ */
+static int ksad_replay_resize(struct ksad_sa *sa, u32 window)
+{
+	struct ksad_replay r, old;
+	int err;
+
+	if (sa->dir != KSAD_DIR_IN)
+		return 0;
+	err = ksad_replay_init(&r, window);
+	if (err)
+		return err;
+	if (r.bits)
+		bitmap_fill(r.bits, r.nbits);
+	spin_lock_bh(&sa->lock);
+	old = sa->replay;
+	r.top = old.top;
+	sa->replay = r;
+	spin_unlock_bh(&sa->lock);
+	ksad_replay_destroy(&old);
+	return 0;
+}
+
 static int ksad_update_mature(struct ksad_sa *sa, const struct ksad_sa_cfg *cfg,
 			      struct netlink_ext_ack *extack)
 {
+	int err;
+
 	if (cfg->set & ~KSAD_MATURE_MUTABLE) {
 		NL_SET_ERR_MSG(extack,
 			       "only the lifetimes and the replay window of a mature SA can change");
@@ -358,6 +401,9 @@ static int ksad_update_mature(struct ksad_sa *sa, const struct ksad_sa_cfg *cfg,
 			NL_SET_ERR_MSG(extack, "a replay window is for inbound SAs");
 			return -EINVAL;
 		}
+		err = ksad_replay_resize(sa, cfg->replay_window);
+		if (err)
+			return err;
 		WRITE_ONCE(sa->replay_window, cfg->replay_window);
 	}
 	if (ksad_cfg_has(cfg, KSAD_SA_SOFT)) {
@@ -401,7 +447,8 @@ struct ksad_sa *ksad_sad_update(struct ksad_net *kn,
 		/* Lifetimes count from the moment the SA has keys. */
 		sa->stats.add_time = ktime_get_real_seconds();
 		sa->stats.add_boot = ktime_get_boottime_ns();
-		WRITE_ONCE(sa->state, KSAD_STATE_MATURE);
+		/* the datapath reads the transforms once it sees MATURE */
+		smp_store_release(&sa->state, KSAD_STATE_MATURE);
 	} else {
 		err = ksad_update_mature(sa, cfg, extack);
 		if (err)

@@ -136,7 +136,15 @@ def main():
         result(not bad, f"enum {d['name']} matches the header", "\n".join(bad))
 
     # Attribute sets: numbering in the header, policies in the kernel.
-    pol = policies(open(os.path.join(TOP, "kernel/netlink.c")).read())
+    pol = policies((open(os.path.join(TOP, "kernel/netlink.c")).read() +
+                    open(os.path.join(TOP, "kernel/spd.c")).read()).replace(
+                        "\nconst struct nla_policy", "\nstatic const struct nla_policy"))
+    # attributes that no request of their set carries (replies only)
+    requested = {}
+    for o in spec["operations"]["list"]:
+        for kind in ("do", "dump"):
+            req = o.get(kind, {}).get("request", {}).get("attributes", [])
+            requested.setdefault(o.get("attribute-set"), set()).update(req)
     set_pol = {s["name"]: f"ksad_{s['name']}_policy" for s in spec["attribute-sets"]}
     for s in spec["attribute-sets"]:
         prefix = s["name-prefix"].rstrip("-")
@@ -150,8 +158,14 @@ def main():
         result(not bad, f"attribute set {s['name']} matches the header", "\n".join(bad))
 
         p = pol.get(set_pol[s["name"]])
+        if s["name"] == "stat":
+            # replies only: the request policy rejects every attribute
+            result("[1 ... KSAD_STAT_MAX] = { .type = NLA_REJECT }" in
+                   open(os.path.join(TOP, "kernel/netlink.c")).read(),
+                   "the kernel rejects counters in requests")
+            continue
         if p is None:
-            if s["name"] != "stats":	# replies only: no policy
+            if s["name"] not in ("stats", "stat"):	# replies only: no policy
                 result(False, f"kernel policy {set_pol[s['name']]} exists")
             continue
         bad = []
@@ -163,6 +177,10 @@ def main():
                 continue
             if name not in p:
                 bad.append(f"{name}: no policy entry")
+                continue
+            if p[name] == "{ .type = NLA_REJECT }":
+                if a["name"] in requested.get(s["name"], set()):
+                    bad.append(f"{name}: rejected by the kernel, but a request carries it")
                 continue
             want_t, want_c = expected_policy(a, set_pol)
             got_t, got_c, nested = parse_policy_entry(p[name], vals)
@@ -189,6 +207,12 @@ def main():
     c_req = {m.group(1): set(re.findall(r"A\((\w+)\)", m.group(2)))
              for m in re.finditer(r"\[KSAD_CMD_(\w+)\]\s*=\s*(.*?),\n", table + "\n", re.S)}
     dump = set(re.findall(r"A\((\w+)\)", re.search(r"ksad_dump_attrs = (.*?);", nl, re.S).group(1)))
+    spd = open(os.path.join(TOP, "kernel/spd.c")).read()
+    padd = set(re.findall(r"P\((\w+)\)", re.search(r"ksad_policy_add_attrs = (.*?);", spd, re.S).group(1)))
+    want = {c_name(a) for o in ops if o["name"] == "policy-add"
+            for a in o["do"]["request"]["attributes"]}
+    result(want == padd, "request attributes of policy-add match the kernel",
+           f"spec only: {sorted(want - padd)}\nkernel only: {sorted(padd - want)}")
     for o in ops:
         cmd = c_name(o["name"])
         if "do" not in o and "dump" not in o:

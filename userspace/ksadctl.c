@@ -21,6 +21,11 @@ static const char usage_text[] =
 	"  ksadctl sa flush [proto esp|ah]\n"
 	"  ksadctl monitor [sa] [expire] [acquire]\n"
 	"  ksadctl config [larval-timeout SECONDS]\n"
+	"  ksadctl policy add dir in|out|fwd action protect|bypass|discard [priority N]\n"
+	"                 [sel ...] [proto esp] [mode transport|tunnel] [reqid N]\n"
+	"                 [tunnel [src ADDR] dst ADDR]\n"
+	"  ksadctl policy delete|get id ID | list | flush\n"
+	"  ksadctl stats\n"
 	"  ksadctl family\n"
 	"SA-ARGS: [mode transport|tunnel] [reqid N] [replay-window N] [flag esn]\n"
 	"         aead aes-gcm-16|chacha20-poly1305 KEY [128]\n"
@@ -64,6 +69,36 @@ int open_or_explain(struct knl *k)
 		return -EXIT_REFUSED;
 	}
 	return 0;
+}
+
+struct list_ctx {
+	bool list;
+	int count;
+	int (*print)(const struct nlmsghdr *nlh, const char *sep);
+};
+
+static int list_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct list_ctx *p = data;
+
+	if (p->print(nlh, opt_json && p->list && p->count ? "," : ""))
+		return MNL_CB_ERROR;
+	p->count++;
+	return MNL_CB_OK;
+}
+
+int talk_print(struct knl *k, struct nlmsghdr *nlh, bool list,
+	       int (*print)(const struct nlmsghdr *nlh, const char *sep))
+{
+	struct list_ctx pc = { .list = list, .print = print };
+	int err;
+
+	if (opt_json && list)
+		fputs("[", stdout);
+	err = knl_talk(k, nlh, list_cb, &pc);
+	if (opt_json && list)
+		fputs("]\n", stdout);
+	return err;
 }
 
 static int cmd_family(void)
@@ -117,7 +152,12 @@ static int dispatch(int argc, char **argv)
 		return cmd_config(argc - 1, argv + 1);
 	if (!strcmp(argv[0], "family"))
 		return cmd_family();
-	return usage_error("unknown object \"%s\" (sa, monitor, config, family)", argv[0]);
+	if (!strcmp(argv[0], "policy"))
+		return cmd_policy(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "stats"))
+		return cmd_stats(argc - 1, argv + 1);
+	return usage_error("unknown object \"%s\" (sa, policy, stats, monitor, config, family)",
+			   argv[0]);
 }
 
 int main(int argc, char **argv)

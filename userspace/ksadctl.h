@@ -45,23 +45,52 @@ struct sa_view {
 	struct sa_stats stats;
 };
 
+/* A policy message from the kernel (POLICY_*, ACQUIRE). */
+struct policy_view {
+	uint8_t cmd;
+	uint32_t id, priority, reqid, spi;
+	uint8_t dir, action, proto, mode;
+	struct ksad_addr tun_src, tun_dst;
+	struct sa_sel sel;
+	uint64_t packets;
+	bool has_spi;
+};
+
 /* sa_msg.c: parsing of kernel messages (untrusted input: fuzzed) */
 int sa_view_parse(const struct nlmsghdr *nlh, struct sa_view *v);
+int policy_view_parse(const struct nlmsghdr *nlh, struct policy_view *v);
+/* GET_STATS: @c[KSAD_STAT_*]; returns 0 or -1 */
+int stats_view_parse(const struct nlmsghdr *nlh, uint64_t c[KSAD_STAT_MAX + 1]);
 
 /* print.c */
 extern bool opt_json;
 const char *name_proto(uint8_t p);
 const char *name_event(uint32_t e);
 void sa_print(FILE *f, const struct sa_view *v);
+void policy_print(FILE *f, const struct policy_view *v);
+void sel_print(FILE *f, const struct sa_sel *s);
+const char *stat_name(int i);
 
 /* sa.c, monitor.c, config.c: the subcommands */
 int cmd_sa(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+
+/* sa.c: argument helpers shared with policy.c */
+int parse_sel(struct nlmsghdr *nlh, uint16_t type, int argc, char **argv, int i);
+int parse_l4proto(const char *s, uint8_t *p);
+int need(int argc, char **argv, int i, int n);
+void put_addr(struct nlmsghdr *nlh, uint16_t a4, uint16_t a6,
+	      const struct ksad_addr *a);
 
 /* ksadctl.c */
 int open_or_explain(struct knl *k);
 int report_error(const struct knl *k, int err, const char *what);
+/* Send @nlh; @print each answer (after @sep); one JSON array for a @list. */
+int talk_print(struct knl *k, struct nlmsghdr *nlh, bool list,
+	       int (*print)(const struct nlmsghdr *nlh, const char *sep));
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

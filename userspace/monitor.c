@@ -29,6 +29,25 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	struct sa_view v;
 
 	(void)data;
+	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(struct genlmsghdr) &&
+	    ((const struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd ==
+	    KSAD_CMD_ACQUIRE) {
+		struct policy_view p;
+
+		if (policy_view_parse(nlh, &p))
+			return MNL_CB_OK;
+		if (opt_json) {
+			policy_print(stdout, &p);
+			return MNL_CB_OK;
+		}
+		printf("[acquire] policy %u %s mode %s reqid %u sel ", p.id,
+		       name_proto(p.proto), p.mode == KSAD_MODE_TUNNEL ? "tunnel" : "transport",
+		       p.reqid);
+		sel_print(stdout, &p.sel);
+		printf("\n");
+		fflush(stdout);
+		return MNL_CB_OK;
+	}
 	if (sa_view_parse(nlh, &v))
 		return MNL_CB_OK;	/* not ours: ignore */
 	if (opt_json) {

@@ -16,7 +16,37 @@ const char *name_proto(uint8_t p)
 	return p == KSAD_PROTO_ESP ? "esp" : p == KSAD_PROTO_AH ? "ah" : "?";
 }
 
-static const char *const dirs[] = { [KSAD_DIR_IN] = "in", [KSAD_DIR_OUT] = "out" };
+static const char *const dirs[] = { [KSAD_DIR_IN] = "in", [KSAD_DIR_OUT] = "out",
+				    [KSAD_DIR_FWD] = "fwd" };
+static const char *const actions[] = { [KSAD_ACTION_PROTECT] = "protect",
+				       [KSAD_ACTION_BYPASS] = "bypass",
+				       [KSAD_ACTION_DISCARD] = "discard" };
+static const char *const stats[] = {
+	[KSAD_STAT_IN_PACKETS] = "in-packets",
+	[KSAD_STAT_OUT_PACKETS] = "out-packets",
+	[KSAD_STAT_IN_NO_SA] = "in-no-sa",
+	[KSAD_STAT_IN_SA_NOT_READY] = "in-sa-not-ready",
+	[KSAD_STAT_IN_REPLAY] = "in-replay",
+	[KSAD_STAT_IN_INTEGRITY] = "in-integrity-failed",
+	[KSAD_STAT_IN_BAD_PADDING] = "in-bad-padding",
+	[KSAD_STAT_IN_MALFORMED] = "in-malformed",
+	[KSAD_STAT_IN_POLICY_MISMATCH] = "in-policy-mismatch",
+	[KSAD_STAT_IN_PLAINTEXT_DROP] = "in-plaintext-dropped",
+	[KSAD_STAT_IN_DISCARD] = "in-discarded",
+	[KSAD_STAT_OUT_NO_SA] = "out-no-sa",
+	[KSAD_STAT_OUT_DISCARD] = "out-discarded",
+	[KSAD_STAT_OUT_SEQ_OVERFLOW] = "out-seq-overflow",
+	[KSAD_STAT_OUT_ERROR] = "out-error",
+	[KSAD_STAT_CRYPTO_ERROR] = "crypto-error",
+	[KSAD_STAT_HARD_EXPIRED] = "hard-expired",
+	[KSAD_STAT_CRYPTO_ASYNC] = "crypto-async",
+};
+
+/* Name of counter @i, or NULL for none. */
+const char *stat_name(int i)
+{
+	return i > 0 && (size_t)i < sizeof(stats) / sizeof(stats[0]) ? stats[i] : NULL;
+}
 static const char *const modes[] = { [KSAD_MODE_TRANSPORT] = "transport",
 				     [KSAD_MODE_TUNNEL] = "tunnel" };
 static const char *const states[] = { [KSAD_STATE_LARVAL] = "larval",
@@ -174,4 +204,61 @@ void sa_print(FILE *f, const struct sa_view *v)
 		print_json(f, v);
 	else
 		print_text(f, v);
+}
+
+void sel_print(FILE *f, const struct sa_sel *s)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+
+	if (!s->set) {
+		fprintf(f, opt_json ? "null" : "any");
+		return;
+	}
+	fprintf(f, opt_json ? "{\"src\":\"%s/%u\",\"dst\":\"%s/%u\",\"proto\":%u,"
+		"\"sport\":%u,\"dport\":%u}" : "src %s/%u dst %s/%u proto %u sport %u dport %u",
+		addr_str(&s->src, a, sizeof(a)), s->sprefix,
+		addr_str(&s->dst, b, sizeof(b)), s->dprefix,
+		s->proto, s->sport, s->dport);
+}
+
+void policy_print(FILE *f, const struct policy_view *v)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	bool protect = v->action == KSAD_ACTION_PROTECT;
+
+	if (opt_json) {
+		fprintf(f, "{\"id\":%u,\"dir\":\"%s\",\"action\":\"%s\",\"priority\":%u,"
+			"\"packets\":%" PRIu64 ",\"selector\":", v->id, NAME(dirs, v->dir),
+			NAME(actions, v->action), v->priority, v->packets);
+		sel_print(f, &v->sel);
+		if (protect)
+			fprintf(f, ",\"proto\":\"%s\",\"mode\":\"%s\",\"reqid\":%u",
+				name_proto(v->proto), NAME(modes, v->mode), v->reqid);
+		if (v->tun_dst.family)
+			fprintf(f, ",\"tunnel\":{\"src\":\"%s\",\"dst\":\"%s\"}",
+				addr_str(&v->tun_src, a, sizeof(a)),
+				addr_str(&v->tun_dst, b, sizeof(b)));
+		if (v->has_spi)
+			fprintf(f, ",\"spi\":%u,\"spi_hex\":\"0x%08x\"", v->spi, v->spi);
+		fprintf(f, "}\n");
+		return;
+	}
+	fprintf(f, "policy %u dir %s action %s priority %u packets %" PRIu64 "\n\tsel ",
+		v->id, NAME(dirs, v->dir), NAME(actions, v->action), v->priority,
+		v->packets);
+	sel_print(f, &v->sel);
+	fprintf(f, "\n");
+	if (protect) {
+		fprintf(f, "\t%s mode %s reqid %u", name_proto(v->proto),
+			NAME(modes, v->mode), v->reqid);
+		if (v->tun_dst.family)
+			fprintf(f, " tunnel src %s dst %s",
+				addr_str(&v->tun_src, a, sizeof(a)),
+				addr_str(&v->tun_dst, b, sizeof(b)));
+		if (v->has_spi)
+			fprintf(f, " sa spi 0x%08x", v->spi);
+		else
+			fprintf(f, " sa none");
+		fprintf(f, "\n");
+	}
 }

@@ -115,7 +115,7 @@ struct sa_args {
 	const char *cmdname;
 };
 
-static int need(int argc, char **argv, int i, int n)
+int need(int argc, char **argv, int i, int n)
 {
 	if (i + n >= argc)
 		return usage_error("'%s' needs %d value%s", argv[i], n, n > 1 ? "s" : "");
@@ -133,8 +133,8 @@ static int put_u32_arg(struct nlmsghdr *nlh, uint16_t type, const char *what,
 	return 0;
 }
 
-static void put_addr(struct nlmsghdr *nlh, uint16_t a4, uint16_t a6,
-		     const struct ksad_addr *a)
+void put_addr(struct nlmsghdr *nlh, uint16_t a4, uint16_t a6,
+	      const struct ksad_addr *a)
 {
 	if (a->family == AF_INET)
 		mnl_attr_put(nlh, a4, 4, &a->v4);
@@ -177,7 +177,7 @@ static int parse_prefix(const char *s, struct ksad_addr *a, uint8_t *plen)
 	return 0;
 }
 
-static int parse_l4proto(const char *s, uint8_t *p)
+int parse_l4proto(const char *s, uint8_t *p)
 {
 	uint32_t v;
 
@@ -196,8 +196,8 @@ static int parse_l4proto(const char *s, uint8_t *p)
 	return 0;
 }
 
-/* sel src PFX dst PFX [proto P] [sport N] [dport N]; returns words used. */
-static int parse_sel(struct nlmsghdr *nlh, int argc, char **argv, int i)
+/* sel src PFX dst PFX [proto P] [sport|type N] [dport|code N]; returns words used. */
+int parse_sel(struct nlmsghdr *nlh, uint16_t type, int argc, char **argv, int i)
 {
 	struct ksad_addr src = { 0 }, dst = { 0 };
 	uint8_t sp = 0, dp = 0, proto = 0;
@@ -214,18 +214,22 @@ static int parse_sel(struct nlmsghdr *nlh, int argc, char **argv, int i)
 			continue;
 		if (!strcmp(w, "proto") && !parse_l4proto(v, &proto))
 			continue;
-		if (!strcmp(w, "sport") && !parse_u32(v, &sport) && sport < 65536)
+		/* ICMP type and code take the ports' places, as in XFRM */
+		if ((!strcmp(w, "sport") || !strcmp(w, "type")) &&
+		    !parse_u32(v, &sport) && sport < 65536)
 			continue;
-		if (!strcmp(w, "dport") && !parse_u32(v, &dport) && dport < 65536)
+		if ((!strcmp(w, "dport") || !strcmp(w, "code")) &&
+		    !parse_u32(v, &dport) && dport < 65536)
 			continue;
 		if (!strcmp(w, "src") || !strcmp(w, "dst") || !strcmp(w, "proto") ||
-		    !strcmp(w, "sport") || !strcmp(w, "dport"))
+		    !strcmp(w, "sport") || !strcmp(w, "dport") || !strcmp(w, "type") ||
+		    !strcmp(w, "code"))
 			return usage_error("bad selector %s \"%s\"", w, v);
 		break;
 	}
 	if (!src.family || !dst.family)
 		return usage_error("a selector needs 'src PREFIX dst PREFIX'");
-	nest = mnl_attr_nest_start(nlh, KSAD_SA_SELECTOR);
+	nest = mnl_attr_nest_start(nlh, type);
 	put_addr(nlh, KSAD_SEL_SRC_IPV4, KSAD_SEL_SRC_IPV6, &src);
 	put_addr(nlh, KSAD_SEL_DST_IPV4, KSAD_SEL_DST_IPV6, &dst);
 	mnl_attr_put_u8(nlh, KSAD_SEL_SRC_PREFIXLEN, sp);
@@ -394,7 +398,7 @@ static int parse_args(struct sa_args *a, unsigned int words, int argc, char **ar
 			i += n;
 		} else if (!strcmp(w, "sel")) {
 			TAKES(K_SA, 4);
-			n = parse_sel(nlh, argc, argv, i);
+			n = parse_sel(nlh, KSAD_SA_SELECTOR, argc, argv, i);
 			if (n < 0)
 				return n;
 			i += n;
@@ -418,30 +422,21 @@ static int parse_args(struct sa_args *a, unsigned int words, int argc, char **ar
 	return 0;
 }
 
-struct print_ctx {
-	bool list;	/* -j: the SAs form one JSON array */
-	int count;
-};
-
-static int print_cb(const struct nlmsghdr *nlh, void *data)
+static int print_sa(const struct nlmsghdr *nlh, const char *sep)
 {
-	struct print_ctx *p = data;
 	struct sa_view v;
 
 	if (sa_view_parse(nlh, &v))
-		return MNL_CB_ERROR;
-	if (opt_json && p->list && p->count)
-		fputs(",", stdout);
-	p->count++;
+		return -1;
+	fputs(sep, stdout);
 	sa_print(stdout, &v);
-	return MNL_CB_OK;
+	return 0;
 }
 
 int cmd_sa(int argc, char **argv)
 {
 	char buf[8192];
 	const struct sa_cmd *c = NULL;
-	struct print_ctx pc = { 0 };
 	struct sa_args a = { 0 };
 	struct knl k;
 	size_t i;
@@ -468,12 +463,7 @@ int cmd_sa(int argc, char **argv)
 		return err;
 	a.nlh->nlmsg_type = k.family;
 	a.nlh->nlmsg_seq = ++k.seq;
-	pc.list = c->flags & NLM_F_DUMP;
-	if (opt_json && pc.list)
-		fputs("[", stdout);
-	err = knl_talk(&k, a.nlh, print_cb, &pc);
-	if (opt_json && pc.list)
-		fputs("]\n", stdout);
+	err = talk_print(&k, a.nlh, c->flags & NLM_F_DUMP, print_sa);
 	explicit_bzero(buf, sizeof(buf));	/* it held the keys */
 	err = err ? report_error(&k, err, c->name) : 0;
 	knl_close(&k);

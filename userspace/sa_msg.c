@@ -170,3 +170,56 @@ int sa_view_parse(const struct nlmsghdr *nlh, struct sa_view *v)
 	get_stats(tb.a[KSAD_SA_STATS], &v->stats);
 	return 0;
 }
+
+/* A ksad message: checked header, attributes collected into @tb. */
+static int msg_collect(const struct nlmsghdr *nlh, struct tb *tb, int max,
+		       uint8_t *cmd)
+{
+	const struct genlmsghdr *g;
+
+	memset(tb, 0, sizeof(*tb));
+	tb->max = max;
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*g)) || nlh->nlmsg_len % 4)
+		return -1;
+	g = mnl_nlmsg_get_payload(nlh);
+	*cmd = g->cmd;
+	return mnl_attr_parse(nlh, sizeof(*g), collect, tb) < 0 ? -1 : 0;
+}
+
+int policy_view_parse(const struct nlmsghdr *nlh, struct policy_view *v)
+{
+	struct tb tb;
+
+	memset(v, 0, sizeof(*v));
+	if (msg_collect(nlh, &tb, KSAD_POLICY_MAX, &v->cmd))
+		return -1;
+	get_u32(tb.a[KSAD_POLICY_ID], &v->id);
+	get_u32(tb.a[KSAD_POLICY_PRIORITY], &v->priority);
+	get_u32(tb.a[KSAD_POLICY_REQID], &v->reqid);
+	v->has_spi = get_u32(tb.a[KSAD_POLICY_SPI], &v->spi);
+	get_u8(tb.a[KSAD_POLICY_DIR], &v->dir);
+	get_u8(tb.a[KSAD_POLICY_ACTION], &v->action);
+	get_u8(tb.a[KSAD_POLICY_PROTO], &v->proto);
+	get_u8(tb.a[KSAD_POLICY_MODE], &v->mode);
+	get_u64(tb.a[KSAD_POLICY_PACKETS], &v->packets);
+	get_addr(tb.a[KSAD_POLICY_TUN_SRC_IPV4], tb.a[KSAD_POLICY_TUN_SRC_IPV6],
+		 &v->tun_src);
+	get_addr(tb.a[KSAD_POLICY_TUN_DST_IPV4], tb.a[KSAD_POLICY_TUN_DST_IPV6],
+		 &v->tun_dst);
+	get_sel(tb.a[KSAD_POLICY_SELECTOR], &v->sel);
+	return 0;
+}
+
+int stats_view_parse(const struct nlmsghdr *nlh, uint64_t c[KSAD_STAT_MAX + 1])
+{
+	struct tb tb;
+	uint8_t cmd;
+	int i;
+
+	memset(c, 0, sizeof(uint64_t) * (KSAD_STAT_MAX + 1));
+	if (msg_collect(nlh, &tb, KSAD_STAT_MAX, &cmd))
+		return -1;
+	for (i = 1; i <= KSAD_STAT_MAX; i++)
+		get_u64(tb.a[i], &c[i]);
+	return 0;
+}

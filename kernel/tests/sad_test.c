@@ -11,6 +11,7 @@
 #include <linux/socket.h>
 #include <uapi/linux/ksad.h>
 
+#include "../datapath.h"
 #include "../ksad.h"
 #include "../sa.h"
 
@@ -48,6 +49,7 @@ static int sad_test_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx);
 	for (i = 0; i < ARRAY_SIZE(ctx->kn); i++) {
 		ctx->kn[i].net = &init_net;
+		ksad_spd_init(&ctx->kn[i]);
 		KUNIT_ASSERT_EQ(test, 0, ksad_sad_init(&ctx->kn[i]));
 	}
 	test->priv = ctx;

@@ -50,8 +50,27 @@ echo
 echo "== The SAs: each side's inbound SPI is the other's outbound SPI"
 shown "initiator's SAD" n initiator "$K" sa list
 shown "responder's SAD" n responder "$K" sa list
-echo "   (the ESP packet hook that uses these SAs is the next step of ksad;"
-echo "    until then no traffic flows through them)"
+
+echo
+echo "== Policies: traffic between the two peers must go through ESP"
+shown "initiator: outbound protect" n initiator "$K" policy add dir out action protect \
+	sel src 192.0.2.1/32 dst 192.0.2.2/32
+shown "initiator: inbound protect" n initiator "$K" policy add dir in action protect \
+	sel src 192.0.2.2/32 dst 192.0.2.1/32
+shown "responder: outbound protect" n responder "$K" policy add dir out action protect \
+	sel src 192.0.2.2/32 dst 192.0.2.1/32
+shown "responder: inbound protect" n responder "$K" policy add dir in action protect \
+	sel src 192.0.2.1/32 dst 192.0.2.2/32
+
+echo
+echo "== Traffic flows, encrypted"
+shown "initiator pings responder through the SAs" n initiator ping -c 3 -i 0.3 -W 2 192.0.2.2
+shown "the initiator's counters" n initiator "$K" stats
+check_out "the responder decrypted 3 packets and protected 3" \
+	"in-packets +3 .*out-packets +3" sh -c "ip netns exec responder $K stats | tr '\n' ' '"
+shown "responder's SAs, with their counters" n responder "$K" sa list
+echo "   decrypted packets arrive on ksad0:"
+n responder ip -s link show ksad0 | sed 's/^/    /'
 
 ip netns delete initiator
 ip netns delete responder

@@ -46,6 +46,14 @@ enum ksad_proto {
 enum ksad_dir {
 	KSAD_DIR_IN = 1,
 	KSAD_DIR_OUT,
+	KSAD_DIR_FWD,		/* policies only: forwarded traffic */
+};
+
+/* What a policy does with the packets its selector matches (RFC 4301). */
+enum ksad_action {
+	KSAD_ACTION_PROTECT = 1,	/* through an SA (outbound: or ACQUIRE) */
+	KSAD_ACTION_BYPASS,		/* in the clear */
+	KSAD_ACTION_DISCARD,		/* dropped */
 };
 
 enum ksad_mode {
@@ -175,6 +183,67 @@ enum ksad_sa_attrs {
 	KSAD_SA_MAX = __KSAD_SA_MAX - 1
 };
 
+/*
+ * Attributes of a security policy (SPD entry); the top-level attribute set
+ * of the POLICY_* operations and of ACQUIRE.  Policies are searched by
+ * ascending PRIORITY, then in the order they were added; the first whose
+ * selector matches decides.  Traffic no policy matches passes in the clear.
+ */
+enum ksad_policy_attrs {
+	KSAD_POLICY_UNSPEC,
+	KSAD_POLICY_ID,			/* u32, given by POLICY_ADD */
+	KSAD_POLICY_DIR,		/* u8, enum ksad_dir */
+	KSAD_POLICY_ACTION,		/* u8, enum ksad_action */
+	KSAD_POLICY_PRIORITY,		/* u32, lower first (default 1000) */
+	KSAD_POLICY_SELECTOR,		/* nest, enum ksad_sel_attrs */
+	KSAD_POLICY_PROTO,		/* u8, enum ksad_proto (protect) */
+	KSAD_POLICY_MODE,		/* u8, enum ksad_mode (protect) */
+	KSAD_POLICY_REQID,		/* u32, binds SAs of this reqid; 0 = any */
+	KSAD_POLICY_TUN_SRC_IPV4,	/* be32, tunnel mode: outer source */
+	KSAD_POLICY_TUN_SRC_IPV6,	/* 16 bytes */
+	KSAD_POLICY_TUN_DST_IPV4,	/* be32, tunnel mode: outer destination */
+	KSAD_POLICY_TUN_DST_IPV6,	/* 16 bytes */
+	KSAD_POLICY_SPI,		/* u32, the bound outbound SA (replies) */
+	KSAD_POLICY_PACKETS,		/* u64, packets it matched (replies) */
+	KSAD_POLICY_PAD,
+
+	__KSAD_POLICY_MAX,
+	KSAD_POLICY_MAX = __KSAD_POLICY_MAX - 1
+};
+
+/*
+ * Datapath counters of a namespace (GET_STATS), like /proc/net/xfrm_stat.
+ * All u64.
+ */
+enum ksad_stat_attrs {
+	KSAD_STAT_UNSPEC,
+	KSAD_STAT_IN_PACKETS,		/* decrypted and delivered */
+	KSAD_STAT_OUT_PACKETS,		/* protected and sent */
+	/* ESP/AH for an SPI ksad does not know: left to the rest of the stack */
+	KSAD_STAT_IN_NO_SA,
+	KSAD_STAT_IN_SA_NOT_READY,	/* larval SA, or outbound SA */
+	KSAD_STAT_IN_REPLAY,		/* replayed or too old */
+	KSAD_STAT_IN_INTEGRITY,		/* ICV check failed */
+	KSAD_STAT_IN_BAD_PADDING,
+	KSAD_STAT_IN_MALFORMED,		/* too short, bad next header... */
+	/* inner packet outside the SA's selector or its inbound policy */
+	KSAD_STAT_IN_POLICY_MISMATCH,
+	/* packet in the clear that a protect policy wanted protected */
+	KSAD_STAT_IN_PLAINTEXT_DROP,
+	KSAD_STAT_IN_DISCARD,		/* inbound discard policy */
+	KSAD_STAT_OUT_NO_SA,		/* protect policy, no SA: ACQUIRE */
+	KSAD_STAT_OUT_DISCARD,		/* outbound discard policy */
+	KSAD_STAT_OUT_SEQ_OVERFLOW,	/* sequence numbers exhausted */
+	KSAD_STAT_OUT_ERROR,		/* no memory, no route... */
+	KSAD_STAT_CRYPTO_ERROR,		/* the transform failed */
+	KSAD_STAT_HARD_EXPIRED,		/* a datapath count hit a hard limit */
+	KSAD_STAT_CRYPTO_ASYNC,		/* transforms that completed later */
+	KSAD_STAT_PAD,
+
+	__KSAD_STAT_MAX,
+	KSAD_STAT_MAX = __KSAD_STAT_MAX - 1
+};
+
 /* Per-namespace settings (GET_CONFIG, SET_CONFIG). */
 enum ksad_config_attrs {
 	KSAD_CONFIG_UNSPEC,
@@ -210,10 +279,25 @@ enum ksad_cmd {
 	KSAD_CMD_GET,		/* one SA, or dump (filters: PROTO, DIR, DST_*) */
 	KSAD_CMD_FLUSH,		/* all SAs, or those of PROTO */
 	KSAD_CMD_EXPIRE,	/* notification: soft or hard lifetime reached */
-	KSAD_CMD_ACQUIRE,	/* notification: the datapath needs an SA */
+	/*
+	 * Notification: an outbound packet matched a protect policy that has
+	 * no usable SA (policy attributes; the selector is the packet's, at
+	 * most one per policy per second).  The packet was dropped.
+	 */
+	KSAD_CMD_ACQUIRE,
 	KSAD_CMD_SA_NTF,	/* notification: an SA event (KSAD_SA_EVENT) */
 	KSAD_CMD_GET_CONFIG,
 	KSAD_CMD_SET_CONFIG,
+	/*
+	 * Security policies (enum ksad_policy_attrs).  POLICY_ADD answers with
+	 * the policy and its ID; DELETE and GET take the ID; GET without one
+	 * dumps them in search order.  FLUSH removes them all.
+	 */
+	KSAD_CMD_POLICY_ADD,
+	KSAD_CMD_POLICY_DELETE,
+	KSAD_CMD_POLICY_GET,
+	KSAD_CMD_POLICY_FLUSH,
+	KSAD_CMD_GET_STATS,	/* the namespace's counters (enum ksad_stat_attrs) */
 
 	__KSAD_CMD_MAX,
 	KSAD_CMD_MAX = __KSAD_CMD_MAX - 1

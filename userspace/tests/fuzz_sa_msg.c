@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target: sa_view_parse() and sa_print() on arbitrary bytes as a
+ * libFuzzer target: sa_view_parse(), policy_view_parse(), stats_view_parse()
+ * and the printers on arbitrary bytes as a
  * netlink message, as ksadctl would receive them.  `make fuzz` runs it
  * briefly (and `make check` does); FUZZ_TIME=600 make fuzz for longer.
  */
@@ -16,6 +17,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static FILE *null;
 	struct nlmsghdr *nlh;
 	struct sa_view v;
+	struct policy_view p;
+	uint64_t c[KSAD_STAT_MAX + 1];
 
 	if (size < sizeof(*nlh) || size > 65536)
 		return 0;
@@ -32,6 +35,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		opt_json = data[size - 1] & 1;
 		sa_print(null, &v);
 	}
+	if (nlh->nlmsg_len >= sizeof(*nlh) && !policy_view_parse(nlh, &p))
+		policy_print(null, &p);
+	if (nlh->nlmsg_len >= sizeof(*nlh))
+		(void)stats_view_parse(nlh, c);
 	free(nlh);
 	return 0;
 }

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the packet path shares: the flow of a packet (what selectors are
+ * matched against), security policies (spd.c), the anti-replay window
+ * (replay.c), the ESP transform (esp.c), the hooks (input.c, output.c,
+ * hooks.c) and the ksad0 device that decrypted packets arrive on (device.c).
+ */
+#ifndef _KSAD_DATAPATH_H
+#define _KSAD_DATAPATH_H
+
+#include <linux/list.h>
+#include <linux/netdevice.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/skbuff.h>
+#include <uapi/linux/ksad.h>
+
+#include "ksad.h"
+#include "sa.h"
+
+struct genl_info;
+struct netlink_callback;
+struct nf_hook_state;
+
+/* The part of a packet that selectors look at. */
+struct ksad_flow {
+	union ksad_addr saddr, daddr;
+	u8 family;
+	u8 proto;		/* upper-layer protocol */
+	__be16 sport, dport;	/* 0 when the packet has none (or a fragment) */
+};
+
+/* flow.c */
+int ksad_flow_from_skb(const struct sk_buff *skb, u8 family,
+		       struct ksad_flow *fl);
+bool ksad_sel_match(const struct ksad_sel *sel, const struct ksad_flow *fl);
+bool ksad_addr_eq(u8 family, const union ksad_addr *a,
+		  const union ksad_addr *b);
+bool ksad_addr_in_prefix(u8 family, const union ksad_addr *net,
+			 const union ksad_addr *a, u8 plen);
+
+/* A security policy: one entry of the SPD (RFC 4301 4.4.1). */
+struct ksad_policy {
+	struct list_head list;		/* kn->policies, search order; RCU */
+	struct rcu_head rcu;
+	u32 id;
+	u32 priority;
+	u32 reqid;
+	u8 dir;				/* enum ksad_dir */
+	u8 action;			/* enum ksad_action */
+	u8 proto;			/* protect: enum ksad_proto */
+	u8 mode;			/* protect: enum ksad_mode */
+	u8 tun_family;			/* tunnel: family of the endpoints */
+	union ksad_addr tun_src, tun_dst;
+	struct ksad_sel sel;
+	struct ksad_sa __rcu *sa;	/* outbound protect: the SA in use */
+	unsigned long last_acquire;	/* jiffies of the last ACQUIRE */
+	atomic64_t packets;
+};
+
+/* spd.c: the policy database of a namespace; changes under kn->lock */
+void ksad_spd_init(struct ksad_net *kn);
+int ksad_policy_live_count(void);
+void ksad_spd_uninit(struct ksad_net *kn);
+struct ksad_policy *ksad_spd_lookup_rcu(struct ksad_net *kn, u8 dir,
+					const struct ksad_flow *fl);
+void ksad_spd_sa_added(struct ksad_net *kn, struct ksad_sa *sa);
+void ksad_spd_sa_removed(struct ksad_net *kn, struct ksad_sa *sa);
+int ksad_nl_policy_add(struct sk_buff *skb, struct genl_info *info);
+int ksad_nl_policy_delete(struct sk_buff *skb, struct genl_info *info);
+int ksad_nl_policy_get(struct sk_buff *skb, struct genl_info *info);
+int ksad_nl_policy_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int ksad_nl_policy_flush(struct sk_buff *skb, struct genl_info *info);
+extern const struct nla_policy ksad_policy_policy[KSAD_POLICY_MAX + 1];
+void ksad_acquire(struct ksad_net *kn, struct ksad_policy *pol,
+		  const struct ksad_flow *fl);
+
+/* replay.c: RFC 4303 3.4.3 and appendix A */
+int ksad_replay_init(struct ksad_replay *r, u32 window);
+void ksad_replay_destroy(struct ksad_replay *r);
+u64 ksad_replay_infer(const struct ksad_replay *r, u32 seq_lo, bool esn);
+bool ksad_replay_check(const struct ksad_replay *r, u64 seq);
+void ksad_replay_advance(struct ksad_replay *r, u64 seq);
+
+/* Per-namespace datapath counters (enum ksad_stat_attrs). */
+struct ksad_stats {
+	u64 c[KSAD_STAT_MAX + 1];
+};
+
+static inline void ksad_count(struct ksad_net *kn, int what)
+{
+	this_cpu_inc(kn->stats->c[what]);
+}
+
+int ksad_nl_get_stats(struct sk_buff *skb, struct genl_info *info);
+
+/* esp.c: the ESP transform; both directions may complete asynchronously */
+int ksad_esp_output(struct ksad_sa *sa, struct sk_buff *skb,
+		    unsigned int hlen, u8 nexthdr, u64 seq);
+int ksad_esp_input(struct ksad_sa *sa, struct sk_buff *skb,
+		   unsigned int esp_off, u64 seq);
+unsigned int ksad_esp_overhead(const struct ksad_sa *sa);
+unsigned int ksad_esp_hlen(const struct ksad_sa *sa);
+
+/* output.c, input.c: what runs when a transform has finished */
+void ksad_output_finish(struct ksad_sa *sa, struct sk_buff *skb, int err);
+void ksad_input_finish(struct ksad_sa *sa, struct sk_buff *skb,
+		       unsigned int esp_off, u64 seq, int err);
+unsigned int ksad_output_hook(void *priv, struct sk_buff *skb,
+			      const struct nf_hook_state *state);
+unsigned int ksad_input_hook(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *state);
+unsigned int ksad_forward_hook(void *priv, struct sk_buff *skb,
+			       const struct nf_hook_state *state);
+
+/* Requests in flight in the crypto API: module exit waits for none. */
+extern atomic_t ksad_inflight;
+void ksad_inflight_put(void);
+
+/* hooks.c: netfilter hooks of a namespace */
+int ksad_hooks_register(struct net *net);
+void ksad_hooks_unregister(struct net *net);
+
+/* device.c: ksad0, where decrypted packets come in */
+int ksad_device_init(void);
+void ksad_device_uninit(void);
+void ksad_device_rx(struct ksad_net *kn, struct sk_buff *skb);
+bool ksad_device_is(struct ksad_net *kn, const struct net_device *dev);
+
+#endif /* _KSAD_DATAPATH_H */

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Inbound: the LOCAL_IN and FORWARD hooks.
+ *
+ * LOCAL_IN sees packets for this host after IPv4 reassembly.  An ESP packet
+ * whose (SPI, destination) is one of ksad's inbound SAs is taken: replay
+ * check, ICV and decryption (esp.c), padding check, decapsulation, then a
+ * check of the inner packet against the SA's selector and the inbound
+ * policies.  The inner packet comes back into the stack on ksad0
+ * (device.c), so sockets, forwarding and netfilter see it, and
+ * `tcpdump -i ksad0` shows it.  ESP for SPIs ksad does not know is left to
+ * the rest of the stack (the kernel's own XFRM, say) and only counted.
+ *
+ * A packet in the clear that an inbound (LOCAL_IN) or forward (FORWARD)
+ * protect policy covers is dropped: it should have come through an SA.
+ */
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netfilter.h>
+#include <linux/ip.h>
+#include <net/esp.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+
+#include "datapath.h"
+
+static u8 ksad_hook_family(const struct nf_hook_state *state)
+{
+	return state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+}
+
+/* Drop a packet the SPD does not allow in the clear. */
+static unsigned int ksad_plaintext_check(struct ksad_net *kn,
+					 struct sk_buff *skb, u8 family,
+					 u8 dir)
+{
+	struct ksad_policy *pol;
+	struct ksad_flow fl;
+
+	if (list_empty(&kn->policies) || ksad_flow_from_skb(skb, family, &fl))
+		return NF_ACCEPT;
+	/* IPsec itself is not plaintext: ESP/AH ksad does not own */
+	if (fl.proto == IPPROTO_ESP || fl.proto == IPPROTO_AH)
+		return NF_ACCEPT;
+	pol = ksad_spd_lookup_rcu(kn, dir, &fl);
+	if (!pol || pol->action == KSAD_ACTION_BYPASS)
+		return NF_ACCEPT;
+	ksad_count(kn, pol->action == KSAD_ACTION_DISCARD ?
+		   KSAD_STAT_IN_DISCARD : KSAD_STAT_IN_PLAINTEXT_DROP);
+	return NF_DROP;
+}
+
+/* Where is the ESP header, if the packet is ESP?  0 if it is not. */
+static unsigned int ksad_esp_offset(struct sk_buff *skb, u8 family)
+{
+	if (family == AF_INET)
+		return ip_hdr(skb)->protocol == IPPROTO_ESP ? ip_hdrlen(skb) : 0;
+	/* extension headers before ESP are not handled yet: not ours */
+	return ipv6_hdr(skb)->nexthdr == IPPROTO_ESP ? sizeof(struct ipv6hdr) :
+						      0;
+}
+
+static unsigned int ksad_input_esp(struct ksad_net *kn, struct sk_buff *skb,
+				   u8 family, unsigned int off)
+{
+	struct ksad_sa_key key = { .family = family, .proto = KSAD_PROTO_ESP };
+	struct ip_esp_hdr _esph;
+	const struct ip_esp_hdr *esph;
+	struct ksad_sa *sa;
+	u8 state;
+	u64 seq;
+	bool ok;
+
+	esph = skb_header_pointer(skb, off, sizeof(_esph), &_esph);
+	if (!esph)
+		return NF_ACCEPT;
+	key.spi = ntohl(esph->spi);
+	if (family == AF_INET)
+		key.daddr.a4 = ip_hdr(skb)->daddr;
+	else
+		key.daddr.a6 = ipv6_hdr(skb)->daddr;
+	sa = ksad_sad_lookup_rcu(kn, &key);
+	if (!sa || !refcount_inc_not_zero(&sa->refcnt)) {
+		ksad_count(kn, KSAD_STAT_IN_NO_SA);
+		return NF_ACCEPT;
+	}
+	/* pairs with the release when UPDATE completes the SA */
+	state = smp_load_acquire(&sa->state);
+	if (sa->dir != KSAD_DIR_IN || (state != KSAD_STATE_MATURE &&
+				       state != KSAD_STATE_DYING)) {
+		ksad_count(kn, KSAD_STAT_IN_SA_NOT_READY);
+		goto drop;
+	}
+
+	spin_lock_bh(&sa->lock);
+	seq = ksad_replay_infer(&sa->replay, ntohl(esph->seq_no), sa->esn);
+	ok = ksad_replay_check(&sa->replay, seq);
+	if (!ok)
+		sa->stats.replay_fail++;
+	spin_unlock_bh(&sa->lock);
+	if (!ok) {
+		ksad_count(kn, KSAD_STAT_IN_REPLAY);
+		goto drop;
+	}
+	/* ksad_input_finish() owns the packet and the reference now */
+	ksad_esp_input(sa, skb, off, seq);
+	return NF_STOLEN;
+drop:
+	ksad_sa_put(sa);
+	return NF_DROP;
+}
+
+/* LOCAL_IN, IPv4 and IPv6.  Runs under rcu_read_lock(). */
+unsigned int ksad_input_hook(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *state)
+{
+	struct ksad_net *kn = ksad_net(state->net);
+	u8 family = ksad_hook_family(state);
+	unsigned int off;
+
+	/* decrypted by ksad: checked when it was decapsulated */
+	if (ksad_device_is(kn, state->in) || skb_network_offset(skb))
+		return NF_ACCEPT;
+	off = ksad_esp_offset(skb, family);
+	if (off)
+		return ksad_input_esp(kn, skb, family, off);
+	return ksad_plaintext_check(kn, skb, family, KSAD_DIR_IN);
+}
+
+/* FORWARD: forwarded traffic in the clear against the forward policies. */
+unsigned int ksad_forward_hook(void *priv, struct sk_buff *skb,
+			       const struct nf_hook_state *state)
+{
+	struct ksad_net *kn = ksad_net(state->net);
+
+	if (ksad_device_is(kn, state->in) || skb_network_offset(skb))
+		return NF_ACCEPT;
+	return ksad_plaintext_check(kn, skb, ksad_hook_family(state),
+				    KSAD_DIR_FWD);
+}
+
+/* Record the sequence number of a genuine packet; false if replayed. */
+static bool ksad_input_accept(struct ksad_sa *sa, u64 seq, unsigned int len)
+{
+	int use;
+
+	spin_lock_bh(&sa->lock);
+	/* another packet with this number may have passed meanwhile */
+	if (!ksad_replay_check(&sa->replay, seq)) {
+		sa->stats.replay_fail++;
+		spin_unlock_bh(&sa->lock);
+		ksad_count(sa->kn, KSAD_STAT_IN_REPLAY);
+		return false;
+	}
+	use = ksad_lifetime_use(sa, len);
+	if (use >= 0)
+		ksad_replay_advance(&sa->replay, seq);
+	spin_unlock_bh(&sa->lock);
+	if (use == 1)
+		ksad_lifetime_kick(sa);
+	if (use < 0)
+		ksad_count(sa->kn, KSAD_STAT_HARD_EXPIRED);
+	return use >= 0;
+}
+
+/*
+ * Strip ESP from a decrypted packet: padding checked, trailer and ICV cut,
+ * the header removed.  Returns the inner protocol (next header), or -1.
+ */
+static int ksad_esp_strip(struct ksad_sa *sa, struct sk_buff *skb,
+			  unsigned int esp_off)
+{
+	unsigned int ehlen = ksad_esp_hlen(sa), icv = sa->crypto.icv_len;
+	unsigned int end = skb->len - icv, i;
+	u8 padlen, nexthdr;
+
+	padlen = skb->data[end - 2];
+	nexthdr = skb->data[end - 1];
+	if (esp_off + ehlen + padlen + 2 > end)
+		return -1;
+	for (i = 0; i < padlen; i++)
+		if (skb->data[end - 2 - padlen + i] != i + 1)
+			return -1;
+	if (pskb_trim(skb, end - 2 - padlen))
+		return -1;
+	/* the IP header moves up over ESP header and IV */
+	memmove(skb->data + ehlen, skb->data, esp_off);
+	__skb_pull(skb, ehlen);
+	skb_reset_network_header(skb);
+	return nexthdr;
+}
+
+/* Is the inner packet what the SA and the inbound policies allow? */
+static bool ksad_inner_allowed(struct ksad_sa *sa, struct sk_buff *skb,
+			       u8 family)
+{
+	struct ksad_policy *pol;
+	struct ksad_flow fl;
+
+	if (ksad_flow_from_skb(skb, family, &fl))
+		return false;
+	if (!ksad_sel_match(&sa->sel, &fl))
+		return false;
+	rcu_read_lock();
+	pol = ksad_spd_lookup_rcu(sa->kn, KSAD_DIR_IN, &fl);
+	if (pol && (pol->action == KSAD_ACTION_DISCARD ||
+		    (pol->action == KSAD_ACTION_PROTECT &&
+		     (pol->proto != sa->key.proto || pol->mode != sa->mode ||
+		      (pol->reqid && pol->reqid != sa->reqid))))) {
+		rcu_read_unlock();
+		return false;
+	}
+	rcu_read_unlock();
+	return true;
+}
+
+/**
+ * ksad_input_finish() - deliver a packet that ESP has decrypted
+ * @sa: its SA; the reference is dropped here
+ * @skb: the packet, data at the outer IP header
+ * @esp_off: offset of the ESP header
+ * @seq: its full sequence number
+ * @err: what the transform said (-EBADMSG: wrong ICV)
+ */
+void ksad_input_finish(struct ksad_sa *sa, struct sk_buff *skb,
+		       unsigned int esp_off, u64 seq, int err)
+{
+	struct ksad_net *kn = sa->kn;
+	u8 family = sa->key.family;
+	int nexthdr;
+
+	if (err) {
+		if (err == -EBADMSG) {
+			spin_lock_bh(&sa->lock);
+			sa->stats.integrity_fail++;
+			spin_unlock_bh(&sa->lock);
+			ksad_count(kn, KSAD_STAT_IN_INTEGRITY);
+		} else {
+			ksad_count(kn, err == -EINVAL ? KSAD_STAT_IN_MALFORMED :
+				   KSAD_STAT_CRYPTO_ERROR);
+		}
+		goto drop;
+	}
+	if (!ksad_input_accept(sa, seq, skb->len))
+		goto drop;
+	nexthdr = ksad_esp_strip(sa, skb, esp_off);
+	if (nexthdr < 0) {
+		ksad_count(kn, KSAD_STAT_IN_BAD_PADDING);
+		goto drop;
+	}
+
+	if (sa->mode == KSAD_MODE_TUNNEL) {
+		/* the inner packet follows the outer header */
+		if (nexthdr == IPPROTO_IPIP) {
+			family = AF_INET;
+		} else if (nexthdr == IPPROTO_IPV6) {
+			family = AF_INET6;
+		} else {
+			ksad_count(kn, KSAD_STAT_IN_MALFORMED);
+			goto drop;
+		}
+		__skb_pull(skb, esp_off);
+		skb_reset_network_header(skb);
+		if (family == AF_INET ?
+		    !pskb_may_pull(skb, sizeof(struct iphdr)) ||
+		    ip_hdr(skb)->version != 4 ||
+		    ntohs(ip_hdr(skb)->tot_len) > skb->len :
+		    !pskb_may_pull(skb, sizeof(struct ipv6hdr)) ||
+		    ipv6_hdr(skb)->version != 6) {
+			ksad_count(kn, KSAD_STAT_IN_MALFORMED);
+			goto drop;
+		}
+	} else if (family == AF_INET) {
+		struct iphdr *iph = ip_hdr(skb);
+
+		iph->protocol = nexthdr;
+		iph->tot_len = htons(skb->len);
+		ip_send_check(iph);
+	} else {
+		struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		ip6h->nexthdr = nexthdr;
+		ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
+	}
+
+	if (!ksad_inner_allowed(sa, skb, family)) {
+		ksad_count(kn, KSAD_STAT_IN_POLICY_MISMATCH);
+		goto drop;
+	}
+	skb->protocol = family == AF_INET ? htons(ETH_P_IP) : htons(ETH_P_IPV6);
+	ksad_count(kn, KSAD_STAT_IN_PACKETS);
+	ksad_device_rx(kn, skb);
+	ksad_sa_put(sa);
+	return;
+drop:
+	kfree_skb(skb);
+	ksad_sa_put(sa);
+}
