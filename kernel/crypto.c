@@ -220,7 +220,7 @@ int ksad_crypto_init(struct ksad_crypto *c, u8 proto,
 		if (IS_ERR(c->aead)) {
 			err = PTR_ERR(c->aead);
 			c->aead = NULL;
-			NL_SET_ERR_MSG(extack, "cannot allocate the ESP transform");
+			NL_SET_ERR_MSG(extack, "no synchronous ESP transform to run in cryptd");
 			return err;
 		}
 		snprintf(cryptd_name, sizeof(cryptd_name), "cryptd(%s)",
@@ -232,6 +232,9 @@ int ksad_crypto_init(struct ksad_crypto *c, u8 proto,
 	if (IS_ERR(c->aead)) {
 		err = PTR_ERR(c->aead);
 		c->aead = NULL;
+		if (name == cryptd_name)
+			pr_info_ratelimited("ksad: cannot allocate %s: %d\n",
+					    name, err);
 		NL_SET_ERR_MSG(extack, "cannot allocate the ESP transform");
 		return err;
 	}

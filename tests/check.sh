@@ -12,7 +12,7 @@ set -uo pipefail
 . "$(dirname "$0")/lab/lib.sh"
 
 UML_GROUPS=kunit,smoke,sad,ynl,fuzz,oracle,datapath,demo
-STOCK_GROUPS=smoke
+STOCK_GROUPS=smoke,interop
 
 [ $# -gt 0 ] || set -- unit static "uml:$UML_GROUPS" "stock:$STOCK_GROUPS"
 need_pkgs "${UML_BUILD_PKGS[@]}" "${USER_BUILD_PKGS[@]}" "${GUEST_PKGS[@]}" \

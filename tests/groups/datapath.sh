@@ -7,144 +7,10 @@
 . "$(dirname "$0")/lib.sh"
 K=$KSADCTL
 
-KEY20=0x0102030405060708090a0b0c0d0e0f1011121314
-KEY20B=0x2122232425262728292a2b2c2d2e2f3031323334
-KEY36=0x0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f2021222324
-KEY36B=0x4142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f6061626364
-KEY16=0x000102030405060708090a0b0c0d0e0f
-KEY32=0x303132333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f
-KEY32B=0x505152535455565758595a5b5c5d5e5f606162636465666768696a6b6c6d6e6f
-
 modprobe -q esp4; modprobe -q esp6; modprobe -q xfrm_user; modprobe -q veth
 load_ksad
 check "ksad0 exists in a new namespace" sh -c 'ip netns add probe && ip netns exec probe ip link show ksad0 && ip netns delete probe'
-
-ip netns add a
-ip netns add b
-ip link add va netns a type veth peer name vb netns b
-for ns in a b; do n $ns ip link set lo up; n $ns sysctl -qw net.ipv4.ip_forward=1; done
-n a ip addr add 10.0.0.1/24 dev va
-n b ip addr add 10.0.0.2/24 dev vb
-n a ip addr add fd00::1/64 dev va nodad
-n b ip addr add fd00::2/64 dev vb nodad
-n a ip link set va up; n b ip link set vb up
-# networks behind each end, for tunnel mode
-n a ip addr add 10.1.0.1/24 dev lo; n b ip addr add 10.2.0.1/24 dev lo
-n a ip addr add fd01::1/64 dev lo; n b ip addr add fd02::1/64 dev lo
-n a ip route add 10.2.0.0/24 via 10.0.0.2; n b ip route add 10.1.0.0/24 via 10.0.0.1
-n a ip route add fd02::/64 via fd00::2; n b ip route add fd01::/64 via fd00::1
-
-# Neighbour Discovery stays in the clear on both sides (a decrypted NA would
-# arrive on ksad0, not on its link): bypass policies for ICMPv6 133-137,
-# ahead of the protect policies (XFRM: lower priority value first).
-nd_bypass() {
-	local t
-	for t in 133 134 135 136 137; do
-		n a "$K" policy add dir out action bypass priority 1 \
-			sel src ::/0 dst ::/0 proto icmpv6 type "$t" > /dev/null
-		n a "$K" policy add dir in action bypass priority 1 \
-			sel src ::/0 dst ::/0 proto icmpv6 type "$t" > /dev/null
-		for d in out in fwd; do
-			n b ip xfrm policy add src ::/0 dst ::/0 proto ipv6-icmp type "$t" \
-				dir $d priority 1
-		done
-	done
-}
-
-reset_all() {
-	n a "$K" sa flush; n a "$K" policy flush
-	n b ip xfrm state flush; n b ip xfrm policy flush
-	nd_bypass
-}
-
-# key MODE A B [ALG-ARGS-KSAD] [ALG-ARGS-XFRM] [EXTRA-KSAD] [EXTRA-XFRM]
-# SAs and policies between A (on a) and B (on b) for traffic SELA <-> SELB.
-# a sends with SPI 0x1001, b with 0x2002.
-key() {
-	local mode=$1 ea=$2 eb=$3 sela=$4 selb=$5 kalg=$6 xalg_ab=$7 xalg_ba=$8
-	local kalg_ba=$9 kx=${10:-} xx=${11:-} tun_a="" tun_b=""
-	if [ "$mode" = tunnel ]; then
-		tun_a="tunnel src $ea dst $eb"
-		tun_b="tunnel src $eb dst $ea"
-	fi
-	# shellcheck disable=SC2086
-	n a "$K" sa add src "$ea" dst "$eb" proto esp spi 0x1001 dir out \
-		mode "$mode" reqid 1 $kalg $kx > /dev/null &&
-	n a "$K" sa add src "$eb" dst "$ea" proto esp spi 0x2002 dir in \
-		mode "$mode" reqid 1 replay-window 64 $kalg_ba $kx > /dev/null &&
-	n a "$K" policy add dir out action protect sel src "$sela" dst "$selb" \
-		mode "$mode" reqid 1 $tun_a > /dev/null &&
-	n a "$K" policy add dir in action protect sel src "$selb" dst "$sela" \
-		mode "$mode" reqid 1 > /dev/null &&
-	# eval: XFRM's NULL cipher wants an empty key argument ('')
-	eval "n b ip xfrm state add src $ea dst $eb proto esp spi 0x1001 reqid 1 \
-		mode $mode replay-window 64 $xalg_ab $xx" &&
-	eval "n b ip xfrm state add src $eb dst $ea proto esp spi 0x2002 reqid 1 \
-		mode $mode replay-window 64 $xalg_ba $xx" &&
-	n b ip xfrm policy add src "$selb" dst "$sela" dir out priority 100 \
-		tmpl src "$eb" dst "$ea" proto esp reqid 1 mode "$mode" &&
-	n b ip xfrm policy add src "$sela" dst "$selb" dir in priority 100 \
-		tmpl src "$ea" dst "$eb" proto esp reqid 1 mode "$mode" &&
-	n b ip xfrm policy add src "$sela" dst "$selb" dir fwd priority 100 \
-		tmpl src "$ea" dst "$eb" proto esp reqid 1 mode "$mode"
-}
-
-GCM="aead aes-gcm-16 $KEY20"
-GCM_B="aead aes-gcm-16 $KEY20B"
-X_GCM="aead 'rfc4106(gcm(aes))' $KEY20 128"
-X_GCM_B="aead 'rfc4106(gcm(aes))' $KEY20B 128"
-
-stat_of() { n a "$K" stats | awk -v k="$1" '$1 == k { print $2 }'; }
-# counted NAME MIN: the namespace counter NAME is at least MIN
-counted() { [ "$(stat_of "$1")" -ge "$2" ]; }
-xfrm_in_packets() {
-	n b ip -s xfrm state get src "$1" dst "$2" proto esp spi 0x1001 |
-		awk '/lifetime current:/ { getline; print $2 }' | tr -d '(a-z)'
-}
-
-# ping_both A_ADDR B_ADDR [ping args]: both ways, 3 packets each.
-ping_both() {
-	local sa=$1 sb=$2
-	shift 2
-	n a ping "$@" -c 3 -i 0.2 -W 2 -I "$sa" "$sb" > /dev/null &&
-	n b ping "$@" -c 3 -i 0.2 -W 2 -I "$sb" "$sa" > /dev/null
-}
-
-# A TCP transfer of 4 MiB from a to b and its SHA-256 on arrival.
-tcp_bulk() {
-	local src=$1 dst=$2 fam=$3 port=$4
-	rm -f "$TMPDIR/bulk.ready"
-	n b python3 - "$dst" "$port" "$fam" "$TMPDIR/bulk.ready" > "$TMPDIR/bulk.out" 2>&1 <<'EOF' &
-import hashlib, socket, sys
-fam = socket.AF_INET6 if sys.argv[3] == "6" else socket.AF_INET
-s = socket.socket(fam, socket.SOCK_STREAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(1); s.settimeout(20)
-open(sys.argv[4], "w").close()
-c, _ = s.accept(); c.settimeout(20)
-h = hashlib.sha256(); n = 0
-while True:
-    d = c.recv(65536)
-    if not d: break
-    h.update(d); n += len(d)
-print(n, h.hexdigest())
-EOF
-	local srv=$!
-	for _ in $(seq 100); do [ -e "$TMPDIR/bulk.ready" ] && break; sleep 0.1; done
-	local want
-	want=$(n a python3 - "$src" "$dst" "$port" "$fam" <<'EOF'
-import hashlib, socket, sys
-fam = socket.AF_INET6 if sys.argv[4] == "6" else socket.AF_INET
-data = bytes((i * 7 + i // 251) & 0xff for i in range(4 << 20))
-s = socket.socket(fam, socket.SOCK_STREAM); s.settimeout(20)
-s.bind((sys.argv[1], 0)); s.connect((sys.argv[2], int(sys.argv[3])))
-s.sendall(data); s.close()
-print(len(data), hashlib.sha256(data).hexdigest())
-EOF
-)
-	wait $srv
-	[ -n "$want" ] && [ "$want" = "$(cat "$TMPDIR/bulk.out")" ]
-}
+. "$(dirname "$0")/datapath-lib.sh"
 
 step "transport mode, IPv4, AES-GCM-16-128: ksad <-> XFRM"
 reset_all
@@ -367,8 +233,40 @@ check_out "policies are listed in priority order" '^[0-9]+ 1 [0-9]+ 5 [0-9]+ 100
 	 ip netns exec a $K policy add dir in action bypass priority 1 > /dev/null;
 	 ip netns exec a $K policy list | sed -n 's/^policy \([0-9]*\) .* priority \([0-9]*\) .*/\1 \2/p' | tr '\n' ' '"
 
+step "teardown while traffic flows (async crypto, so requests are in flight)"
+echo 1 > /sys/module/ksad/parameters/force_cryptd
+reset_all
+key transport 10.0.0.1 10.0.0.2 10.0.0.1/32 10.0.0.2/32 "$GCM" "$X_GCM" "$X_GCM_B" "$GCM_B"
+n b ping -f -w 4 10.0.0.1 > /dev/null 2>&1 &
+f1=$!
+n a ping -f -w 4 10.0.0.2 > /dev/null 2>&1 &
+f2=$!
+sleep 1
+check "namespace a deleted while both sides flood" ip netns delete a
+wait $f1 $f2
+ip netns add a
+ip link add va netns a type veth peer name vb2 netns b
+n a ip link set lo up; n a ip addr add 10.0.0.1/24 dev va; n a ip link set va up
+n b ip addr flush dev vb 2>/dev/null; n b ip link del vb 2>/dev/null
+n b ip addr add 10.0.0.2/24 dev vb2; n b ip link set vb2 up
+n b ip xfrm state flush; n b ip xfrm policy flush
+key transport 10.0.0.1 10.0.0.2 10.0.0.1/32 10.0.0.2/32 "$GCM" "$X_GCM" "$X_GCM_B" "$GCM_B"
+check "the new namespace works" ping_both 10.0.0.1 10.0.0.2
+n b ping -f -w 6 10.0.0.1 > /dev/null 2>&1 &
+f1=$!
+n a ping -f -w 6 10.0.0.2 > /dev/null 2>&1 &
+f2=$!
+sleep 1
+unloaded=0
+for _ in $(seq 50); do
+	if rmmod ksad 2> /dev/null; then unloaded=1; break; fi
+	sleep 0.1
+done
+check "rmmod ksad while both sides flood" test $unloaded = 1
+wait $f1 $f2
 ip netns delete a
 ip netns delete b
 sleep 0.5
+check "ksad loads again" load_ksad
 check "rmmod ksad" rmmod ksad
 done_testing
