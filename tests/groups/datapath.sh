@@ -212,6 +212,57 @@ check "XFRM <-> XFRM works with ksad loaded" ping_both 10.0.0.1 10.0.0.2
 check "ksad counted the ESP it left alone" counted in-no-sa $((before + 3))
 n a ip xfrm state flush; n a ip xfrm policy flush
 
+step "malformed and hostile ESP, crafted with a NULL + HMAC-SHA-256 SA"
+reset_all
+n a "$K" sa add src 10.0.0.2 dst 10.0.0.1 proto esp spi 0x3001 dir in replay-window 64 \
+	enc null - auth hmac-sha256 $KEY32 > /dev/null
+# esp_send KIND:SEQ...: b sends raw ESP to a (the kernel adds the IPv4 header)
+esp_send() {
+	n b python3 -c '
+import hashlib, hmac, socket, struct, sys
+key = bytes.fromhex(sys.argv[1][2:])
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 50)
+def esp(spi, seq, payload=bytes(6), pad=None, flip=False, cut=None):
+    padlen = (-(len(payload) + 2)) % 4
+    padb = bytes(range(1, padlen + 1)) if pad is None else pad
+    body = struct.pack("!II", spi, seq) + payload + padb + bytes([len(padb), 59])
+    icv = hmac.new(key, body, hashlib.sha256).digest()[:16]
+    if flip:
+        icv = icv[:-1] + bytes([icv[-1] ^ 1])
+    p = body + icv
+    return p[:cut] if cut else p
+for what in sys.argv[2:]:
+    kind, seq = what.split(":")
+    seq = int(seq)
+    p = {"good": lambda: esp(0x3001, seq),
+         "badpad": lambda: esp(0x3001, seq, payload=bytes(4), pad=bytes([9, 9])),
+         "flip": lambda: esp(0x3001, seq, flip=True),
+         "short": lambda: esp(0x3001, seq, cut=12),
+         "nosa": lambda: esp(0x9999, seq)}[kind]()
+    s.sendto(p, ("10.0.0.1", 0))
+' "$KEY32" "$@"
+}
+# delta NAME CMD...: how much counter NAME grew while CMD ran
+delta() {
+	local name=$1 before
+	shift
+	before=$(stat_of "$name")
+	"$@"
+	sleep 0.3
+	echo $(( $(stat_of "$name") - before ))
+}
+check_out "a genuine packet is decrypted" '^1$' delta in-packets esp_send good:1
+check_out "the same sequence number again: replay" '^1$' delta in-replay esp_send good:1
+check_out "a flipped ICV byte: integrity failure" '^1$' delta in-integrity-failed esp_send flip:2
+check_out "... and its sequence number stays usable" '^1$' delta in-packets esp_send good:2
+check_out "padding bytes that are not 1, 2, ...: bad padding" '^1$' delta in-bad-padding esp_send badpad:3
+check_out "a packet cut after 12 bytes: malformed" '^1$' delta in-malformed esp_send short:4
+check_out "an unknown SPI is left to the stack and counted" '^1$' delta in-no-sa esp_send nosa:1
+esp_send good:1000
+check_out "after 1000, 900 is too old for the 64-packet window" '^1$' delta in-replay esp_send good:900
+check_out "the SA counted one integrity failure and two replays" 'replay 2 integrity 1' \
+	n a "$K" sa get dst 10.0.0.1 proto esp spi 0x3001
+
 step "policy operations"
 reset_all
 id=$(n a "$K" policy add dir out action discard sel src 10.0.0.1/32 dst 10.0.0.2/32 | sed -n 's/^policy \([0-9]*\) .*/\1/p')
