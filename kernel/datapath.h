@@ -10,6 +10,7 @@
 
 #include <linux/list.h>
 #include <linux/netdevice.h>
+#include <linux/netfilter.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/skbuff.h>
@@ -120,6 +121,11 @@ void ksad_inflight_put(void);
 /* hooks.c: netfilter hooks of a namespace */
 int ksad_hooks_register(struct net *net);
 void ksad_hooks_unregister(struct net *net);
+
+static inline u8 ksad_hook_family(const struct nf_hook_state *state)
+{
+	return state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+}
 
 /* device.c: ksad0, where decrypted packets come in */
 int ksad_device_init(void);

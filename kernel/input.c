@@ -24,11 +24,6 @@
 
 #include "datapath.h"
 
-static u8 ksad_hook_family(const struct nf_hook_state *state)
-{
-	return state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
-}
-
 /* Drop a packet the SPD does not allow in the clear. */
 static unsigned int ksad_plaintext_check(struct ksad_net *kn,
 					 struct sk_buff *skb, u8 family,

@@ -179,6 +179,30 @@ int ksad_nl_sel(struct nlattr *nest, struct ksad_sel *sel,
 	return 0;
 }
 
+/**
+ * ksad_nl_only() - refuse attributes an operation does not take
+ * @tb: the parsed request, attributes 1..@max
+ * @max: the highest attribute of the set
+ * @allowed: a bit per attribute the operation takes
+ * @extack: where to say which attribute is wrong
+ *
+ * Return: 0 or -EINVAL.
+ */
+int ksad_nl_only(struct nlattr **tb, int max, u64 allowed,
+		 struct netlink_ext_ack *extack)
+{
+	int i;
+
+	for (i = 1; i <= max; i++) {
+		if (tb[i] && !(allowed & BIT_ULL(i))) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[i],
+					    "attribute not valid for this operation");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* Fill @cfg from a validated request that may use the @allowed attributes. */
 static int ksad_nl_parse(struct nlattr **tb, u64 allowed,
 			 struct ksad_sa_cfg *cfg, struct netlink_ext_ack *extack)
@@ -187,16 +211,12 @@ static int ksad_nl_parse(struct nlattr **tb, u64 allowed,
 	int i, err;
 
 	memset(cfg, 0, sizeof(*cfg));
-	for (i = 1; i <= KSAD_SA_MAX; i++) {
-		if (!tb[i])
-			continue;
-		if (!(allowed & BIT_ULL(i))) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[i],
-					    "attribute not valid for this operation");
-			return -EINVAL;
-		}
-		cfg->set |= BIT_ULL(i);
-	}
+	err = ksad_nl_only(tb, KSAD_SA_MAX, allowed, extack);
+	if (err)
+		return err;
+	for (i = 1; i <= KSAD_SA_MAX; i++)
+		if (tb[i])
+			cfg->set |= BIT_ULL(i);
 	err = ksad_nl_addr(tb, KSAD_SA_DST_IPV4, KSAD_SA_DST_IPV6,
 			   &cfg->key.family, &cfg->key.daddr, extack) ?:
 	      ksad_nl_addr(tb, KSAD_SA_SRC_IPV4, KSAD_SA_SRC_IPV6, &sfam,

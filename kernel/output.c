@@ -301,11 +301,6 @@ out:
 	ksad_sa_put(sa);
 }
 
-static u8 ksad_hook_family(const struct nf_hook_state *state)
-{
-	return state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
-}
-
 /* POST_ROUTING, IPv4 and IPv6.  Runs under rcu_read_lock(). */
 unsigned int ksad_output_hook(void *priv, struct sk_buff *skb,
 			      const struct nf_hook_state *state)

@@ -188,5 +188,7 @@ int ksad_nl_addr(struct nlattr **tb, int a4, int a6, u8 *family,
 		 union ksad_addr *addr, struct netlink_ext_ack *extack);
 int ksad_nl_sel(struct nlattr *nest, struct ksad_sel *sel,
 		struct netlink_ext_ack *extack);
+int ksad_nl_only(struct nlattr **tb, int max, u64 allowed,
+		 struct netlink_ext_ack *extack);
 
 #endif /* _KSAD_SA_H */

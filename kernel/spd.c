@@ -246,15 +246,11 @@ static int ksad_policy_parse(struct nlattr **tb, struct ksad_policy *pol,
 			     struct netlink_ext_ack *extack)
 {
 	u8 sfam = 0;
-	int i, err;
+	int err;
 
-	for (i = 1; i <= KSAD_POLICY_MAX; i++) {
-		if (tb[i] && !(ksad_policy_add_attrs & BIT_ULL(i))) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[i],
-					    "attribute not valid for this operation");
-			return -EINVAL;
-		}
-	}
+	err = ksad_nl_only(tb, KSAD_POLICY_MAX, ksad_policy_add_attrs, extack);
+	if (err)
+		return err;
 	if (!tb[KSAD_POLICY_DIR] || !tb[KSAD_POLICY_ACTION]) {
 		NL_SET_ERR_MSG(extack, "a policy needs a direction and an action");
 		return -EINVAL;
@@ -374,15 +370,11 @@ int ksad_nl_policy_add(struct sk_buff *skb, struct genl_info *info)
 
 static int ksad_policy_id(struct genl_info *info, u32 *id)
 {
-	int i;
+	int err = ksad_nl_only(info->attrs, KSAD_POLICY_MAX, P(ID),
+			       info->extack);
 
-	for (i = 1; i <= KSAD_POLICY_MAX; i++) {
-		if (info->attrs[i] && i != KSAD_POLICY_ID) {
-			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[i],
-					    "attribute not valid for this operation");
-			return -EINVAL;
-		}
-	}
+	if (err)
+		return err;
 	if (!info->attrs[KSAD_POLICY_ID]) {
 		NL_SET_ERR_MSG(info->extack, "a policy is named by its ID");
 		return -EINVAL;
