@@ -1,20 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Benchmark hook, in KSAD_BENCH=y builds only (bench/sad.sh): the cost of one
- * SA lookup by identity in ksad's table, next to xfrm_state_lookup() in the
- * kernel's XFRM, over the same keys in the caller's namespace.
+ * Benchmark hooks, in KSAD_BENCH=y builds only (make bench):
+ *
+ * The cost of one SA lookup by identity in ksad's table, next to
+ * xfrm_state_lookup() in the kernel's XFRM, over the same keys in the
+ * caller's namespace (bench/sad-bench.sh).  Both sides take and drop a
+ * reference, as a datapath would.
  *
  *   echo "N M" > /sys/kernel/debug/ksad/lookup   M lookups of random SAs
  *   cat /sys/kernel/debug/ksad/lookup            among SA 0..N-1 of bench/
  *
- * Both sides take and drop a reference, as a datapath would.
+ * The cost of protecting one packet with ESP, next to the bare AEAD call on
+ * a buffer of the same size with the same transform (bench/datapath.sh):
+ * ksad_esp_output() -- room in the skb, ESP header, IV, padding, trailer,
+ * AAD and scatterlist, request, encryption -- and its completion, which
+ * consumes the packet instead of sending it (KSAD_BENCH_MARK).
+ *
+ *   echo "ALG SIZE COUNT" > /sys/kernel/debug/ksad/esp   ALG: gcm128, chacha
+ *   cat /sys/kernel/debug/ksad/esp
  */
+#include <crypto/aead.h>
 #include <linux/debugfs.h>
+#include <linux/ip.h>
 #include <linux/nsproxy.h>
+#include <linux/scatterlist.h>
 #include <net/xfrm.h>
 
-#include "ksad.h"
-#include "sa.h"
+#include "datapath.h"
 
 static struct dentry *ksad_bench_dir;
 static char ksad_bench_result[160];
@@ -125,11 +137,196 @@ static const struct file_operations ksad_bench_fops = {
 	.llseek = default_llseek,
 };
 
+#define BENCH_BATCH	256
+
+static char ksad_bench_esp_result[160];
+
+static struct ksad_sa *bench_esp_sa(struct net *net, bool chacha)
+{
+	static const u8 key[36] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+	struct ksad_sa_cfg c = {};
+
+	c.key.family = AF_INET;
+	c.key.daddr.a4 = htonl(0xc612fffe);	/* 198.18.255.254 */
+	c.key.proto = KSAD_PROTO_ESP;
+	c.key.spi = 0xbe0000;
+	c.dir = KSAD_DIR_OUT;
+	c.enc_alg = chacha ? KSAD_ENC_CHACHA20_POLY1305 : KSAD_ENC_AES_GCM_16;
+	c.enc_key = key;
+	c.enc_key_len = chacha ? 36 : 20;
+	c.set = BIT_ULL(KSAD_SA_PROTO) | BIT_ULL(KSAD_SA_DST_IPV4) |
+		BIT_ULL(KSAD_SA_SPI) | BIT_ULL(KSAD_SA_DIR) |
+		BIT_ULL(KSAD_SA_ENC_ALG) | BIT_ULL(KSAD_SA_ENC_KEY);
+	return ksad_sad_add(ksad_net(net), &c, NULL);
+}
+
+static struct sk_buff *bench_esp_skb(unsigned int size)
+{
+	struct sk_buff *skb = alloc_skb(LL_MAX_HEADER + 64 + size + 64,
+					GFP_KERNEL);
+	struct iphdr *iph;
+
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, LL_MAX_HEADER + 64);
+	iph = skb_put_zero(skb, sizeof(*iph) + size);
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->protocol = IPPROTO_UDP;
+	skb_reset_network_header(skb);
+	skb->mark = KSAD_BENCH_MARK;
+	return skb;
+}
+
+/* ns for @count packets through ksad_esp_output(); the allocation of the
+ * packets is not timed.
+ */
+static u64 bench_esp_datapath(struct ksad_sa *sa, unsigned int size,
+			      u32 count)
+{
+	struct sk_buff **batch;
+	u32 done = 0, i, n;
+	u64 t = 0, t0;
+
+	batch = kmalloc_array(BENCH_BATCH, sizeof(*batch), GFP_KERNEL);
+	if (!batch)
+		return 0;
+	while (done < count) {
+		n = min_t(u32, count - done, BENCH_BATCH);
+		for (i = 0; i < n; i++) {
+			batch[i] = bench_esp_skb(size);
+			if (!batch[i])
+				break;
+		}
+		n = i;
+		if (!n) {
+			t = 0;
+			break;
+		}
+		t0 = ktime_get_ns();
+		local_bh_disable();
+		for (i = 0; i < n; i++) {
+			refcount_inc(&sa->refcnt);
+			ksad_esp_output(sa, batch[i], sizeof(struct iphdr),
+					IPPROTO_UDP, done + i + 1);
+		}
+		local_bh_enable();
+		wait_var_event(&ksad_inflight, !atomic_read(&ksad_inflight));
+		t += ktime_get_ns() - t0;
+		done += n;
+		cond_resched();
+	}
+	kfree(batch);
+	return t;
+}
+
+/* ns for @count bare AEAD encryptions of the same size, same transform. */
+static u64 bench_esp_aead(struct ksad_sa *sa, unsigned int size, u32 count)
+{
+	struct crypto_aead *aead = sa->crypto.aead;
+	unsigned int icv = sa->crypto.icv_len, ivlen = sa->crypto.iv_len;
+	unsigned int clen = ALIGN(size + 2, sa->crypto.align);
+	struct aead_request *req;
+	struct scatterlist sg[2];
+	DECLARE_CRYPTO_WAIT(wait);
+	u8 *buf, *ad, iv[16] = {};
+	u64 t0, t = 0;
+	int err;
+	u32 i;
+
+	buf = kzalloc(clen + icv, GFP_KERNEL);
+	ad = kzalloc(8 + ivlen, GFP_KERNEL);
+	req = aead_request_alloc(aead, GFP_KERNEL);
+	if (!buf || !ad || !req)
+		goto out;
+	sg_init_table(sg, 2);
+	sg_set_buf(&sg[0], ad, 8 + ivlen);
+	sg_set_buf(&sg[1], buf, clen + icv);
+	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
+				  crypto_req_done, &wait);
+	aead_request_set_ad(req, 8 + ivlen);
+	t0 = ktime_get_ns();
+	for (i = 0; i < count; i++) {
+		aead_request_set_crypt(req, sg, sg, clen, iv);
+		local_bh_disable();	/* as the datapath runs */
+		err = crypto_aead_encrypt(req);
+		local_bh_enable();
+		crypto_wait_req(err, &wait);
+		if ((i & 1023) == 1023)
+			cond_resched();
+	}
+	t = ktime_get_ns() - t0;
+out:
+	aead_request_free(req);
+	kfree(ad);
+	kfree(buf);
+	return t;
+}
+
+static ssize_t ksad_bench_esp_write(struct file *file,
+				    const char __user *ubuf, size_t len,
+				    loff_t *ppos)
+{
+	struct net *net = current->nsproxy->net_ns;
+	char buf[48], alg[16];
+	unsigned int size;
+	struct ksad_sa *sa;
+	u64 td, ta;
+	u32 count;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	if (sscanf(buf, "%15s %u %u", alg, &size, &count) != 3 || !count ||
+	    size < 8 || size > 9000 ||
+	    (strcmp(alg, "gcm128") && strcmp(alg, "chacha")))
+		return -EINVAL;
+	mutex_lock(&ksad_bench_lock);
+	sa = bench_esp_sa(net, !strcmp(alg, "chacha"));
+	if (IS_ERR(sa)) {
+		mutex_unlock(&ksad_bench_lock);
+		return PTR_ERR(sa);
+	}
+	td = bench_esp_datapath(sa, size, count);
+	ta = bench_esp_aead(sa, size, count);
+	snprintf(ksad_bench_esp_result, sizeof(ksad_bench_esp_result),
+		 "datapath_ns %llu aead_ns %llu driver %s\n",
+		 div_u64(td, count), div_u64(ta, count),
+		 crypto_tfm_alg_driver_name(crypto_aead_tfm(sa->crypto.aead)));
+	ksad_sad_delete(sa->kn, &sa->key, NULL);
+	ksad_sa_put(sa);
+	mutex_unlock(&ksad_bench_lock);
+	return len;
+}
+
+static ssize_t ksad_bench_esp_read(struct file *file, char __user *ubuf,
+				   size_t len, loff_t *ppos)
+{
+	ssize_t ret;
+
+	mutex_lock(&ksad_bench_lock);
+	ret = simple_read_from_buffer(ubuf, len, ppos, ksad_bench_esp_result,
+				      strlen(ksad_bench_esp_result));
+	mutex_unlock(&ksad_bench_lock);
+	return ret;
+}
+
+static const struct file_operations ksad_bench_esp_fops = {
+	.owner = THIS_MODULE,
+	.write = ksad_bench_esp_write,
+	.read = ksad_bench_esp_read,
+	.llseek = default_llseek,
+};
+
 int ksad_bench_init(void)
 {
 	ksad_bench_dir = debugfs_create_dir("ksad", NULL);
 	debugfs_create_file("lookup", 0600, ksad_bench_dir, NULL,
 			    &ksad_bench_fops);
+	debugfs_create_file("esp", 0600, ksad_bench_dir, NULL,
+			    &ksad_bench_esp_fops);
 	return 0;
 }
 

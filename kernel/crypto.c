@@ -22,7 +22,17 @@
 static bool force_cryptd;
 module_param(force_cryptd, bool, 0644);
 MODULE_PARM_DESC(force_cryptd,
-		 "run the ESP transforms of new SAs asynchronously, through cryptd (testing)");
+		 "run the ESP/AH transforms of new SAs asynchronously, through cryptd (testing)");
+
+/*
+ * The same through pcrypt (ESP only): it always completes later, on another
+ * CPU, around the best driver there is (AES-NI on x86).  For kernels whose
+ * crypto self-tests refuse cryptd AEAD instances (Debian's 6.1).
+ */
+static bool force_pcrypt;
+module_param(force_pcrypt, bool, 0644);
+MODULE_PARM_DESC(force_pcrypt,
+		 "run the ESP transforms of new SAs asynchronously, through pcrypt (testing)");
 
 #define KSAD_SALT_LEN		4
 #define KSAD_HMAC_SHA256_KEYLEN	32	/* RFC 4868 */
@@ -185,7 +195,8 @@ int ksad_crypto_init(struct ksad_crypto *c, u8 proto,
 		     const struct ksad_sa_cfg *cfg,
 		     struct netlink_ext_ack *extack)
 {
-	char cryptd_name[CRYPTO_MAX_ALG_NAME];
+	char wrapped[CRYPTO_MAX_ALG_NAME];
+	const char *driver;
 	const struct ksad_enc_desc *d;
 	const char *name;
 	int err;
@@ -196,17 +207,32 @@ int ksad_crypto_init(struct ksad_crypto *c, u8 proto,
 	c->icv_len = KSAD_ICV_LEN;
 
 	if (proto == KSAD_PROTO_AH) {
-		c->ahash = crypto_alloc_ahash("hmac(sha256)", 0, 0);
+		name = "hmac(sha256)";
+		if (READ_ONCE(force_cryptd)) {
+			c->ahash = crypto_alloc_ahash(name, 0, CRYPTO_ALG_ASYNC);
+			if (IS_ERR(c->ahash)) {
+				err = PTR_ERR(c->ahash);
+				c->ahash = NULL;
+				NL_SET_ERR_MSG(extack,
+					       "no synchronous AH transform to run in cryptd");
+				return err;
+			}
+			snprintf(wrapped, sizeof(wrapped), "cryptd(%s)",
+				 crypto_tfm_alg_driver_name(crypto_ahash_tfm(c->ahash)));
+			crypto_free_ahash(c->ahash);
+			name = wrapped;
+		}
+		c->ahash = crypto_alloc_ahash(name, 0, 0);
 		if (IS_ERR(c->ahash)) {
 			err = PTR_ERR(c->ahash);
 			c->ahash = NULL;
-			NL_SET_ERR_MSG(extack, "cannot allocate hmac(sha256)");
+			NL_SET_ERR_MSG(extack, "cannot allocate the AH transform");
 			return err;
 		}
 		err = crypto_ahash_setkey(c->ahash, cfg->auth_key,
 					  cfg->auth_key_len);
 		if (err) {
-			NL_SET_ERR_MSG(extack, "hmac(sha256) refused the key");
+			NL_SET_ERR_MSG(extack, "the AH transform refused the key");
 			goto fail;
 		}
 		return 0;
@@ -214,25 +240,35 @@ int ksad_crypto_init(struct ksad_crypto *c, u8 proto,
 
 	d = &ksad_enc[c->enc_alg];
 	name = cfg->esn ? d->aead_esn : d->aead;
-	if (READ_ONCE(force_cryptd)) {
-		/* cryptd instances are named by the driver they wrap */
-		c->aead = crypto_alloc_aead(name, 0, CRYPTO_ALG_ASYNC);
+	if (READ_ONCE(force_cryptd) || READ_ONCE(force_pcrypt)) {
+		bool cryptd = READ_ONCE(force_cryptd);
+
+		/*
+		 * Instances are found by the driver they wrap; cryptd wants a
+		 * synchronous one, pcrypt takes the best there is.
+		 */
+		c->aead = crypto_alloc_aead(name, 0, cryptd ? CRYPTO_ALG_ASYNC : 0);
 		if (IS_ERR(c->aead)) {
 			err = PTR_ERR(c->aead);
 			c->aead = NULL;
-			NL_SET_ERR_MSG(extack, "no synchronous ESP transform to run in cryptd");
+			NL_SET_ERR_MSG(extack, "no ESP transform to wrap for testing");
 			return err;
 		}
-		snprintf(cryptd_name, sizeof(cryptd_name), "cryptd(%s)",
-			 crypto_tfm_alg_driver_name(crypto_aead_tfm(c->aead)));
+		driver = crypto_tfm_alg_driver_name(crypto_aead_tfm(c->aead));
+		/* a pcrypt instance of an earlier SA is the best there is */
+		if (!cryptd && !strncmp(driver, "pcrypt(", 7))
+			strscpy(wrapped, driver, sizeof(wrapped));
+		else
+			snprintf(wrapped, sizeof(wrapped), "%s(%s)",
+				 cryptd ? "cryptd" : "pcrypt", driver);
 		crypto_free_aead(c->aead);
-		name = cryptd_name;
+		name = wrapped;
 	}
 	c->aead = crypto_alloc_aead(name, 0, 0);
 	if (IS_ERR(c->aead)) {
 		err = PTR_ERR(c->aead);
 		c->aead = NULL;
-		if (name == cryptd_name)
+		if (name == wrapped)
 			pr_info_ratelimited("ksad: cannot allocate %s: %d\n",
 					    name, err);
 		NL_SET_ERR_MSG(extack, "cannot allocate the ESP transform");

@@ -2,8 +2,9 @@
 /*
  * What the packet path shares: the flow of a packet (what selectors are
  * matched against), security policies (spd.c), the anti-replay window
- * (replay.c), the ESP transform (esp.c), the hooks (input.c, output.c,
- * hooks.c) and the ksad0 device that decrypted packets arrive on (device.c).
+ * (replay.c), the ESP and AH transforms (esp.c, ah.c), the hooks (input.c,
+ * output.c, hooks.c) and the ksad0 device that decrypted packets arrive on
+ * (device.c).
  */
 #ifndef _KSAD_DATAPATH_H
 #define _KSAD_DATAPATH_H
@@ -103,10 +104,18 @@ int ksad_esp_input(struct ksad_sa *sa, struct sk_buff *skb,
 unsigned int ksad_esp_overhead(const struct ksad_sa *sa);
 unsigned int ksad_esp_hlen(const struct ksad_sa *sa);
 
+/* ah.c: the AH transform; may complete asynchronously too */
+int ksad_ah_output(struct ksad_sa *sa, struct sk_buff *skb,
+		   unsigned int hlen, u8 nexthdr, u64 seq);
+int ksad_ah_input(struct ksad_sa *sa, struct sk_buff *skb, unsigned int off,
+		  u64 seq);
+int ksad_ah_strip(struct ksad_sa *sa, struct sk_buff *skb, unsigned int off);
+unsigned int ksad_ah_hlen(const struct ksad_sa *sa);
+
 /* output.c, input.c: what runs when a transform has finished */
 void ksad_output_finish(struct ksad_sa *sa, struct sk_buff *skb, int err);
 void ksad_input_finish(struct ksad_sa *sa, struct sk_buff *skb,
-		       unsigned int esp_off, u64 seq, int err);
+		       unsigned int off, u64 seq, int err);
 unsigned int ksad_output_hook(void *priv, struct sk_buff *skb,
 			      const struct nf_hook_state *state);
 unsigned int ksad_input_hook(void *priv, struct sk_buff *skb,
@@ -114,11 +123,16 @@ unsigned int ksad_input_hook(void *priv, struct sk_buff *skb,
 unsigned int ksad_forward_hook(void *priv, struct sk_buff *skb,
 			       const struct nf_hook_state *state);
 
+/* bench.c's packets: ksad_output_finish() consumes them (bench builds). */
+#define KSAD_BENCH_MARK	0x6b736164	/* "ksad" */
+
 /* Requests in flight in the crypto API: module exit waits for none. */
 extern atomic_t ksad_inflight;
 void ksad_inflight_put(void);
 
 /* hooks.c: netfilter hooks of a namespace */
+void ksad_hooks_init(void);
+void ksad_hooks_uninit(void);
 int ksad_hooks_register(struct net *net);
 void ksad_hooks_unregister(struct net *net);
 

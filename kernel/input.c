@@ -2,13 +2,14 @@
 /*
  * Inbound: the LOCAL_IN and FORWARD hooks.
  *
- * LOCAL_IN sees packets for this host after IPv4 reassembly.  An ESP packet
- * whose (SPI, destination) is one of ksad's inbound SAs is taken: replay
- * check, ICV and decryption (esp.c), padding check, decapsulation, then a
+ * LOCAL_IN sees packets for this host after IPv4 reassembly.  An ESP or AH
+ * packet whose (SPI, destination) is one of ksad's inbound SAs is taken:
+ * replay check, ICV check and decryption (esp.c, ah.c), padding check
+ * (ESP), decapsulation, then a
  * check of the inner packet against the SA's selector and the inbound
  * policies.  The inner packet comes back into the stack on ksad0
  * (device.c), so sockets, forwarding and netfilter see it, and
- * `tcpdump -i ksad0` shows it.  ESP for SPIs ksad does not know is left to
+ * `tcpdump -i ksad0` shows it.  IPsec for SPIs ksad does not know is left to
  * the rest of the stack (the kernel's own XFRM, say) and only counted.
  *
  * A packet in the clear that an inbound (LOCAL_IN) or forward (FORWARD)
@@ -45,31 +46,45 @@ static unsigned int ksad_plaintext_check(struct ksad_net *kn,
 	return NF_DROP;
 }
 
-/* Where is the ESP header, if the packet is ESP?  0 if it is not. */
-static unsigned int ksad_esp_offset(struct sk_buff *skb, u8 family)
+/* Where is the ESP or AH header, if the packet is IPsec?  0 if it is not. */
+static unsigned int ksad_ipsec_offset(struct sk_buff *skb, u8 family,
+				      u8 *proto)
 {
-	if (family == AF_INET)
-		return ip_hdr(skb)->protocol == IPPROTO_ESP ? ip_hdrlen(skb) : 0;
-	/* extension headers before ESP are not handled yet: not ours */
-	return ipv6_hdr(skb)->nexthdr == IPPROTO_ESP ? sizeof(struct ipv6hdr) :
-						      0;
+	unsigned int off;
+
+	if (family == AF_INET) {
+		*proto = ip_hdr(skb)->protocol;
+		off = ip_hdrlen(skb);
+	} else {
+		/* extension headers before ESP/AH are not handled yet */
+		*proto = ipv6_hdr(skb)->nexthdr;
+		off = sizeof(struct ipv6hdr);
+	}
+	return *proto == IPPROTO_ESP || *proto == IPPROTO_AH ? off : 0;
 }
 
-static unsigned int ksad_input_esp(struct ksad_net *kn, struct sk_buff *skb,
-				   u8 family, unsigned int off)
+/* SPI and sequence number: where ESP and AH have them */
+struct ksad_ipsec_hdr {
+	__be32 spi, seq;
+};
+
+static unsigned int ksad_input_ipsec(struct ksad_net *kn, struct sk_buff *skb,
+				     u8 family, unsigned int off, u8 proto)
 {
-	struct ksad_sa_key key = { .family = family, .proto = KSAD_PROTO_ESP };
-	struct ip_esp_hdr _esph;
-	const struct ip_esp_hdr *esph;
+	struct ksad_sa_key key = { .family = family, .proto = proto };
+	struct ksad_ipsec_hdr _h;
+	const struct ksad_ipsec_hdr *h;
 	struct ksad_sa *sa;
 	u8 state;
 	u64 seq;
 	bool ok;
 
-	esph = skb_header_pointer(skb, off, sizeof(_esph), &_esph);
-	if (!esph)
+	/* AH: next header, length, reserved come first */
+	h = skb_header_pointer(skb, proto == IPPROTO_AH ? off + 4 : off,
+			       sizeof(_h), &_h);
+	if (!h)
 		return NF_ACCEPT;
-	key.spi = ntohl(esph->spi);
+	key.spi = ntohl(h->spi);
 	if (family == AF_INET)
 		key.daddr.a4 = ip_hdr(skb)->daddr;
 	else
@@ -88,7 +103,7 @@ static unsigned int ksad_input_esp(struct ksad_net *kn, struct sk_buff *skb,
 	}
 
 	spin_lock_bh(&sa->lock);
-	seq = ksad_replay_infer(&sa->replay, ntohl(esph->seq_no), sa->esn);
+	seq = ksad_replay_infer(&sa->replay, ntohl(h->seq), sa->esn);
 	ok = ksad_replay_check(&sa->replay, seq);
 	if (!ok)
 		sa->stats.replay_fail++;
@@ -98,7 +113,10 @@ static unsigned int ksad_input_esp(struct ksad_net *kn, struct sk_buff *skb,
 		goto drop;
 	}
 	/* ksad_input_finish() owns the packet and the reference now */
-	ksad_esp_input(sa, skb, off, seq);
+	if (proto == IPPROTO_AH)
+		ksad_ah_input(sa, skb, off, seq);
+	else
+		ksad_esp_input(sa, skb, off, seq);
 	return NF_STOLEN;
 drop:
 	ksad_sa_put(sa);
@@ -112,13 +130,14 @@ unsigned int ksad_input_hook(void *priv, struct sk_buff *skb,
 	struct ksad_net *kn = ksad_net(state->net);
 	u8 family = ksad_hook_family(state);
 	unsigned int off;
+	u8 proto;
 
 	/* decrypted by ksad: checked when it was decapsulated */
 	if (ksad_device_is(kn, state->in) || skb_network_offset(skb))
 		return NF_ACCEPT;
-	off = ksad_esp_offset(skb, family);
+	off = ksad_ipsec_offset(skb, family, &proto);
 	if (off)
-		return ksad_input_esp(kn, skb, family, off);
+		return ksad_input_ipsec(kn, skb, family, off, proto);
 	return ksad_plaintext_check(kn, skb, family, KSAD_DIR_IN);
 }
 
@@ -127,6 +146,14 @@ unsigned int ksad_forward_hook(void *priv, struct sk_buff *skb,
 			       const struct nf_hook_state *state)
 {
 	struct ksad_net *kn = ksad_net(state->net);
+
+	/*
+	 * Unicast IPv6 forwarding does not mark the packet (only multicast
+	 * routing does, for loopback): mark it, so that POST_ROUTING answers
+	 * a packet too big for the tunnel with Packet Too Big (output.c).
+	 */
+	if (state->pf == NFPROTO_IPV6)
+		IP6CB(skb)->flags |= IP6SKB_FORWARDED;
 
 	if (ksad_device_is(kn, state->in) || skb_network_offset(skb))
 		return NF_ACCEPT;
@@ -210,15 +237,15 @@ static bool ksad_inner_allowed(struct ksad_sa *sa, struct sk_buff *skb,
 }
 
 /**
- * ksad_input_finish() - deliver a packet that ESP has decrypted
+ * ksad_input_finish() - deliver a packet that ESP or AH has checked
  * @sa: its SA; the reference is dropped here
  * @skb: the packet, data at the outer IP header
- * @esp_off: offset of the ESP header
+ * @off: offset of the ESP or AH header
  * @seq: its full sequence number
  * @err: what the transform said (-EBADMSG: wrong ICV)
  */
 void ksad_input_finish(struct ksad_sa *sa, struct sk_buff *skb,
-		       unsigned int esp_off, u64 seq, int err)
+		       unsigned int off, u64 seq, int err)
 {
 	struct ksad_net *kn = sa->kn;
 	u8 family = sa->key.family;
@@ -238,7 +265,10 @@ void ksad_input_finish(struct ksad_sa *sa, struct sk_buff *skb,
 	}
 	if (!ksad_input_accept(sa, seq, skb->len))
 		goto drop;
-	nexthdr = ksad_esp_strip(sa, skb, esp_off);
+	if (sa->key.proto == KSAD_PROTO_AH)
+		nexthdr = ksad_ah_strip(sa, skb, off);
+	else
+		nexthdr = ksad_esp_strip(sa, skb, off);
 	if (nexthdr < 0) {
 		ksad_count(kn, KSAD_STAT_IN_BAD_PADDING);
 		goto drop;
@@ -254,7 +284,7 @@ void ksad_input_finish(struct ksad_sa *sa, struct sk_buff *skb,
 			ksad_count(kn, KSAD_STAT_IN_MALFORMED);
 			goto drop;
 		}
-		__skb_pull(skb, esp_off);
+		__skb_pull(skb, off);
 		skb_reset_network_header(skb);
 		if (family == AF_INET ?
 		    !pskb_may_pull(skb, sizeof(struct iphdr)) ||

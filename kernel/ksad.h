@@ -36,6 +36,7 @@ struct ksad_net {
 	u32 next_policy_id;
 	struct ksad_stats __percpu *stats;	/* datapath counters */
 	struct net_device __rcu *dev;	/* ksad0 */
+	bool defrag6;			/* IPv6 reassembly enabled (hooks.c) */
 };
 
 struct ksad_net *ksad_net(const struct net *net);

@@ -25,6 +25,7 @@ static int __init ksad_init(void)
 		goto err_netns;
 
 	/* ksad0 and the netfilter hooks of every namespace */
+	ksad_hooks_init();
 	ret = ksad_device_init();
 	if (ret)
 		goto err_device;
@@ -47,6 +48,7 @@ err_genl:
 err_bench:
 	ksad_device_uninit();
 err_device:
+	ksad_hooks_uninit();
 	ksad_netns_uninit();
 err_netns:
 	destroy_workqueue(ksad_wq);
@@ -58,6 +60,7 @@ static void __exit ksad_exit(void)
 	ksad_genl_uninit();
 	ksad_bench_uninit();
 	ksad_device_uninit();	/* waits for packets in the crypto API */
+	ksad_hooks_uninit();
 	ksad_netns_uninit();
 	/* SAs are freed by RCU callbacks that queue work: wait for both. */
 	rcu_barrier();

@@ -278,11 +278,6 @@ static int ksad_policy_parse(struct nlattr **tb, struct ksad_policy *pol,
 	}
 	pol->proto = tb[KSAD_POLICY_PROTO] ? nla_get_u8(tb[KSAD_POLICY_PROTO]) :
 					     KSAD_PROTO_ESP;
-	if (pol->proto != KSAD_PROTO_ESP) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[KSAD_POLICY_PROTO],
-				    "the datapath protects with ESP only so far");
-		return -EOPNOTSUPP;
-	}
 	pol->mode = tb[KSAD_POLICY_MODE] ? nla_get_u8(tb[KSAD_POLICY_MODE]) :
 					   KSAD_MODE_TRANSPORT;
 	pol->reqid = tb[KSAD_POLICY_REQID] ?

@@ -22,7 +22,7 @@ static const char usage_text[] =
 	"  ksadctl monitor [sa] [expire] [acquire]\n"
 	"  ksadctl config [larval-timeout SECONDS]\n"
 	"  ksadctl policy add dir in|out|fwd action protect|bypass|discard [priority N]\n"
-	"                 [sel ...] [proto esp] [mode transport|tunnel] [reqid N]\n"
+	"                 [proto esp|ah] [sel ...] [mode transport|tunnel] [reqid N]\n"
 	"                 [tunnel [src ADDR] dst ADDR]\n"
 	"  ksadctl policy delete|get id ID | list | flush\n"
 	"  ksadctl stats\n"

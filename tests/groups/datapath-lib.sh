@@ -1,7 +1,8 @@
 # shellcheck shell=bash
-# What the datapath groups share (sourced after lib.sh): namespace "a" runs
-# ksad, namespace "b" the kernel's own XFRM, on a veth pair, with networks
-# behind each end for tunnel mode; key() puts the same SPIs and keys on both.
+# What the datapath groups share (sourced after lib.sh): ab_topology() makes
+# namespace "a", which runs ksad, and "b", which runs the kernel's own XFRM,
+# on a veth pair, with networks behind each end for tunnel mode; key() puts
+# the same SPIs and keys on both.  ALGS lists the algorithms for both.
 KEY20=0x0102030405060708090a0b0c0d0e0f1011121314
 KEY20B=0x2122232425262728292a2b2c2d2e2f3031323334
 KEY36=0x0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f2021222324
@@ -11,20 +12,23 @@ KEY32=0x303132333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f
 KEY32B=0x505152535455565758595a5b5c5d5e5f606162636465666768696a6b6c6d6e6f
 
 
-ip netns add a
-ip netns add b
-ip link add va netns a type veth peer name vb netns b
-for ns in a b; do n $ns ip link set lo up; n $ns sysctl -qw net.ipv4.ip_forward=1; done
-n a ip addr add 10.0.0.1/24 dev va
-n b ip addr add 10.0.0.2/24 dev vb
-n a ip addr add fd00::1/64 dev va nodad
-n b ip addr add fd00::2/64 dev vb nodad
-n a ip link set va up; n b ip link set vb up
-# networks behind each end, for tunnel mode
-n a ip addr add 10.1.0.1/24 dev lo; n b ip addr add 10.2.0.1/24 dev lo
-n a ip addr add fd01::1/64 dev lo; n b ip addr add fd02::1/64 dev lo
-n a ip route add 10.2.0.0/24 via 10.0.0.2; n b ip route add 10.1.0.0/24 via 10.0.0.1
-n a ip route add fd02::/64 via fd00::2; n b ip route add fd01::/64 via fd00::1
+# The two namespaces on a veth pair, with networks behind each end.
+ab_topology() {
+	ip netns add a
+	ip netns add b
+	ip link add va netns a type veth peer name vb netns b
+	for ns in a b; do n $ns ip link set lo up; n $ns sysctl -qw net.ipv4.ip_forward=1; done
+	n a ip addr add 10.0.0.1/24 dev va
+	n b ip addr add 10.0.0.2/24 dev vb
+	n a ip addr add fd00::1/64 dev va nodad
+	n b ip addr add fd00::2/64 dev vb nodad
+	n a ip link set va up; n b ip link set vb up
+	# networks behind each end, for tunnel mode
+	n a ip addr add 10.1.0.1/24 dev lo; n b ip addr add 10.2.0.1/24 dev lo
+	n a ip addr add fd01::1/64 dev lo; n b ip addr add fd02::1/64 dev lo
+	n a ip route add 10.2.0.0/24 via 10.0.0.2; n b ip route add 10.1.0.0/24 via 10.0.0.1
+	n a ip route add fd02::/64 via fd00::2; n b ip route add fd01::/64 via fd00::1
+}
 
 # Neighbour Discovery stays in the clear on both sides (a decrypted NA would
 # arrive on ksad0, not on its link): bypass policies for ICMPv6 133-137,
@@ -49,36 +53,75 @@ reset_all() {
 	nd_bypass
 }
 
-# key MODE A B [ALG-ARGS-KSAD] [ALG-ARGS-XFRM] [EXTRA-KSAD] [EXTRA-XFRM]
-# SAs and policies between A (on a) and B (on b) for traffic SELA <-> SELB.
-# a sends with SPI 0x1001, b with 0x2002.
+# ksad_side NS MODE PROTO LOCAL REMOTE SPI-OUT SPI-IN ALG-OUT ALG-IN SEL-LOCAL SEL-REMOTE
+# One end of a pair of SAs with its policies (out, in, and fwd in tunnel
+# mode), in ksad; xfrm_side: the same in the kernel's XFRM.
+ksad_side() {
+	local ns=$1 mode=$2 p=$3 me=$4 peer=$5 so=$6 si=$7 ao=$8 ai=$9 sl=${10} sr=${11}
+	local tun=""
+	[ "$mode" = tunnel ] && tun="tunnel src $me dst $peer"
+	# shellcheck disable=SC2086
+	n "$ns" "$K" sa add src "$me" dst "$peer" proto "$p" spi "$so" dir out \
+		mode "$mode" reqid 1 $ao > /dev/null &&
+	n "$ns" "$K" sa add src "$peer" dst "$me" proto "$p" spi "$si" dir in \
+		mode "$mode" reqid 1 replay-window 128 $ai > /dev/null &&
+	n "$ns" "$K" policy add dir out action protect proto "$p" \
+		sel src "$sl" dst "$sr" mode "$mode" reqid 1 $tun > /dev/null &&
+	n "$ns" "$K" policy add dir in action protect proto "$p" \
+		sel src "$sr" dst "$sl" mode "$mode" reqid 1 > /dev/null &&
+	if [ "$mode" = tunnel ]; then
+		n "$ns" "$K" policy add dir fwd action protect proto "$p" \
+			sel src "$sr" dst "$sl" mode "$mode" reqid 1 > /dev/null
+	fi
+}
+
+xfrm_side() {
+	local ns=$1 mode=$2 p=$3 me=$4 peer=$5 so=$6 si=$7 ao=$8 ai=$9 sl=${10} sr=${11}
+	# eval: XFRM's NULL cipher wants an empty key argument ('')
+	eval "n $ns ip xfrm state add src $me dst $peer proto $p spi $so reqid 1 \
+		mode $mode replay-window 128 $ao" &&
+	eval "n $ns ip xfrm state add src $peer dst $me proto $p spi $si reqid 1 \
+		mode $mode replay-window 128 $ai" &&
+	n "$ns" ip xfrm policy add src "$sl" dst "$sr" dir out \
+		tmpl src "$me" dst "$peer" proto "$p" reqid 1 mode "$mode" &&
+	n "$ns" ip xfrm policy add src "$sr" dst "$sl" dir in \
+		tmpl src "$peer" dst "$me" proto "$p" reqid 1 mode "$mode" &&
+	n "$ns" ip xfrm policy add src "$sr" dst "$sl" dir fwd \
+		tmpl src "$peer" dst "$me" proto "$p" reqid 1 mode "$mode"
+}
+
+# key MODE A B SELA SELB KSAD-ALG XFRM-ALG-AB XFRM-ALG-BA KSAD-ALG-BA
+#     [EXTRA-KSAD] [EXTRA-XFRM]
+# SAs and policies between A (on a) and B (on b) for traffic SELA <-> SELB,
+# with protocol $PROTO (esp unless set).  a sends with SPI 0x1001, b with
+# 0x2002.
 key() {
 	local mode=$1 ea=$2 eb=$3 sela=$4 selb=$5 kalg=$6 xalg_ab=$7 xalg_ba=$8
-	local kalg_ba=$9 kx=${10:-} xx=${11:-} tun_a="" tun_b=""
+	local kalg_ba=$9 kx=${10:-} xx=${11:-} tun_a="" tun_b="" p=${PROTO:-esp}
 	if [ "$mode" = tunnel ]; then
 		tun_a="tunnel src $ea dst $eb"
 		tun_b="tunnel src $eb dst $ea"
 	fi
 	# shellcheck disable=SC2086
-	n a "$K" sa add src "$ea" dst "$eb" proto esp spi 0x1001 dir out \
+	n a "$K" sa add src "$ea" dst "$eb" proto "$p" spi 0x1001 dir out \
 		mode "$mode" reqid 1 $kalg $kx > /dev/null &&
-	n a "$K" sa add src "$eb" dst "$ea" proto esp spi 0x2002 dir in \
+	n a "$K" sa add src "$eb" dst "$ea" proto "$p" spi 0x2002 dir in \
 		mode "$mode" reqid 1 replay-window 64 $kalg_ba $kx > /dev/null &&
-	n a "$K" policy add dir out action protect sel src "$sela" dst "$selb" \
-		mode "$mode" reqid 1 $tun_a > /dev/null &&
-	n a "$K" policy add dir in action protect sel src "$selb" dst "$sela" \
-		mode "$mode" reqid 1 > /dev/null &&
+	n a "$K" policy add dir out action protect proto "$p" \
+		sel src "$sela" dst "$selb" mode "$mode" reqid 1 $tun_a > /dev/null &&
+	n a "$K" policy add dir in action protect proto "$p" \
+		sel src "$selb" dst "$sela" mode "$mode" reqid 1 > /dev/null &&
 	# eval: XFRM's NULL cipher wants an empty key argument ('')
-	eval "n b ip xfrm state add src $ea dst $eb proto esp spi 0x1001 reqid 1 \
+	eval "n b ip xfrm state add src $ea dst $eb proto $p spi 0x1001 reqid 1 \
 		mode $mode replay-window 64 $xalg_ab $xx" &&
-	eval "n b ip xfrm state add src $eb dst $ea proto esp spi 0x2002 reqid 1 \
+	eval "n b ip xfrm state add src $eb dst $ea proto $p spi 0x2002 reqid 1 \
 		mode $mode replay-window 64 $xalg_ba $xx" &&
 	n b ip xfrm policy add src "$selb" dst "$sela" dir out priority 100 \
-		tmpl src "$eb" dst "$ea" proto esp reqid 1 mode "$mode" &&
+		tmpl src "$eb" dst "$ea" proto "$p" reqid 1 mode "$mode" &&
 	n b ip xfrm policy add src "$sela" dst "$selb" dir in priority 100 \
-		tmpl src "$ea" dst "$eb" proto esp reqid 1 mode "$mode" &&
+		tmpl src "$ea" dst "$eb" proto "$p" reqid 1 mode "$mode" &&
 	n b ip xfrm policy add src "$sela" dst "$selb" dir fwd priority 100 \
-		tmpl src "$ea" dst "$eb" proto esp reqid 1 mode "$mode"
+		tmpl src "$ea" dst "$eb" proto "$p" reqid 1 mode "$mode"
 }
 
 GCM="aead aes-gcm-16 $KEY20"
@@ -86,27 +129,43 @@ GCM_B="aead aes-gcm-16 $KEY20B"
 X_GCM="aead 'rfc4106(gcm(aes))' $KEY20 128"
 X_GCM_B="aead 'rfc4106(gcm(aes))' $KEY20B 128"
 
+# name|proto|ksad a->b|ksad b->a|XFRM a->b|XFRM b->a: each algorithm, and AH
+ALGS=(
+	"AES-GCM-16-128|esp|$GCM|$GCM_B|$X_GCM|$X_GCM_B"
+	"AES-GCM-16-256|esp|aead aes-gcm-16 $KEY36|aead aes-gcm-16 $KEY36B|aead 'rfc4106(gcm(aes))' $KEY36 128|aead 'rfc4106(gcm(aes))' $KEY36B 128"
+	"ChaCha20-Poly1305|esp|aead chacha20-poly1305 $KEY36|aead chacha20-poly1305 $KEY36B|aead 'rfc7539esp(chacha20,poly1305)' $KEY36 128|aead 'rfc7539esp(chacha20,poly1305)' $KEY36B 128"
+	"AES-CBC-128/HMAC-SHA-256|esp|enc aes-cbc $KEY16 auth hmac-sha256 $KEY32|enc aes-cbc $KEY16 auth hmac-sha256 $KEY32B|enc 'cbc(aes)' $KEY16 auth-trunc 'hmac(sha256)' $KEY32 128|enc 'cbc(aes)' $KEY16 auth-trunc 'hmac(sha256)' $KEY32B 128"
+	"AES-CBC-256/HMAC-SHA-256|esp|enc aes-cbc $KEY32 auth hmac-sha256 $KEY32|enc aes-cbc $KEY32B auth hmac-sha256 $KEY32B|enc 'cbc(aes)' $KEY32 auth-trunc 'hmac(sha256)' $KEY32 128|enc 'cbc(aes)' $KEY32B auth-trunc 'hmac(sha256)' $KEY32B 128"
+	"NULL/HMAC-SHA-256|esp|enc null - auth hmac-sha256 $KEY32|enc null - auth hmac-sha256 $KEY32B|enc 'ecb(cipher_null)' '' auth-trunc 'hmac(sha256)' $KEY32 128|enc 'ecb(cipher_null)' '' auth-trunc 'hmac(sha256)' $KEY32B 128"
+	"AH HMAC-SHA-256-128|ah|auth hmac-sha256 $KEY32|auth hmac-sha256 $KEY32B|auth-trunc 'hmac(sha256)' $KEY32 128|auth-trunc 'hmac(sha256)' $KEY32B 128"
+)
+
 stat_of() { n a "$K" stats | awk -v k="$1" '$1 == k { print $2 }'; }
 # counted NAME MIN: the namespace counter NAME is at least MIN
 counted() { [ "$(stat_of "$1")" -ge "$2" ]; }
 xfrm_in_packets() {
-	n b ip -s xfrm state get src "$1" dst "$2" proto esp spi 0x1001 |
+	n b ip -s xfrm state get src "$1" dst "$2" proto "${PROTO:-esp}" spi 0x1001 |
 		awk '/lifetime current:/ { getline; print $2 }' | tr -d '(a-z)'
 }
 
-# ping_both A_ADDR B_ADDR [ping args]: both ways, 3 packets each.
-ping_both() {
-	local sa=$1 sb=$2
-	shift 2
-	n a ping "$@" -c 3 -i 0.2 -W 2 -I "$sa" "$sb" > /dev/null &&
-	n b ping "$@" -c 3 -i 0.2 -W 2 -I "$sb" "$sa" > /dev/null
+# ping_ns NS1 NS2 ADDR1 ADDR2 [ping args]: both ways, 3 packets each.
+ping_ns() {
+	local na=$1 nb=$2 sa=$3 sb=$4
+	shift 4
+	n "$na" ping "$@" -c 3 -i 0.2 -W 2 -I "$sa" "$sb" > /dev/null &&
+	n "$nb" ping "$@" -c 3 -i 0.2 -W 2 -I "$sb" "$sa" > /dev/null
 }
+# ping_both A_ADDR B_ADDR [ping args]: between $NS_A and $NS_B (a and b).
+ping_both() { ping_ns "${NS_A:-a}" "${NS_B:-b}" "$@"; }
 
-# A TCP transfer of 4 MiB from a to b and its SHA-256 on arrival.
-tcp_bulk() {
-	local src=$1 dst=$2 fam=$3 port=$4
+# tcp_ns NS1 NS2 SRC DST FAMILY PORT: 4 MiB of TCP from NS1 to NS2, checked
+# by SHA-256 on arrival; tcp_bulk SRC DST FAMILY PORT: from $NS_A to $NS_B
+# (a to b).
+tcp_bulk() { tcp_ns "${NS_A:-a}" "${NS_B:-b}" "$@"; }
+tcp_ns() {
+	local na=$1 nb=$2 src=$3 dst=$4 fam=$5 port=$6
 	rm -f "$TMPDIR/bulk.ready"
-	n b python3 - "$dst" "$port" "$fam" "$TMPDIR/bulk.ready" > "$TMPDIR/bulk.out" 2>&1 <<'EOF' &
+	n "$nb" python3 - "$dst" "$port" "$fam" "$TMPDIR/bulk.ready" > "$TMPDIR/bulk.out" 2>&1 <<'EOF' &
 import hashlib, socket, sys
 fam = socket.AF_INET6 if sys.argv[3] == "6" else socket.AF_INET
 s = socket.socket(fam, socket.SOCK_STREAM)
@@ -124,7 +183,7 @@ EOF
 	local srv=$!
 	for _ in $(seq 100); do [ -e "$TMPDIR/bulk.ready" ] && break; sleep 0.1; done
 	local want
-	want=$(n a python3 - "$src" "$dst" "$port" "$fam" <<'EOF'
+	want=$(n "$na" python3 - "$src" "$dst" "$port" "$fam" <<'EOF'
 import hashlib, socket, sys
 fam = socket.AF_INET6 if sys.argv[4] == "6" else socket.AF_INET
 data = bytes((i * 7 + i // 251) & 0xff for i in range(4 << 20))

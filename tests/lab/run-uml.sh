@@ -21,13 +21,13 @@ mkdir -p "$out/guest"
 log "UML run of $groups; results in $out"
 
 set +e  # the boot may fail; the verdict judges it
-timeout -k 10 "${KSAD_LAB_TIMEOUT:-1800}" "$kdir/linux" mem=1024M \
+timeout -k 10 "${KSAD_LAB_TIMEOUT:-3600}" "$kdir/linux" mem=1024M \
 	root=/dev/root rootfstype=hostfs rootflags=/ ro \
 	init="$LAB/guest-init.sh" con=null ssl=null con0=null,fd:1 \
 	kasan_multi_shot panic=-1 \
 	KSAD_LAB=uml KSAD_TOP="$KSAD_TOP" KSAD_RESULTS="$out/guest" \
 	KSAD_MODULE="$KSAD_TOP/build/$krel/ksad.ko" KSAD_GROUPS="$groups" \
-	KSAD_GROUP_TIMEOUT="${KSAD_GROUP_TIMEOUT:-600}" KSAD_YNL="$ynl" \
+	KSAD_GROUP_TIMEOUT="${KSAD_GROUP_TIMEOUT:-1200}" KSAD_YNL="$ynl" \
 	KSAD_FUZZ_N="${KSAD_FUZZ_N:-100000}" KSAD_FUZZ_SEED="${KSAD_FUZZ_SEED:-$(date +%s)}" \
 	</dev/null 2>&1 | tee "$out/console.log" | live_view
 rc=${PIPESTATUS[0]}
