@@ -60,7 +60,7 @@ unsigned int ksad_ah_hlen(const struct ksad_sa *sa)
  * route the ICV covers the final destination: a sender (@out) puts it in
  * the destination address for the hash; a receiver has it there already.
  */
-static int ksad_ah_mute_options(struct iphdr *iph, bool out)
+int ksad_ah_mute_options(struct iphdr *iph, bool out)
 {
 	u8 *opt = (u8 *)(iph + 1);
 	int left = iph->ihl * 4 - sizeof(*iph), len;

@@ -21,6 +21,7 @@
 #include "sa.h"
 
 struct genl_info;
+struct iphdr;
 struct netlink_callback;
 struct nf_hook_state;
 
@@ -111,6 +112,7 @@ int ksad_ah_input(struct ksad_sa *sa, struct sk_buff *skb, unsigned int off,
 		  u64 seq);
 int ksad_ah_strip(struct ksad_sa *sa, struct sk_buff *skb, unsigned int off);
 unsigned int ksad_ah_hlen(const struct ksad_sa *sa);
+int ksad_ah_mute_options(struct iphdr *iph, bool out);	/* KUnit too */
 
 /* output.c, input.c: what runs when a transform has finished */
 void ksad_output_finish(struct ksad_sa *sa, struct sk_buff *skb, int err);

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: which IPv4 options AH zeroes for its ICV (RFC 4302 appendix A.1).
+ * Immutable options stay, mutable ones become zeros, and with a source
+ * route a sender hashes the final destination.  The interop tests cover
+ * headers without options; these cover the options.
+ */
+#include <kunit/test.h>
+#include <linux/ip.h>
+#include <net/ip.h>
+
+#include "../datapath.h"
+
+struct ah_test_hdr {
+	struct iphdr iph;
+	u8 opt[40];
+};
+
+static void ah_test_hdr_init(struct ah_test_hdr *h, const u8 *opt,
+			     unsigned int len)
+{
+	memset(h, 0, sizeof(*h));
+	h->iph.version = 4;
+	h->iph.ihl = 5 + DIV_ROUND_UP(len, 4);
+	h->iph.daddr = htonl(0x0a000001);
+	memcpy(h->opt, opt, len);
+}
+
+static void ah_options_immutable_kept(struct kunit *test)
+{
+	/* router alert, NOP, security (11 bytes), end */
+	static const u8 opt[] = { IPOPT_RA, 4, 0, 0, IPOPT_NOOP,
+				  IPOPT_SEC, 11, 1, 2, 3, 4, 5, 6, 7, 8,
+				  IPOPT_END };
+	struct ah_test_hdr h;
+
+	ah_test_hdr_init(&h, opt, sizeof(opt));
+	KUNIT_ASSERT_EQ(test, 0, ksad_ah_mute_options(&h.iph, true));
+	KUNIT_EXPECT_EQ(test, 0, memcmp(h.opt, opt, sizeof(opt)));
+}
+
+static void ah_options_mutable_zeroed(struct kunit *test)
+{
+	/* timestamp (8 bytes), record route (7 bytes), then router alert */
+	static const u8 opt[] = { IPOPT_TS, 8, 5, 0, 1, 2, 3, 4,
+				  IPOPT_RR, 7, 4, 9, 9, 9, 9,
+				  IPOPT_RA, 4, 0, 0 };
+	static const u8 want[] = { 0, 0, 0, 0, 0, 0, 0, 0,
+				   0, 0, 0, 0, 0, 0, 0,
+				   IPOPT_RA, 4, 0, 0 };
+	struct ah_test_hdr h;
+
+	ah_test_hdr_init(&h, opt, sizeof(opt));
+	KUNIT_ASSERT_EQ(test, 0, ksad_ah_mute_options(&h.iph, false));
+	KUNIT_EXPECT_EQ(test, 0, memcmp(h.opt, want, sizeof(want)));
+}
+
+static void ah_options_source_route(struct kunit *test)
+{
+	/* loose source route via 192.0.2.1 to 192.0.2.9 */
+	static const u8 opt[] = { IPOPT_NOOP, IPOPT_LSRR, 11, 4,
+				  192, 0, 2, 1, 192, 0, 2, 9 };
+	struct ah_test_hdr h;
+
+	/* a sender hashes the final destination, a receiver what it got */
+	ah_test_hdr_init(&h, opt, sizeof(opt));
+	KUNIT_ASSERT_EQ(test, 0, ksad_ah_mute_options(&h.iph, true));
+	KUNIT_EXPECT_EQ(test, h.iph.daddr, htonl(0xc0000209));
+	KUNIT_EXPECT_EQ(test, h.opt[0], IPOPT_NOOP);
+	KUNIT_EXPECT_EQ(test, h.opt[1], 0);
+	KUNIT_EXPECT_EQ(test, h.opt[11], 0);
+
+	ah_test_hdr_init(&h, opt, sizeof(opt));
+	KUNIT_ASSERT_EQ(test, 0, ksad_ah_mute_options(&h.iph, false));
+	KUNIT_EXPECT_EQ(test, h.iph.daddr, htonl(0x0a000001));
+	KUNIT_EXPECT_EQ(test, h.opt[1], 0);
+}
+
+static void ah_options_malformed(struct kunit *test)
+{
+	static const u8 too_long[] = { IPOPT_TS, 40, 5, 0 };
+	static const u8 too_short[] = { IPOPT_RR, 1, 0, 0 };
+	static const u8 short_lsrr[] = { IPOPT_LSRR, 4, 4, 0 };
+	struct ah_test_hdr h;
+
+	ah_test_hdr_init(&h, too_long, sizeof(too_long));
+	KUNIT_EXPECT_EQ(test, -EINVAL, ksad_ah_mute_options(&h.iph, true));
+	ah_test_hdr_init(&h, too_short, sizeof(too_short));
+	KUNIT_EXPECT_EQ(test, -EINVAL, ksad_ah_mute_options(&h.iph, true));
+	ah_test_hdr_init(&h, short_lsrr, sizeof(short_lsrr));
+	KUNIT_EXPECT_EQ(test, -EINVAL, ksad_ah_mute_options(&h.iph, true));
+	/* a lone option type in the last byte has no length */
+	h.iph.ihl = 6;
+	memset(h.opt, IPOPT_NOOP, 3);
+	h.opt[3] = IPOPT_TS;
+	KUNIT_EXPECT_EQ(test, -EINVAL, ksad_ah_mute_options(&h.iph, true));
+}
+
+static struct kunit_case ah_test_cases[] = {
+	KUNIT_CASE(ah_options_immutable_kept),
+	KUNIT_CASE(ah_options_mutable_zeroed),
+	KUNIT_CASE(ah_options_source_route),
+	KUNIT_CASE(ah_options_malformed),
+	{}
+};
+
+static struct kunit_suite ah_test_suite = {
+	.name = "ksad_ah",
+	.test_cases = ah_test_cases,
+};
+
+kunit_test_suite(ah_test_suite);
