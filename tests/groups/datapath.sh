@@ -239,6 +239,50 @@ check_out "after 1000, 900 is too old for the 64-packet window" '^1$' delta in-r
 check_out "the SA counted one integrity failure and two replays" 'replay 2 integrity 1' \
 	n a "$K" sa get dst 10.0.0.1 proto esp spi 0x3001
 
+step "malformed and hostile AH, crafted with the SA's key"
+n a "$K" sa add src 10.0.0.2 dst 10.0.0.1 proto ah spi 0x3002 dir in replay-window 64 \
+	auth hmac-sha256 $KEY32 > /dev/null
+# ah_send KIND:SEQ...: b sends whole IPv4 packets with AH to a (TTL and TOS
+# vary: they are mutable, the ICV must not depend on them)
+ah_send() {
+	n b python3 -c '
+import hashlib, hmac, random, socket, struct, sys
+key = bytes.fromhex(sys.argv[1][2:])
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+A, B = socket.inet_aton("10.0.0.1"), socket.inet_aton("10.0.0.2")
+def ah(spi, seq, flip=False, cut=None, hdrlen=6):
+    udp = struct.pack("!HHHH", 4000, 9, 12, 0) + b"ping"
+    hdr = struct.pack("!BBHII", 17, hdrlen, 0, spi, seq)
+    tot = 20 + 32 + len(udp)
+    ip0 = struct.pack("!BBHHHBBH4s4s", 0x45, 0, tot, 7, 0, 0, 51, 0, B, A)
+    icv = hmac.new(key, ip0 + hdr + bytes(20) + udp, hashlib.sha256).digest()[:16]
+    if flip:
+        icv = icv[:-1] + bytes([icv[-1] ^ 1])
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, random.randrange(256), tot, 7, 0,
+                     random.randrange(1, 256), 51, 0, B, A)
+    p = ip + hdr + icv + bytes(4) + udp
+    return p[:cut] if cut else p
+for what in sys.argv[2:]:
+    kind, seq = what.split(":")
+    seq = int(seq)
+    p = {"good": lambda: ah(0x3002, seq),
+         "flip": lambda: ah(0x3002, seq, flip=True),
+         "short": lambda: ah(0x3002, seq, cut=40),
+         "badlen": lambda: ah(0x3002, seq, hdrlen=7),
+         "nosa": lambda: ah(0x9998, seq)}[kind]()
+    s.sendto(p, ("10.0.0.1", 0))
+' "$KEY32" "$@"
+}
+check_out "a genuine AH packet passes (TTL and TOS are not signed)" '^1$' delta in-packets ah_send good:1
+check_out "the same sequence number again: replay" '^1$' delta in-replay ah_send good:1
+check_out "a flipped ICV byte: integrity failure" '^1$' delta in-integrity-failed ah_send flip:2
+check_out "... and its sequence number stays usable" '^1$' delta in-packets ah_send good:2
+check_out "a packet cut inside the ICV: malformed" '^1$' delta in-malformed ah_send short:3
+check_out "an AH length that is not 28 or 32 bytes: malformed" '^1$' delta in-malformed ah_send badlen:4
+check_out "an unknown SPI is left to the stack and counted" '^1$' delta in-no-sa ah_send nosa:1
+check_out "the AH SA counted one integrity failure and one replay" 'replay 1 integrity 1' \
+	n a "$K" sa get dst 10.0.0.1 proto ah spi 0x3002
+
 step "policy operations"
 reset_all
 id=$(n a "$K" policy add dir out action discard sel src 10.0.0.1/32 dst 10.0.0.2/32 | sed -n 's/^policy \([0-9]*\) .*/\1/p')
