@@ -72,6 +72,8 @@ unsigned int ksad_lifetime_check(const struct ksad_sa *sa, u64 now,
 				     KSAD_LT_HARD, next);
 
 	due |= ksad_limits(&sa->hard, st, now, KSAD_LT_HARD, next);
+	if (READ_ONCE(sa->seq_exhausted))
+		due |= KSAD_LT_HARD;
 	if (!sa->soft_expired)
 		due |= ksad_limits(&sa->soft, st, now, KSAD_LT_SOFT, next);
 	return due;

@@ -162,9 +162,9 @@ static int ksad_output_seq(struct ksad_sa *sa, unsigned int len, u64 *seq)
 	if (!READ_ONCE(sa->state)) {
 		use = -ENOENT;
 	} else if (sa->out_seq >= max) {
-		/* no wrap (RFC 4303 3.3.3): the SA is over */
+		/* no wrap (RFC 4303 3.3.3): the SA is over (lifetime.c) */
 		use = -EOVERFLOW;
-		sa->hard.packets = sa->stats.packets;
+		WRITE_ONCE(sa->seq_exhausted, true);
 	} else {
 		use = ksad_lifetime_use(sa, len);
 		if (use >= 0)

@@ -90,6 +90,7 @@ struct ksad_sa {
 	u8 mode;			/* enum ksad_mode */
 	bool esn;
 	bool soft_expired;
+	bool seq_exhausted;		/* outbound: no sequence number left */
 	bool spi_reserved;		/* holds a reference in kn->spis */
 	union ksad_addr saddr;
 	u32 reqid;

@@ -425,6 +425,13 @@ static void sad_lifetime_check(struct kunit *test)
 	sa->stats.packets = 10;
 	KUNIT_EXPECT_EQ(test, KSAD_LT_SOFT | KSAD_LT_HARD,
 			ksad_lifetime_check(sa, S(1), 30, &next));
+
+	/* Sequence numbers used up (they never wrap): hard, whatever else. */
+	memset(&sa->hard, 0, sizeof(sa->hard));
+	memset(&sa->soft, 0, sizeof(sa->soft));
+	KUNIT_EXPECT_EQ(test, 0u, ksad_lifetime_check(sa, S(1), 30, &next));
+	sa->seq_exhausted = true;
+	KUNIT_EXPECT_EQ(test, KSAD_LT_HARD, ksad_lifetime_check(sa, S(1), 30, &next));
 }
 
 #undef S
