@@ -58,7 +58,7 @@ struct ksad_policy {
 	struct ksad_sel sel;
 	struct ksad_sa __rcu *sa;	/* outbound protect: the SA in use */
 	unsigned long last_acquire;	/* jiffies of the last ACQUIRE */
-	atomic64_t packets;
+	u64 __percpu *packets;		/* packets it matched */
 };
 
 /* spd.c: the policy database of a namespace; changes under kn->lock */

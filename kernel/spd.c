@@ -51,8 +51,22 @@ int ksad_policy_live_count(void)
 
 static void ksad_policy_free_rcu(struct rcu_head *head)
 {
-	kfree(container_of(head, struct ksad_policy, rcu));
+	struct ksad_policy *pol = container_of(head, struct ksad_policy, rcu);
+
+	free_percpu(pol->packets);
+	kfree(pol);
 	atomic_dec(&ksad_policy_live);
+}
+
+/* Packets the policy matched, summed over the CPUs. */
+static u64 ksad_policy_packets(const struct ksad_policy *pol)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += *per_cpu_ptr(pol->packets, cpu);
+	return sum;
 }
 
 static void ksad_policy_free(struct ksad_policy *pol)
@@ -91,7 +105,7 @@ struct ksad_policy *ksad_spd_lookup_rcu(struct ksad_net *kn, u8 dir,
 
 	list_for_each_entry_rcu(pol, &kn->policies, list) {
 		if (pol->dir == dir && ksad_sel_match(&pol->sel, fl)) {
-			atomic64_inc(&pol->packets);
+			this_cpu_inc(*pol->packets);
 			return pol;
 		}
 	}
@@ -167,8 +181,7 @@ static int ksad_policy_fill(struct sk_buff *skb, struct ksad_policy *pol,
 	    nla_put_u8(skb, KSAD_POLICY_DIR, pol->dir) ||
 	    nla_put_u8(skb, KSAD_POLICY_ACTION, pol->action) ||
 	    nla_put_u32(skb, KSAD_POLICY_PRIORITY, pol->priority) ||
-	    ksad_put_u64(skb, KSAD_POLICY_PACKETS,
-			 atomic64_read(&pol->packets)))
+	    ksad_put_u64(skb, KSAD_POLICY_PACKETS, ksad_policy_packets(pol)))
 		goto fail;
 	if (acquired) {
 		struct ksad_sel sel = {
@@ -338,9 +351,16 @@ int ksad_nl_policy_add(struct sk_buff *skb, struct genl_info *info)
 	pol = kzalloc(sizeof(*pol), GFP_KERNEL);
 	if (!pol)
 		return -ENOMEM;
+	/* counted per CPU: every packet the policy sees increments it */
+	pol->packets = alloc_percpu(u64);
+	if (!pol->packets) {
+		kfree(pol);
+		return -ENOMEM;
+	}
 	atomic_inc(&ksad_policy_live);
 	err = ksad_policy_parse(info->attrs, pol, info->extack);
 	if (err) {
+		free_percpu(pol->packets);
 		kfree(pol);
 		atomic_dec(&ksad_policy_live);
 		return err;

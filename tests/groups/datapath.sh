@@ -24,6 +24,9 @@ check_out "ksad's inbound SA counted what XFRM sent" ' [1-9][0-9]* packets' \
 check "ksad counted decrypted packets" counted in-packets 3
 check "ksad counted protected packets" counted out-packets 3
 check_out "the policy shows its SA" 'sa spi 0x00001001' n a "$K" policy list
+check_out "the outbound policy counted the packets it matched" \
+	'^policy [0-9]+ dir out action protect priority [0-9]+ packets ([3-9]|[1-9][0-9]+)$' \
+	n a "$K" policy list
 check "TCP, 4 MiB at MTU 1500, arrives intact" tcp_bulk 10.0.0.1 10.0.0.2 4 5001
 check_out "decrypted packets came in on ksad0" 'RX:.*' sh -c \
 	"ip netns exec a ip -s link show ksad0 | awk '/RX:/ { getline; if (\$2 > 0) print \"RX: \" \$2 }'"
