@@ -115,6 +115,8 @@ unsigned int ksad_ah_hlen(const struct ksad_sa *sa);
 int ksad_ah_mute_options(struct iphdr *iph, bool out);	/* KUnit too */
 
 /* output.c, input.c: what runs when a transform has finished */
+unsigned int ksad_ipv6_upper(const struct sk_buff *skb, u8 *proto,
+			     unsigned int *prev);
 void ksad_output_finish(struct ksad_sa *sa, struct sk_buff *skb, int err);
 void ksad_input_finish(struct ksad_sa *sa, struct sk_buff *skb,
 		       unsigned int off, u64 seq, int err);

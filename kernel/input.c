@@ -46,19 +46,52 @@ static unsigned int ksad_plaintext_check(struct ksad_net *kn,
 	return NF_DROP;
 }
 
+/*
+ * IPv6: the header after the extension headers that may come before ESP
+ * (hop-by-hop, destination options, routing; RFC 4303 3.1.1).  Its type goes
+ * to @proto, the offset of the next-header byte that names it to @prev.
+ * Returns its offset, or 0 if the chain is cut short.
+ */
+unsigned int ksad_ipv6_upper(const struct sk_buff *skb, u8 *proto,
+			     unsigned int *prev)
+{
+	unsigned int off = sizeof(struct ipv6hdr);
+	u8 nh = ipv6_hdr(skb)->nexthdr;
+
+	*prev = offsetof(struct ipv6hdr, nexthdr);
+	while (nh == NEXTHDR_HOP || nh == NEXTHDR_DEST ||
+	       nh == NEXTHDR_ROUTING) {
+		struct ipv6_opt_hdr _h;
+		const struct ipv6_opt_hdr *h;
+
+		h = skb_header_pointer(skb, off, sizeof(_h), &_h);
+		if (!h)
+			return 0;
+		*prev = off;
+		nh = h->nexthdr;
+		off += ipv6_optlen(h);
+	}
+	*proto = nh;
+	return off;
+}
+
 /* Where is the ESP or AH header, if the packet is IPsec?  0 if it is not. */
 static unsigned int ksad_ipsec_offset(struct sk_buff *skb, u8 family,
 				      u8 *proto)
 {
-	unsigned int off;
+	unsigned int off, prev;
 
 	if (family == AF_INET) {
 		*proto = ip_hdr(skb)->protocol;
 		off = ip_hdrlen(skb);
 	} else {
-		/* extension headers before ESP/AH are not handled yet */
-		*proto = ipv6_hdr(skb)->nexthdr;
-		off = sizeof(struct ipv6hdr);
+		off = ksad_ipv6_upper(skb, proto, &prev);
+		/*
+		 * AH after extension headers would have to zero their
+		 * mutable options for the ICV: not done, left to the stack.
+		 */
+		if (*proto == IPPROTO_AH && off != sizeof(struct ipv6hdr))
+			return 0;
 	}
 	return *proto == IPPROTO_ESP || *proto == IPPROTO_AH ? off : 0;
 }
@@ -303,8 +336,12 @@ void ksad_input_finish(struct ksad_sa *sa, struct sk_buff *skb,
 		ip_send_check(iph);
 	} else {
 		struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		unsigned int prev;
+		u8 esp;
 
-		ip6h->nexthdr = nexthdr;
+		/* the header that named ESP names what it carried now */
+		ksad_ipv6_upper(skb, &esp, &prev);
+		skb->data[prev] = nexthdr;
 		ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
 	}
 

@@ -183,6 +183,8 @@ static void ksad_output_one(struct net *net, struct ksad_sa *sa,
 	struct ksad_net *kn = sa->kn;
 	bool ah = sa->key.proto == KSAD_PROTO_AH;
 	unsigned int overhead, hlen;
+	unsigned int prev = 0;	/* IPv6: offset of the byte naming ESP */
+	u8 *prevhdr;
 	union ksad_addr saddr;
 	struct dst_entry *dst;
 	u8 nexthdr;
@@ -215,12 +217,26 @@ static void ksad_output_one(struct net *net, struct ksad_sa *sa,
 		if (family == AF_INET) {
 			hlen = ip_hdrlen(skb);
 			nexthdr = ip_hdr(skb)->protocol;
-		} else {
-			/* ESP or AH follows the fixed header; extension
-			 * headers are protected with the payload
-			 */
+		} else if (ah) {
+			/* AH follows the fixed header (see input.c) */
 			hlen = sizeof(struct ipv6hdr);
 			nexthdr = ipv6_hdr(skb)->nexthdr;
+		} else {
+			/*
+			 * ESP goes after hop-by-hop, routing and the
+			 * destination options before routing, as XFRM puts
+			 * it (RFC 4303 3.1.1); the rest is encrypted.
+			 */
+			int off;
+
+			if (skb_linearize(skb))
+				goto drop_error;
+			off = ip6_find_1stfragopt(skb, &prevhdr);
+			if (off < 0)
+				goto drop_error;
+			hlen = off;
+			nexthdr = *prevhdr;
+			prev = prevhdr - skb_network_header(skb);
 		}
 	}
 
@@ -243,8 +259,10 @@ static void ksad_output_one(struct net *net, struct ksad_sa *sa,
 			goto drop_error;
 		if (family == AF_INET)
 			ip_hdr(skb)->protocol = sa->key.proto;
-		else
+		else if (ah)
 			ipv6_hdr(skb)->nexthdr = sa->key.proto;
+		else	/* the head may have moved: by offset */
+			skb_network_header(skb)[prev] = sa->key.proto;
 	}
 	/* ksad_output_finish() takes over, now or from the crypto callback */
 	if (ah)

@@ -73,6 +73,44 @@ check "ping both ways" ping_both fd00::1 fd00::2 -6
 check_out "XFRM on b decrypted what ksad sent" '^[1-9]' xfrm_in_packets fd00::1 fd00::2
 check "TCP over IPv6, 4 MiB, arrives intact" tcp_bulk fd00::1 fd00::2 6 5002
 
+step "IPv6 extension headers before ESP (a hop-by-hop header)"
+# udp_hbh NS-FROM NS-TO SRC DST: one UDP datagram with a hop-by-hop header;
+# the receiver says whether it came, and with the hop-by-hop header.  ESP
+# must go after it (a hop-by-hop header inside ESP would come out of it in
+# second place, and the stack drops such a packet).
+udp_hbh() {
+	local from=$1 to=$2 src=$3 dst=$4
+	rm -f "$TMPDIR/hbh.ready"
+	n "$to" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVHOPOPTS, 1)
+s.bind((sys.argv[1], 7777)); s.settimeout(5)
+open(sys.argv[2], "w").close()
+data, anc, _, _ = s.recvmsg(100, 256)
+print(data.decode(), "hop-by-hop" if any(c[1] == socket.IPV6_HOPOPTS for c in anc) else "none")
+' "$dst" "$TMPDIR/hbh.ready" > "$TMPDIR/hbh.out" 2>&1 &
+	local rcv=$!
+	for _ in $(seq 50); do [ -e "$TMPDIR/hbh.ready" ] && break; sleep 0.1; done
+	n "$from" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_HOPOPTS, bytes([0, 0, 1, 4, 0, 0, 0, 0]))
+s.bind((sys.argv[1], 0)); s.sendto(b"hello", (sys.argv[2], 7777))
+' "$src" "$dst"
+	wait $rcv
+	cat "$TMPDIR/hbh.out"
+}
+reset_all
+check "keyed (transport, IPv6)" key transport fd00::1 fd00::2 fd00::1/128 fd00::2/128 \
+	"$GCM" "$X_GCM" "$X_GCM_B" "$GCM_B"
+check_out "ksad -> XFRM: arrives with its hop-by-hop header" '^hello hop-by-hop$' \
+	udp_hbh a b fd00::1 fd00::2
+before=$(stat_of in-packets)
+check_out "XFRM -> ksad: arrives with its hop-by-hop header" '^hello hop-by-hop$' \
+	udp_hbh b a fd00::2 fd00::1
+check "... decrypted by ksad" counted in-packets $((before + 1))
+
 step "tunnel mode, IPv4 in IPv4"
 reset_all
 check "keyed" key tunnel 10.0.0.1 10.0.0.2 10.1.0.0/24 10.2.0.0/24 \
