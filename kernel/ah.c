@@ -7,7 +7,8 @@
  *
  * The ICV covers the IP header with its mutable fields (those routers may
  * change: TOS/traffic class, flow label, TTL/hop limit, IPv4 flags, fragment
- * offset, checksum, mutable options) set to zero, the AH header with the ICV
+ * offset, checksum, mutable IPv4 options and IPv6 hop-by-hop/destination
+ * options) set to zero, the AH header with the ICV
  * field zeroed, and the payload; with ESN the high 32 bits of the sequence
  * number follow the packet (RFC 4302 3.3.3.3.1).  Header fields are saved,
  * zeroed for the hash, and put back, as Linux's ah4.c/ah6.c do.
@@ -29,11 +30,13 @@
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
 
 #include "datapath.h"
 
 #define KSAD_AH_FIXED	12	/* next header, length, reserved, SPI, seq */
 #define KSAD_AH_ICV_MAX	16
+#define KSAD_AH_SAVED	256	/* IPv4 header, or IPv6 with extension headers */
 
 struct ksad_ah_req {
 	struct ksad_sa *sa;
@@ -42,7 +45,7 @@ struct ksad_ah_req {
 	unsigned int off;		/* the AH header, from skb->data */
 	bool out;
 	__be32 seqhi;
-	u8 saved[60];			/* the IP header as it was */
+	u8 saved[KSAD_AH_SAVED];	/* the IP header as it was */
 	u8 rx_icv[KSAD_AH_ICV_MAX];	/* input: the ICV received */
 	u8 icv[SHA256_DIGEST_SIZE];	/* the ICV computed */
 	struct scatterlist sg[2];
@@ -101,6 +104,42 @@ int ksad_ah_mute_options(struct iphdr *iph, bool out)
 	return 0;
 }
 
+/*
+ * Zero the options of IPv6 hop-by-hop and destination options headers that
+ * may change en route (RFC 8200 4.2: the third-highest bit of the type) in
+ * the @hlen bytes of header at @nh.  Routing headers are not supported.
+ */
+int ksad_ah_mute_exthdrs(u8 *nh, unsigned int hlen)
+{
+	unsigned int off = sizeof(struct ipv6hdr), len, i;
+	u8 nexthdr = ((struct ipv6hdr *)nh)->nexthdr, *h;
+
+	while (off < hlen) {
+		if (nexthdr != NEXTHDR_HOP && nexthdr != NEXTHDR_DEST)
+			return -EINVAL;
+		if (off + 2 > hlen)
+			return -EINVAL;
+		h = nh + off;
+		len = ipv6_optlen((struct ipv6_opt_hdr *)h);
+		if (off + len > hlen)
+			return -EINVAL;
+		for (i = 2; i < len; ) {
+			if (h[i] == IPV6_TLV_PAD1) {
+				i++;
+				continue;
+			}
+			if (i + 2 > len || i + 2 + h[i + 1] > len)
+				return -EINVAL;
+			if (h[i] & 0x20)
+				memset(h + i + 2, 0, h[i + 1]);
+			i += 2 + h[i + 1];
+		}
+		nexthdr = h[0];
+		off += len;
+	}
+	return 0;
+}
+
 /* Save the IP header of @hlen bytes and zero what may change in transit. */
 static int ksad_ah_mute(struct ksad_ah_req *r, u8 family, unsigned int hlen)
 {
@@ -122,6 +161,8 @@ static int ksad_ah_mute(struct ksad_ah_req *r, u8 family, unsigned int hlen)
 		ip6h->priority = 0;
 		memset(ip6h->flow_lbl, 0, sizeof(ip6h->flow_lbl));
 		ip6h->hop_limit = 0;
+		if (hlen > sizeof(*ip6h))
+			return ksad_ah_mute_exthdrs(nh, hlen);
 	}
 	return 0;
 }

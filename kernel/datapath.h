@@ -113,6 +113,7 @@ int ksad_ah_input(struct ksad_sa *sa, struct sk_buff *skb, unsigned int off,
 int ksad_ah_strip(struct ksad_sa *sa, struct sk_buff *skb, unsigned int off);
 unsigned int ksad_ah_hlen(const struct ksad_sa *sa);
 int ksad_ah_mute_options(struct iphdr *iph, bool out);	/* KUnit too */
+int ksad_ah_mute_exthdrs(u8 *nh, unsigned int hlen);	/* KUnit too */
 
 /* output.c, input.c: what runs when a transform has finished */
 unsigned int ksad_ipv6_upper(const struct sk_buff *skb, u8 *proto,

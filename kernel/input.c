@@ -86,12 +86,6 @@ static unsigned int ksad_ipsec_offset(struct sk_buff *skb, u8 family,
 		off = ip_hdrlen(skb);
 	} else {
 		off = ksad_ipv6_upper(skb, proto, &prev);
-		/*
-		 * AH after extension headers would have to zero their
-		 * mutable options for the ICV: not done, left to the stack.
-		 */
-		if (*proto == IPPROTO_AH && off != sizeof(struct ipv6hdr))
-			return 0;
 	}
 	return *proto == IPPROTO_ESP || *proto == IPPROTO_AH ? off : 0;
 }

@@ -217,15 +217,12 @@ static void ksad_output_one(struct net *net, struct ksad_sa *sa,
 		if (family == AF_INET) {
 			hlen = ip_hdrlen(skb);
 			nexthdr = ip_hdr(skb)->protocol;
-		} else if (ah) {
-			/* AH follows the fixed header (see input.c) */
-			hlen = sizeof(struct ipv6hdr);
-			nexthdr = ipv6_hdr(skb)->nexthdr;
 		} else {
 			/*
-			 * ESP goes after hop-by-hop, routing and the
+			 * ESP or AH goes after hop-by-hop, routing and the
 			 * destination options before routing, as XFRM puts
-			 * it (RFC 4303 3.1.1); the rest is encrypted.
+			 * it (RFC 4303 3.1.1, RFC 4302 3.1.1); the rest is
+			 * encrypted or authenticated as payload.
 			 */
 			int off;
 
@@ -259,8 +256,6 @@ static void ksad_output_one(struct net *net, struct ksad_sa *sa,
 			goto drop_error;
 		if (family == AF_INET)
 			ip_hdr(skb)->protocol = sa->key.proto;
-		else if (ah)
-			ipv6_hdr(skb)->nexthdr = sa->key.proto;
 		else	/* the head may have moved: by offset */
 			skb_network_header(skb)[prev] = sa->key.proto;
 	}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: which IPv4 options AH zeroes for its ICV (RFC 4302 appendix A.1).
+ * KUnit: which IPv4 options AH zeroes for its ICV (RFC 4302 appendix A.1),
+ * and which IPv6 hop-by-hop and destination options (A.2).
  * Immutable options stay, mutable ones become zeros, and with a source
  * route a sender hashes the final destination.  The interop tests cover
  * headers without options; these cover the options.
@@ -8,6 +9,7 @@
 #include <kunit/test.h>
 #include <linux/ip.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
 
 #include "../datapath.h"
 
@@ -96,11 +98,45 @@ static void ah_options_malformed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EINVAL, ksad_ah_mute_options(&h.iph, true));
 }
 
+static void ah_ipv6_exthdrs(struct kunit *test)
+{
+	/*
+	 * Hop-by-hop: PadN, then type 0x3e (may change en route), Pad1 x2;
+	 * then destination options: type 0x1e (may not change), 4 bytes.
+	 */
+	static const u8 ext[] = { NEXTHDR_DEST, 1, 1, 2, 7, 7,
+				  0x3e, 4, 1, 2, 3, 4, 0, 0, 0, 0,
+				  IPPROTO_UDP, 0, 0x1e, 4, 5, 6, 7, 8 };
+	static const u8 want[] = { NEXTHDR_DEST, 1, 1, 2, 7, 7,
+				   0x3e, 4, 0, 0, 0, 0, 0, 0, 0, 0,
+				   IPPROTO_UDP, 0, 0x1e, 4, 5, 6, 7, 8 };
+	u8 buf[sizeof(struct ipv6hdr) + sizeof(ext)] = {};
+	struct ipv6hdr *ip6h = (struct ipv6hdr *)buf;
+
+	ip6h->version = 6;
+	ip6h->nexthdr = NEXTHDR_HOP;
+	memcpy(buf + sizeof(*ip6h), ext, sizeof(ext));
+	KUNIT_ASSERT_EQ(test, 0, ksad_ah_mute_exthdrs(buf, sizeof(buf)));
+	KUNIT_EXPECT_EQ(test, 0, memcmp(buf + sizeof(*ip6h), want, sizeof(want)));
+
+	/* an option running past its header */
+	memcpy(buf + sizeof(*ip6h), ext, sizeof(ext));
+	buf[sizeof(*ip6h) + 7] = 9;
+	KUNIT_EXPECT_EQ(test, -EINVAL, ksad_ah_mute_exthdrs(buf, sizeof(buf)));
+	/* a header running past the end */
+	KUNIT_EXPECT_EQ(test, -EINVAL, ksad_ah_mute_exthdrs(buf, sizeof(buf) - 1));
+	/* routing headers are not supported */
+	memcpy(buf + sizeof(*ip6h), ext, sizeof(ext));
+	ip6h->nexthdr = NEXTHDR_ROUTING;
+	KUNIT_EXPECT_EQ(test, -EINVAL, ksad_ah_mute_exthdrs(buf, sizeof(buf)));
+}
+
 static struct kunit_case ah_test_cases[] = {
 	KUNIT_CASE(ah_options_immutable_kept),
 	KUNIT_CASE(ah_options_mutable_zeroed),
 	KUNIT_CASE(ah_options_source_route),
 	KUNIT_CASE(ah_options_malformed),
+	KUNIT_CASE(ah_ipv6_exthdrs),
 	{}
 };
 

@@ -95,7 +95,8 @@ print(data.decode(), "hop-by-hop" if any(c[1] == socket.IPV6_HOPOPTS for c in an
 	n "$from" python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_HOPOPTS, bytes([0, 0, 1, 4, 0, 0, 0, 0]))
+# an option that may change en route (type 0x3e: AH zeroes it), two Pad1
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_HOPOPTS, bytes([0, 0, 0x3e, 2, 0xab, 0xcd, 0, 0]))
 s.bind((sys.argv[1], 0)); s.sendto(b"hello", (sys.argv[2], 7777))
 ' "$src" "$dst"
 	wait $rcv
@@ -110,6 +111,19 @@ before=$(stat_of in-packets)
 check_out "XFRM -> ksad: arrives with its hop-by-hop header" '^hello hop-by-hop$' \
 	udp_hbh b a fd00::2 fd00::1
 check "... decrypted by ksad" counted in-packets $((before + 1))
+reset_all
+key_ah6() {
+	PROTO=ah key transport fd00::1 fd00::2 fd00::1/128 fd00::2/128 \
+		"auth hmac-sha256 $KEY32" "auth-trunc 'hmac(sha256)' $KEY32 128" \
+		"auth-trunc 'hmac(sha256)' $KEY32B 128" "auth hmac-sha256 $KEY32B"
+}
+check "keyed (AH, transport, IPv6)" key_ah6
+check_out "AH, ksad -> XFRM: arrives with its hop-by-hop header" '^hello hop-by-hop$' \
+	udp_hbh a b fd00::1 fd00::2
+before=$(stat_of in-packets)
+check_out "AH, XFRM -> ksad: arrives with its hop-by-hop header" '^hello hop-by-hop$' \
+	udp_hbh b a fd00::2 fd00::1
+check "... checked by ksad" counted in-packets $((before + 1))
 
 step "tunnel mode, IPv4 in IPv4"
 reset_all
