@@ -102,28 +102,30 @@ s.bind((sys.argv[1], 0)); s.sendto(b"hello", (sys.argv[2], 7777))
 	wait $rcv
 	cat "$TMPDIR/hbh.out"
 }
-reset_all
-check "keyed (transport, IPv6)" key transport fd00::1 fd00::2 fd00::1/128 fd00::2/128 \
-	"$GCM" "$X_GCM" "$X_GCM_B" "$GCM_B"
-check_out "ksad -> XFRM: arrives with its hop-by-hop header" '^hello hop-by-hop$' \
-	udp_hbh a b fd00::1 fd00::2
-before=$(stat_of in-packets)
-check_out "XFRM -> ksad: arrives with its hop-by-hop header" '^hello hop-by-hop$' \
-	udp_hbh b a fd00::2 fd00::1
-check "... decrypted by ksad" counted in-packets $((before + 1))
-reset_all
-key_ah6() {
-	PROTO=ah key transport fd00::1 fd00::2 fd00::1/128 fd00::2/128 \
-		"auth hmac-sha256 $KEY32" "auth-trunc 'hmac(sha256)' $KEY32 128" \
-		"auth-trunc 'hmac(sha256)' $KEY32B 128" "auth hmac-sha256 $KEY32B"
+# key_as PROTO KEY-ARGS...: key() with that protocol
+key_as() {
+	local PROTO=$1
+	shift
+	key "$@"
 }
-check "keyed (AH, transport, IPv6)" key_ah6
-check_out "AH, ksad -> XFRM: arrives with its hop-by-hop header" '^hello hop-by-hop$' \
-	udp_hbh a b fd00::1 fd00::2
-before=$(stat_of in-packets)
-check_out "AH, XFRM -> ksad: arrives with its hop-by-hop header" '^hello hop-by-hop$' \
-	udp_hbh b a fd00::2 fd00::1
-check "... checked by ksad" counted in-packets $((before + 1))
+# hbh_both PROTO KSAD-ALG XFRM-ALG XFRM-ALG-B KSAD-ALG-B: key transport IPv6
+# with PROTO, then a datagram with a hop-by-hop header each way
+hbh_both() {
+	local p=$1
+	reset_all
+	check "$p: keyed (transport, IPv6)" key_as "$p" transport fd00::1 fd00::2 \
+		fd00::1/128 fd00::2/128 "$2" "$3" "$4" "$5"
+	check_out "$p, ksad -> XFRM: arrives with its hop-by-hop header" '^hello hop-by-hop$' \
+		udp_hbh a b fd00::1 fd00::2
+	local before
+	before=$(stat_of in-packets)
+	check_out "$p, XFRM -> ksad: arrives with its hop-by-hop header" '^hello hop-by-hop$' \
+		udp_hbh b a fd00::2 fd00::1
+	check "$p: ... taken in by ksad" counted in-packets $((before + 1))
+}
+hbh_both esp "$GCM" "$X_GCM" "$X_GCM_B" "$GCM_B"
+hbh_both ah "auth hmac-sha256 $KEY32" "auth-trunc 'hmac(sha256)' $KEY32 128" \
+	"auth-trunc 'hmac(sha256)' $KEY32B 128" "auth hmac-sha256 $KEY32B"
 
 step "tunnel mode, IPv4 in IPv4"
 reset_all
