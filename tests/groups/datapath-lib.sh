@@ -140,6 +140,32 @@ ALGS=(
 	"AH HMAC-SHA-256-128|ah|auth hmac-sha256 $KEY32|auth hmac-sha256 $KEY32B|auth-trunc 'hmac(sha256)' $KEY32 128|auth-trunc 'hmac(sha256)' $KEY32B 128"
 )
 
+# mode|family|outer ends|selectors|inner addresses to ping: the four shapes
+SHAPES=(
+	"transport|4|10.0.0.1|10.0.0.2|10.0.0.1/32|10.0.0.2/32|10.0.0.1|10.0.0.2"
+	"transport|6|fd00::1|fd00::2|fd00::1/128|fd00::2/128|fd00::1|fd00::2"
+	"tunnel|4|10.0.0.1|10.0.0.2|10.1.0.0/24|10.2.0.0/24|10.1.0.1|10.2.0.1"
+	"tunnel|6|fd00::1|fd00::2|fd01::/64|fd02::/64|fd01::1|fd02::1"
+)
+
+# interop_cell ALG SHAPE PORT (entries of ALGS and SHAPES): ksad on a, XFRM
+# on b; ping both ways, XFRM's own count of what it accepted from ksad, and
+# 4 MiB of TCP to PORT checked by SHA-256.
+interop_cell() {
+	local name PROTO kab kba xab xba mode fam ea eb sela selb pa pb cell
+	IFS='|' read -r name PROTO kab kba xab xba <<< "$1"
+	IFS='|' read -r mode fam ea eb sela selb pa pb <<< "$2"
+	cell="$name, $mode, IPv$fam"
+	step "$cell"
+	reset_all
+	check "$cell: keyed" key "$mode" "$ea" "$eb" "$sela" "$selb" \
+		"$kab" "$xab" "$xba" "$kba"
+	check "$cell: ping both ways" ping_both "$pa" "$pb" "-$fam"
+	check_out "$cell: XFRM accepted ksad's packets" '^[1-9]' \
+		xfrm_in_packets "$ea" "$eb"
+	check "$cell: TCP, 4 MiB, arrives intact" tcp_bulk "$pa" "$pb" "$fam" "$3"
+}
+
 stat_of() { n a "$K" stats | awk -v k="$1" '$1 == k { print $2 }'; }
 # counted NAME MIN: the namespace counter NAME is at least MIN
 counted() { [ "$(stat_of "$1")" -ge "$2" ]; }
