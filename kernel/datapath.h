@@ -115,12 +115,22 @@ unsigned int ksad_ah_hlen(const struct ksad_sa *sa);
 int ksad_ah_mute_options(struct iphdr *iph, bool out);	/* KUnit too */
 int ksad_ah_mute_exthdrs(u8 *nh, unsigned int hlen);	/* KUnit too */
 
+/* encap.c: ESP in UDP */
+int ksad_encap_input(struct ksad_net *kn, struct sk_buff *skb, u8 family,
+		     unsigned int off, unsigned int hook);
+int ksad_encap_push(struct sk_buff *skb, unsigned int hlen,
+		    const struct ksad_encap *e);
+void ksad_encap_finish(struct sk_buff *skb, u8 family);
+
 /* output.c, input.c: what runs when a transform has finished */
 unsigned int ksad_ipv6_upper(const struct sk_buff *skb, u8 *proto,
 			     unsigned int *prev);
 void ksad_output_finish(struct ksad_sa *sa, struct sk_buff *skb, int err);
 void ksad_input_finish(struct ksad_sa *sa, struct sk_buff *skb,
 		       unsigned int off, u64 seq, int err);
+unsigned int ksad_input_ipsec(struct ksad_net *kn, struct sk_buff *skb,
+			      u8 family, unsigned int off, u8 proto,
+			      __be16 encap_dport);
 unsigned int ksad_output_hook(void *priv, struct sk_buff *skb,
 			      const struct nf_hook_state *state);
 unsigned int ksad_input_hook(void *priv, struct sk_buff *skb,
@@ -149,7 +159,7 @@ static inline u8 ksad_hook_family(const struct nf_hook_state *state)
 /* device.c: ksad0, where decrypted packets come in */
 int ksad_device_init(void);
 void ksad_device_uninit(void);
-void ksad_device_rx(struct ksad_net *kn, struct sk_buff *skb);
+void ksad_device_rx(struct ksad_net *kn, struct sk_buff *skb, bool csum_ok);
 bool ksad_device_is(struct ksad_net *kn, const struct net_device *dev);
 
 #endif /* _KSAD_DATAPATH_H */

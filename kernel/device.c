@@ -66,8 +66,12 @@ bool ksad_device_is(struct ksad_net *kn, const struct net_device *dev)
 	return dev && dev == rcu_access_pointer(kn->dev);
 }
 
-/* Hand a decrypted packet (data at its IP header) to the stack. */
-void ksad_device_rx(struct ksad_net *kn, struct sk_buff *skb)
+/*
+ * Hand a decrypted packet (data at its IP header) to the stack.  @csum_ok:
+ * its transport checksum is not to be checked (transport mode through a
+ * NAT: it covers the addresses before translation, RFC 3948 3.1.2).
+ */
+void ksad_device_rx(struct ksad_net *kn, struct sk_buff *skb, bool csum_ok)
 {
 	struct net_device *dev;
 
@@ -81,7 +85,7 @@ void ksad_device_rx(struct ksad_net *kn, struct sk_buff *skb)
 	skb_scrub_packet(skb, false);	/* route, conntrack, ... of the outer */
 	skb->dev = dev;
 	skb->pkt_type = PACKET_HOST;
-	skb->ip_summed = CHECKSUM_NONE;
+	skb->ip_summed = csum_ok ? CHECKSUM_UNNECESSARY : CHECKSUM_NONE;
 	skb_reset_mac_header(skb);
 	skb_reset_network_header(skb);
 	skb_reset_transport_header(skb);

@@ -18,7 +18,7 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/netfilter.h>
-#include <linux/ip.h>
+#include <linux/udp.h>
 #include <net/esp.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
@@ -75,19 +75,17 @@ unsigned int ksad_ipv6_upper(const struct sk_buff *skb, u8 *proto,
 	return off;
 }
 
-/* Where is the ESP or AH header, if the packet is IPsec?  0 if it is not. */
-static unsigned int ksad_ipsec_offset(struct sk_buff *skb, u8 family,
+/* Where the upper-layer header (ESP, AH, UDP...) is; 0 if nowhere. */
+static unsigned int ksad_upper_offset(struct sk_buff *skb, u8 family,
 				      u8 *proto)
 {
-	unsigned int off, prev;
+	unsigned int prev;
 
 	if (family == AF_INET) {
 		*proto = ip_hdr(skb)->protocol;
-		off = ip_hdrlen(skb);
-	} else {
-		off = ksad_ipv6_upper(skb, proto, &prev);
+		return ip_hdrlen(skb);
 	}
-	return *proto == IPPROTO_ESP || *proto == IPPROTO_AH ? off : 0;
+	return ksad_ipv6_upper(skb, proto, &prev);
 }
 
 /* SPI and sequence number: where ESP and AH have them */
@@ -95,8 +93,20 @@ struct ksad_ipsec_hdr {
 	__be32 spi, seq;
 };
 
-static unsigned int ksad_input_ipsec(struct ksad_net *kn, struct sk_buff *skb,
-				     u8 family, unsigned int off, u8 proto)
+/**
+ * ksad_input_ipsec() - take ESP or AH for one of ksad's inbound SAs
+ * @kn: the namespace
+ * @skb: the packet, data at the IP header
+ * @family: AF_INET or AF_INET6
+ * @off: offset of the ESP or AH header
+ * @proto: IPPROTO_ESP or IPPROTO_AH
+ * @encap_dport: ESP in UDP (encap.c): the UDP destination port; else 0
+ *
+ * Return: the verdict; NF_ACCEPT for SPIs that are not ksad's.
+ */
+unsigned int ksad_input_ipsec(struct ksad_net *kn, struct sk_buff *skb,
+			      u8 family, unsigned int off, u8 proto,
+			      __be16 encap_dport)
 {
 	struct ksad_sa_key key = { .family = family, .proto = proto };
 	struct ksad_ipsec_hdr _h;
@@ -130,6 +140,12 @@ static unsigned int ksad_input_ipsec(struct ksad_net *kn, struct sk_buff *skb,
 	}
 
 	spin_lock_bh(&sa->lock);
+	/* in UDP to the SA's port if it has encapsulation, bare if not */
+	if ((sa->encap.type ? sa->encap.dport : 0) != encap_dport) {
+		spin_unlock_bh(&sa->lock);
+		ksad_count(kn, KSAD_STAT_IN_ENCAP_MISMATCH);
+		goto drop;
+	}
 	seq = ksad_replay_infer(&sa->replay, ntohl(h->seq), sa->esn);
 	ok = ksad_replay_check(&sa->replay, seq);
 	if (!ok)
@@ -157,14 +173,20 @@ unsigned int ksad_input_hook(void *priv, struct sk_buff *skb,
 	struct ksad_net *kn = ksad_net(state->net);
 	u8 family = ksad_hook_family(state);
 	unsigned int off;
+	int verdict;
 	u8 proto;
 
 	/* decrypted by ksad: checked when it was decapsulated */
 	if (ksad_device_is(kn, state->in) || skb_network_offset(skb))
 		return NF_ACCEPT;
-	off = ksad_ipsec_offset(skb, family, &proto);
-	if (off)
-		return ksad_input_ipsec(kn, skb, family, off, proto);
+	off = ksad_upper_offset(skb, family, &proto);
+	if (off && (proto == IPPROTO_ESP || proto == IPPROTO_AH))
+		return ksad_input_ipsec(kn, skb, family, off, proto, 0);
+	if (off && proto == IPPROTO_UDP) {
+		verdict = ksad_encap_input(kn, skb, family, off, state->hook);
+		if (verdict >= 0)
+			return verdict;
+	}
 	return ksad_plaintext_check(kn, skb, family, KSAD_DIR_IN);
 }
 
@@ -214,10 +236,11 @@ static bool ksad_input_accept(struct ksad_sa *sa, u64 seq, unsigned int len)
 
 /*
  * Strip ESP from a decrypted packet: padding checked, trailer and ICV cut,
- * the header removed.  Returns the inner protocol (next header), or -1.
+ * the header removed, and the @encap bytes of UDP header before it.
+ * Returns the inner protocol (next header), or -1.
  */
 static int ksad_esp_strip(struct ksad_sa *sa, struct sk_buff *skb,
-			  unsigned int esp_off)
+			  unsigned int esp_off, unsigned int encap)
 {
 	unsigned int ehlen = ksad_esp_hlen(sa), icv = sa->crypto.icv_len;
 	unsigned int end = skb->len - icv, i;
@@ -232,9 +255,9 @@ static int ksad_esp_strip(struct ksad_sa *sa, struct sk_buff *skb,
 			return -1;
 	if (pskb_trim(skb, end - 2 - padlen))
 		return -1;
-	/* the IP header moves up over ESP header and IV */
-	memmove(skb->data + ehlen, skb->data, esp_off);
-	__skb_pull(skb, ehlen);
+	/* the IP header moves up over UDP header, ESP header and IV */
+	memmove(skb->data + encap + ehlen, skb->data, esp_off - encap);
+	__skb_pull(skb, encap + ehlen);
 	skb_reset_network_header(skb);
 	return nexthdr;
 }
@@ -276,6 +299,7 @@ void ksad_input_finish(struct ksad_sa *sa, struct sk_buff *skb,
 {
 	struct ksad_net *kn = sa->kn;
 	u8 family = sa->key.family;
+	unsigned int encap = 0;
 	int nexthdr;
 
 	if (err) {
@@ -292,10 +316,23 @@ void ksad_input_finish(struct ksad_sa *sa, struct sk_buff *skb,
 	}
 	if (!ksad_input_accept(sa, seq, skb->len))
 		goto drop;
+	if (sa->encap.type) {
+		/* genuine: where the peer is now (ESP is linear: esp.c) */
+		const struct udphdr *uh = (void *)skb->data + off - sizeof(*uh);
+		union ksad_addr src = {};
+
+		if (family == AF_INET)
+			src.a4 = ip_hdr(skb)->saddr;
+		else
+			src.a6 = ipv6_hdr(skb)->saddr;
+		ksad_encap_mapping(sa, family, &src, uh->source);
+		encap = sizeof(*uh);
+	}
 	if (sa->key.proto == KSAD_PROTO_AH)
 		nexthdr = ksad_ah_strip(sa, skb, off);
 	else
-		nexthdr = ksad_esp_strip(sa, skb, off);
+		nexthdr = ksad_esp_strip(sa, skb, off, encap);
+	off -= encap;
 	if (nexthdr < 0) {
 		ksad_count(kn, KSAD_STAT_IN_BAD_PADDING);
 		goto drop;
@@ -345,7 +382,7 @@ void ksad_input_finish(struct ksad_sa *sa, struct sk_buff *skb,
 	}
 	skb->protocol = family == AF_INET ? htons(ETH_P_IP) : htons(ETH_P_IPV6);
 	ksad_count(kn, KSAD_STAT_IN_PACKETS);
-	ksad_device_rx(kn, skb);
+	ksad_device_rx(kn, skb, encap && sa->mode == KSAD_MODE_TRANSPORT);
 	ksad_sa_put(sa);
 	return;
 drop:

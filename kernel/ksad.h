@@ -30,6 +30,8 @@ struct ksad_net {
 	struct xarray sas;		/* struct ksad_sa by id, for dumps */
 	u32 next_id;
 	struct xarray spis;		/* inbound SPIs in use; see spi.c */
+	/* UDP ports of inbound ESP-in-UDP SAs: port -> SA count (encap.c) */
+	struct xarray encap_ports;
 	u32 larval_timeout;		/* seconds */
 
 	struct list_head policies;	/* the SPD, in search order; RCU */
@@ -63,7 +65,10 @@ static inline void ksad_bench_uninit(void) { }
 #endif
 
 /* netlink.c: the generic-netlink family */
-enum ksad_mcgrp { KSAD_GRP_SA, KSAD_GRP_EXPIRE, KSAD_GRP_ACQUIRE };
+enum ksad_mcgrp {
+	KSAD_GRP_SA, KSAD_GRP_EXPIRE, KSAD_GRP_ACQUIRE, KSAD_GRP_MAPPING
+};
+
 extern struct genl_family ksad_genl_family;
 extern const struct nla_policy ksad_sel_policy[KSAD_SEL_MAX + 1];
 struct sk_buff;

@@ -34,6 +34,13 @@ const struct nla_policy ksad_sel_policy[KSAD_SEL_MAX + 1] = {
 	[KSAD_SEL_DST_PORT] = { .type = NLA_BE16 },
 };
 
+static const struct nla_policy ksad_encap_policy[KSAD_ENCAP_MAX + 1] = {
+	[KSAD_ENCAP_TYPE] = NLA_POLICY_RANGE(NLA_U8, KSAD_ENCAP_ESPINUDP,
+					     KSAD_ENCAP_ESPINUDP),
+	[KSAD_ENCAP_SPORT] = { .type = NLA_BE16 },
+	[KSAD_ENCAP_DPORT] = { .type = NLA_BE16 },
+};
+
 static const struct nla_policy ksad_sa_policy[KSAD_SA_MAX + 1] = {
 	[KSAD_SA_SPI] = NLA_POLICY_MIN(NLA_U32, KSAD_SPI_MIN),
 	[KSAD_SA_PROTO] = NLA_POLICY_RANGE(NLA_U8, KSAD_PROTO_ESP, KSAD_PROTO_AH),
@@ -63,6 +70,11 @@ static const struct nla_policy ksad_sa_policy[KSAD_SA_MAX + 1] = {
 	[KSAD_SA_EVENT] = NLA_POLICY_RANGE(NLA_U32, KSAD_EVENT_LARVAL,
 					   KSAD_EVENT_FLUSHED),
 	[KSAD_SA_EXPIRE_HARD] = { .type = NLA_FLAG },
+	[KSAD_SA_ENCAP] = NLA_POLICY_NESTED(ksad_encap_policy),
+	[KSAD_SA_NEW_ENCAP] = NLA_POLICY_NESTED(ksad_encap_policy),
+	[KSAD_SA_MAPPING_SRC_IPV4] = { .type = NLA_BE32 },
+	[KSAD_SA_MAPPING_SRC_IPV6] = NLA_POLICY_EXACT_LEN(16),
+	[KSAD_SA_MAPPING_SPORT] = { .type = NLA_BE16 },
 };
 
 static const struct nla_policy ksad_config_policy[KSAD_CONFIG_MAX + 1] = {
@@ -87,14 +99,16 @@ static const u64 ksad_req_attrs[KSAD_CMD_MAX + 1] = {
 			 A(SRC_IPV4) | A(SRC_IPV6) | A(DIR) | A(MODE) | A(REQID) |
 			 A(REPLAY_WINDOW) | A(ESN) | A(ENC_ALG) | A(ENC_KEY) |
 			 A(AUTH_ALG) | A(AUTH_KEY) | A(SELECTOR) | A(SOFT) |
-			 A(HARD),
+			 A(HARD) | A(ENCAP),
 	[KSAD_CMD_UPDATE] = A(SPI) | A(PROTO) | A(DST_IPV4) | A(DST_IPV6) |
 			    A(SRC_IPV4) | A(SRC_IPV6) | A(DIR) | A(MODE) |
 			    A(REQID) | A(REPLAY_WINDOW) | A(ESN) | A(ENC_ALG) |
 			    A(ENC_KEY) | A(AUTH_ALG) | A(AUTH_KEY) | A(SELECTOR) |
-			    A(SOFT) | A(HARD),
-	[KSAD_CMD_DELETE] = A(SPI) | A(PROTO) | A(DST_IPV4) | A(DST_IPV6),
-	[KSAD_CMD_GET] = A(SPI) | A(PROTO) | A(DST_IPV4) | A(DST_IPV6),
+			    A(SOFT) | A(HARD) | A(ENCAP) | A(NEW_ENCAP),
+	[KSAD_CMD_DELETE] = A(SPI) | A(PROTO) | A(DST_IPV4) | A(DST_IPV6) |
+			    A(ENCAP),
+	[KSAD_CMD_GET] = A(SPI) | A(PROTO) | A(DST_IPV4) | A(DST_IPV6) |
+			 A(ENCAP),
 	[KSAD_CMD_FLUSH] = A(PROTO),
 };
 
@@ -176,6 +190,33 @@ int ksad_nl_sel(struct nlattr *nest, struct ksad_sel *sel,
 		sel->sport = nla_get_be16(tb[KSAD_SEL_SRC_PORT]);
 	if (tb[KSAD_SEL_DST_PORT])
 		sel->dport = nla_get_be16(tb[KSAD_SEL_DST_PORT]);
+	return 0;
+}
+
+/* UDP encapsulation: type and both ports, none of them zero. */
+static int ksad_nl_encap(struct nlattr *nest, struct ksad_encap *e,
+			 struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[KSAD_ENCAP_MAX + 1];
+	int err;
+
+	err = nla_parse_nested(tb, KSAD_ENCAP_MAX, nest, ksad_encap_policy,
+			       extack);
+	if (err)
+		return err;
+	if (!tb[KSAD_ENCAP_TYPE] || !tb[KSAD_ENCAP_SPORT] ||
+	    !tb[KSAD_ENCAP_DPORT]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "UDP encapsulation needs a type, a source and a destination port");
+		return -EINVAL;
+	}
+	e->type = nla_get_u8(tb[KSAD_ENCAP_TYPE]);
+	e->sport = nla_get_be16(tb[KSAD_ENCAP_SPORT]);
+	e->dport = nla_get_be16(tb[KSAD_ENCAP_DPORT]);
+	if (!e->sport || !e->dport) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "UDP port 0 cannot carry ESP");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -266,8 +307,25 @@ static int ksad_nl_parse(struct nlattr **tb, u64 allowed,
 		if (err)
 			return err;
 	}
-	if (tb[KSAD_SA_HARD])
-		return ksad_nl_lifetime(tb[KSAD_SA_HARD], &cfg->hard, extack);
+	if (tb[KSAD_SA_HARD]) {
+		err = ksad_nl_lifetime(tb[KSAD_SA_HARD], &cfg->hard, extack);
+		if (err)
+			return err;
+	}
+	if (tb[KSAD_SA_NEW_ENCAP]) {
+		err = ksad_nl_encap(tb[KSAD_SA_NEW_ENCAP], &cfg->new_encap,
+				    extack);
+		if (err)
+			return err;
+	}
+	if (tb[KSAD_SA_ENCAP]) {
+		err = ksad_nl_encap(tb[KSAD_SA_ENCAP], &cfg->encap, extack);
+		if (err)
+			return err;
+		/* part of the name of an outbound SA (sad.c) */
+		cfg->key.encap_sport = cfg->encap.sport;
+		cfg->key.encap_dport = cfg->encap.dport;
+	}
 	return 0;
 }
 
@@ -368,7 +426,8 @@ static int ksad_nl_get(struct sk_buff *skb, struct genl_info *info)
 		return err;
 	sa = ksad_sad_get(ksad_nl_net(info), &cfg.key);
 	if (!sa) {
-		NL_SET_ERR_MSG(info->extack, "no SA with this SPI, destination and protocol");
+		NL_SET_ERR_MSG(info->extack,
+			       "no SA with this SPI, destination and protocol (and UDP ports, if outbound with encapsulation)");
 		return -ESRCH;
 	}
 	return ksad_nl_reply_sa(info, sa);
@@ -522,6 +581,8 @@ static const struct genl_multicast_group ksad_mcgrps[] = {
 	[KSAD_GRP_EXPIRE] = { .name = KSAD_MCGRP_EXPIRE,
 			      .flags = KSAD_MCAST_FLAGS },
 	[KSAD_GRP_ACQUIRE] = { .name = KSAD_MCGRP_ACQUIRE,
+			       .flags = KSAD_MCAST_FLAGS },
+	[KSAD_GRP_MAPPING] = { .name = KSAD_MCGRP_MAPPING,
 			       .flags = KSAD_MCAST_FLAGS },
 };
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * SA messages: one fill function for replies, dumps and the notifications on
- * the "sa" and "expire" multicast groups.  Keys are never sent.
+ * the "sa", "expire" and "mapping" multicast groups.  Keys are never sent.
  */
 #include <linux/socket.h>
 #include <net/genetlink.h>
@@ -69,6 +69,37 @@ int ksad_put_sel(struct sk_buff *skb, int type, const struct ksad_sel *sel)
 	    nla_put_be16(skb, KSAD_SEL_DST_PORT, sel->dport))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* UDP encapsulation, and for MAPPING the peer's new address and port. */
+static int ksad_put_encap(struct sk_buff *skb, struct ksad_sa *sa, u8 cmd)
+{
+	union ksad_addr mapped;
+	struct ksad_encap e;
+	struct nlattr *nest;
+	__be16 mport;
+
+	spin_lock_bh(&sa->lock);
+	e = sa->encap;
+	mapped = sa->mapped_addr;
+	mport = sa->mapped_port;
+	spin_unlock_bh(&sa->lock);
+	if (!e.type)
+		return 0;
+	nest = nla_nest_start(skb, KSAD_SA_ENCAP);
+	if (!nest ||
+	    nla_put_u8(skb, KSAD_ENCAP_TYPE, e.type) ||
+	    nla_put_be16(skb, KSAD_ENCAP_SPORT, e.sport) ||
+	    nla_put_be16(skb, KSAD_ENCAP_DPORT, e.dport))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	if (cmd != KSAD_CMD_MAPPING)
+		return 0;
+	if (ksad_put_addr(skb, KSAD_SA_MAPPING_SRC_IPV4,
+			  KSAD_SA_MAPPING_SRC_IPV6, sa->key.family, &mapped) ||
+	    nla_put_be16(skb, KSAD_SA_MAPPING_SPORT, mport))
+		return -EMSGSIZE;
 	return 0;
 }
 
@@ -144,7 +175,8 @@ int ksad_nl_fill_sa(struct sk_buff *skb, struct ksad_sa *sa, u32 portid,
 	    nla_put_u32(skb, KSAD_SA_AUTH_ALG, sa->crypto.auth_alg) ||
 	    ksad_put_sel(skb, KSAD_SA_SELECTOR, &sa->sel) ||
 	    ksad_put_lifetime(skb, KSAD_SA_SOFT, &sa->soft) ||
-	    ksad_put_lifetime(skb, KSAD_SA_HARD, &sa->hard))
+	    ksad_put_lifetime(skb, KSAD_SA_HARD, &sa->hard) ||
+	    ksad_put_encap(skb, sa, cmd))
 		goto cancel;
 done:
 	if (ksad_put_stats(skb, sa))

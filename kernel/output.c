@@ -12,6 +12,7 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/netfilter.h>
+#include <linux/udp.h>
 #include <net/dsfield.h>
 #include <net/dst.h>
 #ifdef KSAD_HAVE_NET_GSO_H	/* 6.4 and later */
@@ -66,7 +67,8 @@ static struct dst_entry *ksad_tunnel_route(struct net *net,
 
 /* Tunnel mode: put an outer header in front of the inner packet. */
 static void ksad_push_outer(struct ksad_sa *sa, struct sk_buff *skb,
-			    const union ksad_addr *saddr, u8 inner_family)
+			    const union ksad_addr *saddr, u8 inner_family,
+			    u8 proto)
 {
 	struct dst_entry *dst = skb_dst(skb);
 	u8 dsfield;
@@ -89,7 +91,7 @@ static void ksad_push_outer(struct ksad_sa *sa, struct sk_buff *skb,
 		iph->ihl = 5;
 		iph->tos = dsfield;
 		iph->ttl = ip4_dst_hoplimit(dst);
-		iph->protocol = sa->key.proto;
+		iph->protocol = proto;
 		iph->frag_off = df ? htons(IP_DF) : 0;
 		iph->saddr = saddr->a4;
 		iph->daddr = sa->key.daddr.a4;
@@ -100,7 +102,7 @@ static void ksad_push_outer(struct ksad_sa *sa, struct sk_buff *skb,
 		skb_reset_network_header(skb);
 		ip6_flow_hdr(ip6h, dsfield, 0);
 		ip6h->hop_limit = ip6_dst_hoplimit(dst);
-		ip6h->nexthdr = sa->key.proto;
+		ip6h->nexthdr = proto;
 		ip6h->saddr = saddr->a6;
 		ip6h->daddr = sa->key.daddr.a6;
 	}
@@ -152,8 +154,9 @@ static unsigned int ksad_esp_mtu(const struct dst_entry *dst)
 	return READ_ONCE(dst->dev->mtu);
 }
 
-/* Reserve a sequence number and count the packet. */
-static int ksad_output_seq(struct ksad_sa *sa, unsigned int len, u64 *seq)
+/* Reserve a sequence number, count the packet, read the UDP ports. */
+static int ksad_output_seq(struct ksad_sa *sa, unsigned int len, u64 *seq,
+			   struct ksad_encap *encap)
 {
 	u64 max = sa->esn ? U64_MAX : U32_MAX;
 	int use;
@@ -169,6 +172,7 @@ static int ksad_output_seq(struct ksad_sa *sa, unsigned int len, u64 *seq)
 		use = ksad_lifetime_use(sa, len);
 		if (use >= 0)
 			*seq = ++sa->out_seq;
+		*encap = sa->encap;
 	}
 	spin_unlock_bh(&sa->lock);
 	if (use == 1 || use == -EOVERFLOW)
@@ -184,16 +188,23 @@ static void ksad_output_one(struct net *net, struct ksad_sa *sa,
 	bool ah = sa->key.proto == KSAD_PROTO_AH;
 	unsigned int overhead, hlen;
 	unsigned int prev = 0;	/* IPv6: offset of the byte naming ESP */
+	struct ksad_encap encap = {};
 	u8 *prevhdr;
 	union ksad_addr saddr;
 	struct dst_entry *dst;
-	u8 nexthdr;
+	u8 nexthdr, proto;
 	u64 seq;
 	int err;
 
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
 		goto drop_error;
 	overhead = ah ? ksad_ah_hlen(sa) : ksad_esp_overhead(sa);
+	/* ESP in UDP: the outer header names UDP (encap.c) */
+	proto = sa->key.proto;
+	if (sa->encap.type) {
+		overhead += sizeof(struct udphdr);
+		proto = IPPROTO_UDP;
+	}
 
 	if (sa->mode == KSAD_MODE_TUNNEL) {
 		dst = ksad_tunnel_route(net, sa, skb, &saddr);
@@ -237,7 +248,7 @@ static void ksad_output_one(struct net *net, struct ksad_sa *sa,
 		}
 	}
 
-	err = ksad_output_seq(sa, skb->len, &seq);
+	err = ksad_output_seq(sa, skb->len, &seq, &encap);
 	if (err) {
 		ksad_count(kn, err == -EOVERFLOW ? KSAD_STAT_OUT_SEQ_OVERFLOW :
 						   KSAD_STAT_HARD_EXPIRED);
@@ -247,7 +258,7 @@ static void ksad_output_one(struct net *net, struct ksad_sa *sa,
 	if (sa->mode == KSAD_MODE_TUNNEL) {
 		if (skb_cow_head(skb, LL_MAX_HEADER + sizeof(struct ipv6hdr)))
 			goto drop_error;
-		ksad_push_outer(sa, skb, &saddr, family);
+		ksad_push_outer(sa, skb, &saddr, family, proto);
 		hlen = sa->key.family == AF_INET ? sizeof(struct iphdr) :
 						   sizeof(struct ipv6hdr);
 	} else {
@@ -255,9 +266,14 @@ static void ksad_output_one(struct net *net, struct ksad_sa *sa,
 		if (skb_ensure_writable(skb, hlen))
 			goto drop_error;
 		if (family == AF_INET)
-			ip_hdr(skb)->protocol = sa->key.proto;
+			ip_hdr(skb)->protocol = proto;
 		else	/* the head may have moved: by offset */
-			skb_network_header(skb)[prev] = sa->key.proto;
+			skb_network_header(skb)[prev] = proto;
+	}
+	if (encap.type) {
+		if (ksad_encap_push(skb, hlen, &encap))
+			goto drop_error;
+		hlen += sizeof(struct udphdr);
 	}
 	/* ksad_output_finish() takes over, now or from the crypto callback */
 	if (ah)
@@ -296,6 +312,8 @@ void ksad_output_finish(struct ksad_sa *sa, struct sk_buff *skb, int err)
 		goto out;
 	}
 #endif
+	if (sa->encap.type)
+		ksad_encap_finish(skb, sa->key.family);
 	nf_reset_ct(skb);
 	skb->ip_summed = CHECKSUM_NONE;
 	ksad_count(kn, KSAD_STAT_OUT_PACKETS);

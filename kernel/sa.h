@@ -22,14 +22,32 @@ union ksad_addr {
 	struct in6_addr a6;
 };
 
-/* Identity of an SA.  Hashed as bytes: padding must be zero. */
+/*
+ * Identity of an SA.  Hashed as bytes: padding must be zero.  The UDP ports
+ * are an outbound SA's encapsulation ports, zero for every other SA.
+ */
 struct ksad_sa_key {
 	union ksad_addr daddr;
 	u32 spi;
 	u8 proto;		/* enum ksad_proto */
 	u8 family;		/* AF_INET or AF_INET6 */
+	__be16 encap_sport;
+	__be16 encap_dport;
 	u16 pad;
 };
+
+/* UDP encapsulation (RFC 3948): the ports as in the SA's packets. */
+struct ksad_encap {
+	u8 type;		/* enum ksad_encap_type, 0: none */
+	__be16 sport, dport;
+};
+
+static inline bool ksad_encap_eq(const struct ksad_encap *a,
+				 const struct ksad_encap *b)
+{
+	return a->type == b->type && a->sport == b->sport &&
+	       a->dport == b->dport;
+}
 
 /* A lifetime limit; 0 means no limit. */
 struct ksad_lifetime {
@@ -92,17 +110,25 @@ struct ksad_sa {
 	bool soft_expired;
 	bool seq_exhausted;		/* outbound: no sequence number left */
 	bool spi_reserved;		/* holds a reference in kn->spis */
+	bool encap_port_held;		/* inbound: counted on encap.dport */
 	union ksad_addr saddr;
 	u32 reqid;
 	u32 replay_window;
 	struct ksad_sel sel;
 	struct ksad_crypto crypto;
 	struct ksad_lifetime soft, hard;
+	/* type fixed once mature; ports change under @lock and kn->lock */
+	struct ksad_encap encap;
 
-	spinlock_t lock;		/* stats, out_seq, replay */
+	spinlock_t lock;		/* stats, out_seq, replay, encap ports */
 	struct ksad_sa_stats stats;
 	u64 out_seq;			/* outbound: last sequence number sent */
 	struct ksad_replay replay;	/* inbound */
+
+	/* inbound: the last MAPPING sent (encap.c), under @lock */
+	union ksad_addr mapped_addr;
+	__be16 mapped_port;
+	unsigned long mapped_at;	/* jiffies */
 
 	struct timer_list timer;	/* next lifetime deadline */
 	struct work_struct expire_work;	/* runs what the timer found due */
@@ -123,6 +149,7 @@ struct ksad_sa_cfg {
 	unsigned int enc_key_len, auth_key_len;
 	struct ksad_sel sel;
 	struct ksad_lifetime soft, hard;
+	struct ksad_encap encap, new_encap;
 };
 
 static inline bool ksad_cfg_has(const struct ksad_sa_cfg *cfg, int attr)
@@ -182,6 +209,14 @@ int ksad_put_addr(struct sk_buff *skb, int a4, int a6, u8 family,
 		  const union ksad_addr *addr);
 int ksad_put_u64(struct sk_buff *skb, int type, u64 value);
 int ksad_put_sel(struct sk_buff *skb, int type, const struct ksad_sel *sel);
+
+/* encap.c: UDP encapsulation ports of a namespace, MAPPING */
+void ksad_encap_init(struct ksad_net *kn);
+void ksad_encap_uninit(struct ksad_net *kn);
+int ksad_encap_port_get(struct ksad_net *kn, __be16 port);
+void ksad_encap_port_put(struct ksad_net *kn, __be16 port);
+void ksad_encap_mapping(struct ksad_sa *sa, u8 family,
+			const union ksad_addr *saddr, __be16 sport);
 
 /* netlink.c: parsing shared with the SPD's operations */
 struct nlattr;

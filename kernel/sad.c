@@ -45,6 +45,7 @@ int ksad_sad_init(struct ksad_net *kn)
 {
 	mutex_init(&kn->lock);
 	xa_init_flags(&kn->sas, XA_FLAGS_ALLOC);
+	ksad_encap_init(kn);
 	ksad_spi_table_init(&kn->spis);
 	kn->larval_timeout = KSAD_LARVAL_TIMEOUT_DEFAULT;
 	return rhashtable_init(&kn->sa_table, &ksad_sa_params);
@@ -76,6 +77,9 @@ static struct ksad_sa *ksad_sa_alloc(struct ksad_net *kn,
 		return NULL;
 	atomic_inc(&ksad_sa_live);
 	sa->key = *key;
+	/* an outbound SA's ports: ksad_sa_configure() */
+	sa->key.encap_sport = 0;
+	sa->key.encap_dport = 0;
 	sa->key.pad = 0;
 	sa->kn = kn;
 	refcount_set(&sa->refcnt, 1);
@@ -88,9 +92,31 @@ static struct ksad_sa *ksad_sa_alloc(struct ksad_net *kn,
 	return sa;
 }
 
+/* Count an inbound SA's UDP port (encap.c), once.  kn->lock held. */
+static int ksad_sa_hold_port(struct ksad_sa *sa)
+{
+	int err;
+
+	if (sa->dir != KSAD_DIR_IN || !sa->encap.type || sa->encap_port_held)
+		return 0;
+	err = ksad_encap_port_get(sa->kn, sa->encap.dport);
+	if (!err)
+		sa->encap_port_held = true;
+	return err;
+}
+
+static void ksad_sa_release_port(struct ksad_sa *sa)
+{
+	if (!sa->encap_port_held)
+		return;
+	ksad_encap_port_put(sa->kn, sa->encap.dport);
+	sa->encap_port_held = false;
+}
+
 /* Undo ksad_sa_alloc() for an SA that was never linked. */
 static void ksad_sa_discard(struct ksad_sa *sa)
 {
+	ksad_sa_release_port(sa);
 	if (sa->spi_reserved)
 		ksad_spi_release(&sa->kn->spis, sa->key.spi);
 	ksad_crypto_destroy(&sa->crypto);
@@ -137,6 +163,7 @@ void ksad_sad_remove(struct ksad_sa *sa, u32 event)
 		ksad_spd_sa_removed(kn, sa);
 	if (sa->spi_reserved)
 		ksad_spi_release(&kn->spis, sa->key.spi);
+	ksad_sa_release_port(sa);
 	if (event)
 		ksad_notify_sa(sa, event);
 	trace_ksad_remove(&sa->key, sa->dir, sa->state, event, 0);
@@ -145,11 +172,28 @@ void ksad_sad_remove(struct ksad_sa *sa, u32 event)
 	ksad_sa_put(sa);
 }
 
+#define KSAD_NO_SA_MSG \
+	"no SA with this SPI, destination and protocol (and UDP ports, if outbound with encapsulation)"
+
+/*
+ * The SA a request names.  Encapsulation ports are part of the identity of
+ * outbound SAs only: an inbound SA is found with or without them.
+ */
 static struct ksad_sa *ksad_sad_find(struct ksad_net *kn,
 				     const struct ksad_sa_key *key)
 {
+	struct ksad_sa_key bare;
+	struct ksad_sa *sa;
+
 	lockdep_assert_held(&kn->lock);
-	return rhashtable_lookup_fast(&kn->sa_table, key, ksad_sa_params);
+	sa = rhashtable_lookup_fast(&kn->sa_table, key, ksad_sa_params);
+	if (sa || (!key->encap_sport && !key->encap_dport))
+		return sa;
+	bare = *key;
+	bare.encap_sport = 0;
+	bare.encap_dport = 0;
+	sa = rhashtable_lookup_fast(&kn->sa_table, &bare, ksad_sa_params);
+	return sa && sa->dir == KSAD_DIR_IN ? sa : NULL;
 }
 
 /* The datapath's lookup: rcu_read_lock() held, no reference taken. */
@@ -210,6 +254,15 @@ static int ksad_sa_configure(struct ksad_sa *sa, const struct ksad_sa_cfg *cfg,
 		NL_SET_ERR_MSG(extack, "in transport mode the selector's family is the SA's");
 		return -EINVAL;
 	}
+	if (ksad_cfg_has(cfg, KSAD_SA_ENCAP) &&
+	    sa->key.proto != KSAD_PROTO_ESP) {
+		NL_SET_ERR_MSG(extack, "UDP encapsulation is for ESP SAs");
+		return -EINVAL;
+	}
+	if (ksad_cfg_has(cfg, KSAD_SA_NEW_ENCAP)) {
+		NL_SET_ERR_MSG(extack, "NEW_ENCAP moves a mature SA; give ENCAP");
+		return -EINVAL;
+	}
 	err = ksad_crypto_validate(sa->key.proto, cfg, extack);
 	if (err)
 		return err;
@@ -235,6 +288,13 @@ static int ksad_sa_configure(struct ksad_sa *sa, const struct ksad_sa_cfg *cfg,
 	sa->sel = cfg->sel;
 	sa->soft = cfg->soft;
 	sa->hard = cfg->hard;
+	if (ksad_cfg_has(cfg, KSAD_SA_ENCAP)) {
+		sa->encap = cfg->encap;
+		if (sa->dir == KSAD_DIR_OUT) {	/* not linked yet: ADD */
+			sa->key.encap_sport = sa->encap.sport;
+			sa->key.encap_dport = sa->encap.dport;
+		}
+	}
 	return 0;
 }
 
@@ -340,6 +400,9 @@ struct ksad_sa *ksad_sad_add(struct ksad_net *kn, const struct ksad_sa_cfg *cfg,
 			goto fail;
 		sa->spi_reserved = true;
 	}
+	err = ksad_sa_hold_port(sa);
+	if (err)
+		goto fail;
 	err = ksad_sa_publish(sa, KSAD_EVENT_ADDED, extack);
 	if (err)
 		goto fail;
@@ -358,7 +421,54 @@ fail:
 			     BIT_ULL(KSAD_SA_DST_IPV4) |		    \
 			     BIT_ULL(KSAD_SA_DST_IPV6) |		    \
 			     BIT_ULL(KSAD_SA_SOFT) | BIT_ULL(KSAD_SA_HARD) | \
-			     BIT_ULL(KSAD_SA_REPLAY_WINDOW))
+			     BIT_ULL(KSAD_SA_REPLAY_WINDOW) |		    \
+			     BIT_ULL(KSAD_SA_ENCAP) | BIT_ULL(KSAD_SA_NEW_ENCAP))
+
+/*
+ * New UDP ports for a mature SA (the NAT's mapping changed).  An outbound
+ * SA is named by them: it is rehashed, and refused if another outbound SA
+ * has that identity.  kn->lock held.
+ */
+static int ksad_sa_move_encap(struct ksad_sa *sa, const struct ksad_encap *e,
+			      struct netlink_ext_ack *extack)
+{
+	struct ksad_net *kn = sa->kn;
+	struct ksad_sa_key old = sa->key;
+	int err;
+
+	if (!sa->encap.type || e->type != sa->encap.type) {
+		NL_SET_ERR_MSG(extack,
+			       "only the ports of an SA with UDP encapsulation can change");
+		return -EINVAL;
+	}
+	if (sa->dir == KSAD_DIR_IN && e->dport != sa->encap.dport) {
+		err = ksad_encap_port_get(kn, e->dport);
+		if (err)
+			return err;
+		ksad_encap_port_put(kn, sa->encap.dport);
+	} else if (sa->dir == KSAD_DIR_OUT) {
+		/* the datapath finds outbound SAs through policies, not here */
+		rhashtable_remove_fast(&kn->sa_table, &sa->node, ksad_sa_params);
+		sa->key.encap_sport = e->sport;
+		sa->key.encap_dport = e->dport;
+		err = rhashtable_lookup_insert_fast(&kn->sa_table, &sa->node,
+						    ksad_sa_params);
+		if (err) {
+			sa->key = old;
+			WARN_ON(rhashtable_insert_fast(&kn->sa_table, &sa->node,
+						       ksad_sa_params));
+			if (err == -EEXIST)
+				NL_SET_ERR_MSG(extack,
+					       "an outbound SA with this SPI, destination and these ports exists");
+			return err;
+		}
+	}
+	spin_lock_bh(&sa->lock);
+	WRITE_ONCE(sa->encap.sport, e->sport);
+	WRITE_ONCE(sa->encap.dport, e->dport);
+	spin_unlock_bh(&sa->lock);
+	return 0;
+}
 
 /*
  * A new window size for a live inbound SA.  The history of the old window is
@@ -393,8 +503,19 @@ static int ksad_update_mature(struct ksad_sa *sa, const struct ksad_sa_cfg *cfg,
 
 	if (cfg->set & ~KSAD_MATURE_MUTABLE) {
 		NL_SET_ERR_MSG(extack,
-			       "only the lifetimes and the replay window of a mature SA can change");
+			       "only the lifetimes, the replay window and the UDP ports of a mature SA can change");
 		return -EINVAL;
+	}
+	if (ksad_cfg_has(cfg, KSAD_SA_ENCAP) &&
+	    !ksad_encap_eq(&cfg->encap, &sa->encap)) {
+		NL_SET_ERR_MSG(extack,
+			       "ENCAP names the SA as it is; new ports go in NEW_ENCAP");
+		return -EINVAL;
+	}
+	if (ksad_cfg_has(cfg, KSAD_SA_NEW_ENCAP)) {
+		err = ksad_sa_move_encap(sa, &cfg->new_encap, extack);
+		if (err)
+			return err;
 	}
 	if (ksad_cfg_has(cfg, KSAD_SA_REPLAY_WINDOW)) {
 		if (sa->dir != KSAD_DIR_IN && cfg->replay_window) {
@@ -431,7 +552,7 @@ struct ksad_sa *ksad_sad_update(struct ksad_net *kn,
 	mutex_lock(&kn->lock);
 	sa = ksad_sad_find(kn, &cfg->key);
 	if (!sa) {
-		NL_SET_ERR_MSG(extack, "no SA with this SPI, destination and protocol");
+		NL_SET_ERR_MSG(extack, KSAD_NO_SA_MSG);
 		err = -ESRCH;
 		goto out;
 	}
@@ -444,6 +565,14 @@ struct ksad_sa *ksad_sad_update(struct ksad_net *kn,
 		err = ksad_sa_configure(sa, cfg, extack);
 		if (err)
 			goto out;
+		err = ksad_sa_hold_port(sa);
+		if (err) {
+			/* back to larval: no transforms, no encapsulation */
+			ksad_crypto_destroy(&sa->crypto);
+			ksad_replay_destroy(&sa->replay);
+			memset(&sa->encap, 0, sizeof(sa->encap));
+			goto out;
+		}
 		/* Lifetimes count from the moment the SA has keys. */
 		sa->stats.add_time = ktime_get_real_seconds();
 		sa->stats.add_boot = ktime_get_boottime_ns();
@@ -475,7 +604,7 @@ int ksad_sad_delete(struct ksad_net *kn, const struct ksad_sa_key *key,
 		ksad_sad_remove(sa, KSAD_EVENT_DELETED);
 	mutex_unlock(&kn->lock);
 	if (!sa) {
-		NL_SET_ERR_MSG(extack, "no SA with this SPI, destination and protocol");
+		NL_SET_ERR_MSG(extack, KSAD_NO_SA_MSG);
 		return -ESRCH;
 	}
 	return 0;
@@ -540,4 +669,5 @@ void ksad_sad_uninit(struct ksad_net *kn)
 	WARN_ON_ONCE(!xa_empty(&kn->sas));
 	xa_destroy(&kn->sas);
 	ksad_spi_table_destroy(&kn->spis);
+	ksad_encap_uninit(kn);
 }

@@ -43,6 +43,10 @@ struct sa_view {
 	struct sa_sel sel;
 	struct sa_lifetime soft, hard;
 	struct sa_stats stats;
+	/* UDP encapsulation (type 0: none); MAPPING: the new source */
+	uint8_t encap_type;
+	uint16_t encap_sport, encap_dport, mapping_sport;
+	struct ksad_addr mapping_src;
 };
 
 /* A policy message from the kernel (POLICY_*, ACQUIRE). */

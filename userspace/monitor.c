@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ksadctl monitor [sa] [expire] [acquire]: print SAD events as they happen,
+ * ksadctl monitor [sa] [expire] [acquire] [mapping]: print SAD events as they happen,
  * one line each (one JSON object each with -j), until interrupted.
  */
 #include <arpa/inet.h>
@@ -19,6 +19,8 @@ static const char *grp_name(uint8_t cmd)
 		return "expire";
 	case KSAD_CMD_ACQUIRE:
 		return "acquire";
+	case KSAD_CMD_MAPPING:
+		return "mapping";
 	}
 	return "?";
 }
@@ -57,6 +59,10 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	printf("[%s] ", grp_name(v.cmd));
 	if (v.cmd == KSAD_CMD_EXPIRE)
 		printf("%s", v.expire_hard ? "hard" : "soft");
+	else if (v.cmd == KSAD_CMD_MAPPING)
+		printf("%s port %u (was %u)", v.mapping_src.family ?
+		       inet_ntop(v.mapping_src.family, &v.mapping_src.v6, d, sizeof(d)) : "-",
+		       v.mapping_sport, v.encap_sport);
 	else
 		printf("%s", name_event(v.event));
 	if (v.event == KSAD_EVENT_FLUSHED) {
@@ -74,7 +80,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 int cmd_monitor(int argc, char **argv)
 {
 	static const char *const all[] = { KSAD_MCGRP_SA, KSAD_MCGRP_EXPIRE,
-					   KSAD_MCGRP_ACQUIRE };
+					   KSAD_MCGRP_ACQUIRE, KSAD_MCGRP_MAPPING };
 	char buf[32768];
 	struct knl k;
 	int err, i;
@@ -82,13 +88,13 @@ int cmd_monitor(int argc, char **argv)
 	err = open_or_explain(&k);
 	if (err)
 		return err;
-	for (i = 0; i < (argc ? argc : 3); i++) {
+	for (i = 0; i < (argc ? argc : 4); i++) {
 		const char *g = argc ? argv[i] : all[i];
 		uint32_t id = knl_group_id(&k, g);
 
 		if (!id) {
 			knl_close(&k);
-			return usage_error("no group \"%s\" (sa, expire, acquire)", g);
+			return usage_error("no group \"%s\" (sa, expire, acquire, mapping)", g);
 		}
 		if (mnl_socket_setsockopt(k.sock, NETLINK_ADD_MEMBERSHIP, &id,
 					  sizeof(id)) < 0) {

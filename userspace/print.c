@@ -40,6 +40,8 @@ static const char *const stats[] = {
 	[KSAD_STAT_CRYPTO_ERROR] = "crypto-error",
 	[KSAD_STAT_HARD_EXPIRED] = "hard-expired",
 	[KSAD_STAT_CRYPTO_ASYNC] = "crypto-async",
+	[KSAD_STAT_IN_ENCAP_MISMATCH] = "in-encap-mismatch",
+	[KSAD_STAT_IN_NAT_KEEPALIVE] = "in-nat-keepalive",
 };
 
 /* Name of counter @i, or NULL for none. */
@@ -134,6 +136,12 @@ static void print_text(FILE *f, const struct sa_view *v)
 			fprintf(f, "\tenc %s auth %s\n", NAME(encs, v->enc_alg),
 				NAME(auths, v->auth_alg));
 	}
+	if (v->encap_type)
+		fprintf(f, "\tencap espinudp %u %u\n", v->encap_sport,
+			v->encap_dport);
+	if (v->mapping_src.family)
+		fprintf(f, "\tmapping now from %s port %u\n",
+			addr_str(&v->mapping_src, a, sizeof(a)), v->mapping_sport);
 	if (v->sel.set)
 		fprintf(f, "\tsel src %s/%u dst %s/%u proto %u sport %u dport %u\n",
 			addr_str(&v->sel.src, a, sizeof(a)), v->sel.sprefix,
@@ -187,6 +195,12 @@ static void print_json(FILE *f, const struct sa_view *v)
 			v->sel.proto, v->sel.sport, v->sel.dport);
 	json_lifetime(f, "soft", &v->soft);
 	json_lifetime(f, "hard", &v->hard);
+	if (v->encap_type)
+		fprintf(f, ",\"encap\":{\"type\":\"espinudp\",\"sport\":%u,"
+			"\"dport\":%u}", v->encap_sport, v->encap_dport);
+	if (v->mapping_src.family)
+		fprintf(f, ",\"mapping\":{\"src\":\"%s\",\"sport\":%u}",
+			addr_str(&v->mapping_src, a, sizeof(a)), v->mapping_sport);
 	if (v->stats.set)
 		fprintf(f, ",\"stats\":{\"bytes\":%" PRIu64 ",\"packets\":%" PRIu64
 			",\"replay_fail\":%" PRIu64 ",\"integrity_fail\":%" PRIu64

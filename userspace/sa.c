@@ -22,6 +22,8 @@ enum {	/* keyword groups, for what each command accepts */
 	K_RANGE = 16,	/* min max */
 	K_SA = 32,	/* dir mode reqid replay-window flag aead enc auth sel limit */
 	K_FILTER = 64,	/* dir, for list */
+	K_ENCAP = 128,	/* encap espinudp SPORT DPORT */
+	K_NEW_ENCAP = 256,	/* new-encap espinudp SPORT DPORT, for update */
 	K_ID = K_DST | K_PROTO | K_SPI,
 };
 
@@ -34,10 +36,10 @@ struct sa_cmd {
 
 static const struct sa_cmd sa_cmds[] = {
 	{ "getspi", KSAD_CMD_GETSPI, K_DST | K_PROTO | K_SRC | K_RANGE, 0 },
-	{ "add", KSAD_CMD_ADD, K_ID | K_SRC | K_SA, 0 },
-	{ "update", KSAD_CMD_UPDATE, K_ID | K_SRC | K_SA, 0 },
-	{ "delete", KSAD_CMD_DELETE, K_ID, 0 },
-	{ "get", KSAD_CMD_GET, K_ID, 0 },
+	{ "add", KSAD_CMD_ADD, K_ID | K_SRC | K_SA | K_ENCAP, 0 },
+	{ "update", KSAD_CMD_UPDATE, K_ID | K_SRC | K_SA | K_ENCAP | K_NEW_ENCAP, 0 },
+	{ "delete", KSAD_CMD_DELETE, K_ID | K_ENCAP, 0 },
+	{ "get", KSAD_CMD_GET, K_ID | K_ENCAP, 0 },
 	{ "list", KSAD_CMD_GET, K_DST | K_PROTO | K_FILTER, NLM_F_DUMP },
 	{ "flush", KSAD_CMD_FLUSH, K_PROTO, 0 },
 };
@@ -284,6 +286,26 @@ static int parse_limit(struct sa_args *a, int argc, char **argv, int i)
 
 static int put_key(struct nlmsghdr *nlh, uint16_t type, const char *s);
 
+/* encap|new-encap espinudp SPORT DPORT */
+static int parse_encap(struct nlmsghdr *nlh, uint16_t type, char **argv, int i)
+{
+	uint32_t sport, dport;
+	struct nlattr *nest;
+
+	if (strcmp(argv[i + 1], "espinudp"))
+		return usage_error("the only encapsulation is espinudp, not \"%s\"",
+				   argv[i + 1]);
+	if (parse_u32(argv[i + 2], &sport) || !sport || sport > 65535 ||
+	    parse_u32(argv[i + 3], &dport) || !dport || dport > 65535)
+		return usage_error("'%s espinudp' needs two UDP ports (1-65535)", argv[i]);
+	nest = mnl_attr_nest_start(nlh, type);
+	mnl_attr_put_u8(nlh, KSAD_ENCAP_TYPE, KSAD_ENCAP_ESPINUDP);
+	mnl_attr_put_u16(nlh, KSAD_ENCAP_SPORT, htons((uint16_t)sport));
+	mnl_attr_put_u16(nlh, KSAD_ENCAP_DPORT, htons((uint16_t)dport));
+	mnl_attr_nest_end(nlh, nest);
+	return 3;
+}
+
 /* KEYWORD NAME KEY [128]; returns the words used after KEYWORD. */
 static int parse_alg(struct nlmsghdr *nlh, const struct alg_keyword *kw,
 		     int argc, char **argv, int i)
@@ -399,6 +421,13 @@ static int parse_args(struct sa_args *a, unsigned int words, int argc, char **ar
 		} else if (!strcmp(w, "sel")) {
 			TAKES(K_SA, 4);
 			n = parse_sel(nlh, KSAD_SA_SELECTOR, argc, argv, i);
+			if (n < 0)
+				return n;
+			i += n;
+		} else if (!strcmp(w, "encap") || !strcmp(w, "new-encap")) {
+			TAKES(w[0] == 'e' ? K_ENCAP : K_NEW_ENCAP, 3);
+			n = parse_encap(nlh, w[0] == 'e' ? KSAD_SA_ENCAP :
+					KSAD_SA_NEW_ENCAP, argv, i);
 			if (n < 0)
 				return n;
 			i += n;

@@ -130,11 +130,26 @@ static void get_stats(const struct nlattr *nest, struct sa_stats *st)
 	get_u64(tb.a[KSAD_STATS_LAST_USE], &st->last_use);
 }
 
+static void get_encap(const struct nlattr *nest, struct sa_view *v)
+{
+	struct tb tb;
+	uint16_t port;
+
+	if (!nest || parse_nested(nest, &tb, KSAD_ENCAP_MAX) ||
+	    !get_u8(tb.a[KSAD_ENCAP_TYPE], &v->encap_type))
+		return;
+	if (get_u16(tb.a[KSAD_ENCAP_SPORT], &port))
+		v->encap_sport = ntohs(port);
+	if (get_u16(tb.a[KSAD_ENCAP_DPORT], &port))
+		v->encap_dport = ntohs(port);
+}
+
 /* Returns 0, or -1 for a message that is not a well-formed ksad message. */
 int sa_view_parse(const struct nlmsghdr *nlh, struct sa_view *v)
 {
 	const struct genlmsghdr *g;
 	struct tb tb = { .max = KSAD_SA_MAX };
+	uint16_t port;
 	int i;
 
 	memset(v, 0, sizeof(*v));
@@ -168,6 +183,11 @@ int sa_view_parse(const struct nlmsghdr *nlh, struct sa_view *v)
 	get_lifetime(tb.a[KSAD_SA_SOFT], &v->soft);
 	get_lifetime(tb.a[KSAD_SA_HARD], &v->hard);
 	get_stats(tb.a[KSAD_SA_STATS], &v->stats);
+	get_encap(tb.a[KSAD_SA_ENCAP], v);
+	get_addr(tb.a[KSAD_SA_MAPPING_SRC_IPV4], tb.a[KSAD_SA_MAPPING_SRC_IPV6],
+		 &v->mapping_src);
+	if (get_u16(tb.a[KSAD_SA_MAPPING_SPORT], &port))
+		v->mapping_sport = ntohs(port);
 	return 0;
 }
 

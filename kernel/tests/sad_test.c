@@ -93,6 +93,31 @@ static void cfg_dir(struct ksad_sa_cfg *c, u8 dir)
 	c->set |= A(DIR);
 }
 
+/* ESP in UDP with these ports (host order), as netlink.c fills it in. */
+static void cfg_encap(struct ksad_sa_cfg *c, u16 sport, u16 dport)
+{
+	c->encap.type = KSAD_ENCAP_ESPINUDP;
+	c->encap.sport = htons(sport);
+	c->encap.dport = htons(dport);
+	c->key.encap_sport = c->encap.sport;
+	c->key.encap_dport = c->encap.dport;
+	c->set |= A(ENCAP);
+}
+
+static void cfg_new_encap(struct ksad_sa_cfg *c, u16 sport, u16 dport)
+{
+	c->new_encap.type = KSAD_ENCAP_ESPINUDP;
+	c->new_encap.sport = htons(sport);
+	c->new_encap.dport = htons(dport);
+	c->set |= A(NEW_ENCAP);
+}
+
+/* Inbound SAs counted on UDP port @port (encap.c's set). */
+static unsigned long encap_port_count(struct ksad_net *kn, u16 port)
+{
+	return xa_to_value(xa_load(&kn->encap_ports, port));
+}
+
 /* Run an op that returns an SA; put it and return 0 or the error. */
 static int op_err(struct ksad_sa *sa)
 {
@@ -436,7 +461,121 @@ static void sad_lifetime_check(struct kunit *test)
 
 #undef S
 
+/*
+ * UDP encapsulation: the ports name outbound SAs (two peers behind one NAT
+ * with one SPI), not inbound ones; inbound SAs count on their port.
+ */
+static void sad_encap_identity(struct kunit *test)
+{
+	struct sad_test_ctx *ctx = test->priv;
+	struct ksad_net *kn = &ctx->kn[0];
+	struct ksad_sa_cfg c;
+	struct ksad_sa *sa;
+
+	/* outbound: same SPI and destination, different ports: both */
+	cfg_id(&c, 0x4000, DST2);
+	cfg_gcm(&c);
+	cfg_dir(&c, KSAD_DIR_OUT);
+	cfg_encap(&c, 4500, 4500);
+	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_add(kn, &c, NULL)));
+	cfg_encap(&c, 4500, 1025);
+	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_add(kn, &c, NULL)));
+	KUNIT_EXPECT_EQ(test, -EEXIST, op_err(ksad_sad_add(kn, &c, NULL)));
+	KUNIT_EXPECT_EQ(test, 0UL, encap_port_count(kn, 4500));
+	sa = ksad_sad_get(kn, &c.key);
+	KUNIT_ASSERT_NOT_NULL(test, sa);
+	KUNIT_EXPECT_EQ(test, sa->encap.dport, htons(1025));
+	ksad_sa_put(sa);
+	cfg_id(&c, 0x4000, DST2);
+	KUNIT_EXPECT_NULL(test, ksad_sad_get(kn, &c.key));
+
+	/* moving one onto the other's ports: refused, nothing changes */
+	cfg_id(&c, 0x4000, DST2);
+	cfg_encap(&c, 4500, 1025);
+	cfg_new_encap(&c, 4500, 4500);
+	KUNIT_EXPECT_EQ(test, -EEXIST, op_err(ksad_sad_update(kn, &c, NULL)));
+	sa = ksad_sad_get(kn, &c.key);
+	KUNIT_ASSERT_NOT_NULL(test, sa);
+	KUNIT_EXPECT_EQ(test, sa->encap.dport, htons(1025));
+	ksad_sa_put(sa);
+	/* ... onto free ones: found by them, not by the old */
+	cfg_new_encap(&c, 4500, 2000);
+	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_update(kn, &c, NULL)));
+	KUNIT_EXPECT_NULL(test, ksad_sad_get(kn, &c.key));
+	cfg_encap(&c, 4500, 2000);
+	sa = ksad_sad_get(kn, &c.key);
+	KUNIT_ASSERT_NOT_NULL(test, sa);
+	KUNIT_EXPECT_EQ(test, sa->key.encap_dport, htons(2000));
+	ksad_sa_put(sa);
+
+	/* inbound: named with or without ports, counted on its port */
+	cfg_id(&c, 0x4100, DST1);
+	cfg_gcm(&c);
+	cfg_dir(&c, KSAD_DIR_IN);
+	cfg_encap(&c, 1025, 4500);
+	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_add(kn, &c, NULL)));
+	cfg_id(&c, 0x4101, DST1);
+	cfg_gcm(&c);
+	cfg_dir(&c, KSAD_DIR_IN);
+	cfg_encap(&c, 1026, 4500);
+	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_add(kn, &c, NULL)));
+	KUNIT_EXPECT_EQ(test, 2UL, encap_port_count(kn, 4500));
+	sa = ksad_sad_get(kn, &c.key);
+	KUNIT_ASSERT_NOT_NULL(test, sa);
+	KUNIT_EXPECT_EQ(test, sa->key.encap_dport, (__be16)0);
+	ksad_sa_put(sa);
+	cfg_id(&c, 0x4101, DST1);
+	sa = ksad_sad_get(kn, &c.key);
+	KUNIT_ASSERT_NOT_NULL(test, sa);
+	ksad_sa_put(sa);
+	/* the peer's NAT moved: new ports, counted on the new one */
+	cfg_new_encap(&c, 1026, 4501);
+	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_update(kn, &c, NULL)));
+	KUNIT_EXPECT_EQ(test, 1UL, encap_port_count(kn, 4500));
+	KUNIT_EXPECT_EQ(test, 1UL, encap_port_count(kn, 4501));
+	KUNIT_EXPECT_EQ(test, 0, ksad_sad_delete(kn, &c.key, NULL));
+	KUNIT_EXPECT_EQ(test, 0UL, encap_port_count(kn, 4501));
+	cfg_id(&c, 0x4100, DST1);
+	KUNIT_EXPECT_EQ(test, 0, ksad_sad_delete(kn, &c.key, NULL));
+	KUNIT_EXPECT_TRUE(test, xa_empty(&kn->encap_ports));
+
+	/* a larval SA gets its encapsulation with UPDATE, and counts then */
+	cfg_id(&c, 0, DST1);
+	sa = ksad_sad_getspi(kn, &c, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sa);
+	cfg_id(&c, sa->key.spi, DST1);
+	ksad_sa_put(sa);
+	cfg_gcm(&c);
+	cfg_encap(&c, 4500, 4500);
+	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_update(kn, &c, NULL)));
+	KUNIT_EXPECT_EQ(test, 1UL, encap_port_count(kn, 4500));
+	/* ... and a mature SA keeps it: ENCAP that differs is refused */
+	cfg_id(&c, c.key.spi, DST1);
+	cfg_encap(&c, 4500, 4999);
+	KUNIT_EXPECT_EQ(test, -EINVAL, op_err(ksad_sad_update(kn, &c, NULL)));
+
+	/* AH does not go in UDP; NEW_ENCAP needs an SA with encapsulation */
+	cfg_id(&c, 0x4200, DST1);
+	c.key.proto = KSAD_PROTO_AH;
+	c.auth_alg = KSAD_AUTH_HMAC_SHA256_128;
+	c.auth_key = key32;
+	c.auth_key_len = 32;
+	c.set |= A(AUTH_ALG) | A(AUTH_KEY);
+	cfg_dir(&c, KSAD_DIR_IN);
+	cfg_encap(&c, 4500, 4500);
+	KUNIT_EXPECT_EQ(test, -EINVAL, op_err(ksad_sad_add(kn, &c, NULL)));
+	cfg_id(&c, 0x4300, DST1);
+	cfg_gcm(&c);
+	cfg_dir(&c, KSAD_DIR_IN);
+	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_add(kn, &c, NULL)));
+	cfg_id(&c, 0x4300, DST1);
+	cfg_new_encap(&c, 4500, 4500);
+	KUNIT_EXPECT_EQ(test, -EINVAL, op_err(ksad_sad_update(kn, &c, NULL)));
+	/* uninit flushes; encap_ports must be empty then (WARN otherwise) */
+}
+
 static struct kunit_case sad_test_cases[] = {
+	KUNIT_CASE(sad_encap_identity),
 	KUNIT_CASE(sad_getspi_then_update),
 	KUNIT_CASE(sad_update_mature_rules),
 	KUNIT_CASE(sad_add_rules),

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Random and mutated ESP and AH packets against live ksad SAs.
+"""Random and mutated ESP, ESP-in-UDP and AH packets against live ksad SAs.
 
 Run in the sending namespace; the SAs (see packet-fuzz.sh) take packets
 from 10.0.0.2 / fd00::2 to 10.0.0.1 / fd00::1.  For the NULL + HMAC ESP SAs
@@ -7,6 +7,10 @@ and the AH SAs the ICV is computed here, so a mutation made *before* the ICV
 passes the integrity check and reaches what runs after it (padding, next
 header, decapsulation, the inner packet, selectors and policies); mutations
 made *after* it, random bytes and unknown SPIs test everything before it.
+Two SAs take ESP in UDP (RFC 3948, port 4500): their packets come in UDP
+with a zero, right or wrong checksum and sometimes a wrong length, now and
+then bare; other SAs' packets now and then come in UDP; NAT keepalives and
+IKE (non-ESP marker) packets come to the port too.
 
     pktfuzz.py N SEED KEY-HEX  ->  prints "sent N" and a count per kind
 """
@@ -35,12 +39,17 @@ SAS = {
     0x3008: (6, "ah", "transport", False, True),
     0x3009: (6, "ah", "tunnel", False, True),
     0x300A: (6, "esp", "tunnel", False, True),
+    0x300B: (4, "esp", "transport", False, True),   # ESP in UDP
+    0x300C: (6, "esp", "tunnel", False, True),      # ESP in UDP
 }
+ENCAP = {0x300B, 0x300C}
 
 esp4 = socket.socket(socket.AF_INET, socket.SOCK_RAW, 50)
 esp6 = socket.socket(socket.AF_INET6, socket.SOCK_RAW, 50)
 raw4 = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
 raw6 = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_RAW)
+udp4 = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)
+udp6 = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_UDP)
 seqs = Counter()
 
 
@@ -151,6 +160,40 @@ def ah_packet(spi, fam, mode, esn):
     return hdr + ah + icv + pad + payload
 
 
+def csum16(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def udp_wrap(fam, payload):
+    """@payload in a UDP header to port 4500, not always a correct one."""
+    length = 8 + len(payload)
+    check = 0
+    if fam == 6 or rnd.random() < 0.3:
+        pseudo = (B4 + A4 + struct.pack("!BBH", 0, 17, length) if fam == 4 else
+                  B6 + A6 + struct.pack("!I3xB", length, 17))
+        check = csum16(pseudo + struct.pack("!HHHH", 4500, 4500, length, 0) + payload) or 0xFFFF
+    if rnd.random() < 0.04:
+        check ^= 1 << rnd.randrange(16)         # wrong checksum
+    if rnd.random() < 0.03:
+        length = rnd.randrange(65536)           # wrong length
+    return struct.pack("!HHHH", 4500, 4500, length, check) + payload
+
+
+def send_udp(fam, payload):
+    try:
+        if fam == 4:
+            udp4.sendto(udp_wrap(4, payload), ("10.0.0.1", 0))
+        else:
+            udp6.sendto(udp_wrap(6, payload), ("fd00::1", 0))
+    except OSError:
+        kinds["send-refused"] += 1
+
+
 def mutate(p, skip):
     """Damage a packet somewhere after its first @skip bytes."""
     p = bytearray(p)
@@ -175,6 +218,15 @@ for i in range(N):
         kinds["unknown-spi"] += 1
         pkt = struct.pack("!II", spi, 1) + rbytes(rnd.randrange(40))
         (esp4 if fam == 4 else esp6).sendto(pkt, ("10.0.0.1" if fam == 4 else "fd00::1", 0))
+        continue
+    if r < 0.055:
+        fam = rnd.choice([4, 6])
+        if rnd.random() < 0.95:
+            kinds["nat-keepalive"] += 1
+            send_udp(fam, b"\xff")
+        else:                                   # IKE: left to a socket
+            kinds["ike"] += 1
+            send_udp(fam, bytes(4) + rbytes(rnd.randrange(40)))
         continue
     spi = rnd.choice(list(SAS))
     fam, proto, mode, esn, crafted = SAS[spi]
@@ -202,6 +254,10 @@ for i in range(N):
         kinds["esp-mutated"] += 1
     else:
         kinds["esp-crafted" if crafted else "esp-random"] += 1
+    if (spi in ENCAP) != (rnd.random() < 0.05):
+        kinds["esp-in-udp"] += 1
+        send_udp(fam, pkt)
+        continue
     try:
         (esp4 if fam == 4 else esp6).sendto(pkt, ("10.0.0.1" if fam == 4 else "fd00::1", 0))
     except OSError:

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The packet fuzzer: random and mutated ESP and AH packets (pktfuzz.py)
+# The packet fuzzer: random and mutated ESP, ESP-in-UDP and AH packets (pktfuzz.py)
 # against live inbound SAs of every kind -- transport and tunnel, IPv4 and
 # IPv6, ESP (NULL + HMAC, AES-GCM, ESN) and AH, some through cryptd -- plus
 # selectors and inbound policies for the decrypted packets to meet.  The
@@ -35,6 +35,10 @@ fuzz_sas() {
 	sa_in 0x3006 4 esp transport replay-window 128 flag esn $NULLA &&
 	sa_in 0x3007 6 esp transport replay-window 32 $NULLA &&
 	sa_in 0x3008 6 ah transport $AH &&
+	sa_in 0x300b 4 esp transport replay-window 64 $NULLA \
+		encap espinudp 4500 4500 &&
+	sa_in 0x300c 6 esp tunnel replay-window 64 $NULLA \
+		encap espinudp 4500 4500 &&
 	echo 1 > /sys/module/ksad/parameters/force_cryptd &&
 	sa_in 0x3002 4 esp tunnel replay-window 64 $NULLA &&
 	sa_in 0x3004 4 ah tunnel replay-window 64 $AH &&
@@ -49,7 +53,8 @@ n a "$K" policy add dir in action protect proto ah mode tunnel sel src fd02::/64
 
 # what ksad counts for an ESP or AH packet it has seen: one of these
 SEEN="in-packets in-no-sa in-sa-not-ready in-replay in-integrity-failed in-bad-padding
-      in-malformed in-policy-mismatch crypto-error hard-expired"
+      in-malformed in-policy-mismatch crypto-error hard-expired in-encap-mismatch
+      in-nat-keepalive"
 counters() {
 	n a "$K" stats | awk -v seen="$SEEN" '
 		BEGIN { split(seen, w); for (i in w) want[w[i]] = 1 }
@@ -63,7 +68,7 @@ echo "# took $(( $(date +%s) - t0 )) s"
 sleep 2	# async (cryptd) requests finish
 n a "$K" stats | sed 's/^/# /'
 for c in in-packets in-no-sa in-replay in-integrity-failed in-bad-padding in-malformed \
-	in-policy-mismatch crypto-async; do
+	in-policy-mismatch crypto-async in-encap-mismatch in-nat-keepalive; do
 	check "the fuzz reached $c" counted $c 1
 done
 # A packet ksad does not count was lost before ksad saw it (a full backlog,

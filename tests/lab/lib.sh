@@ -32,7 +32,7 @@ need_pkgs() {
 # Packages every lab run needs on the host.
 UML_BUILD_PKGS=(linux-source-6.1 bc bison flex libelf-dev libssl-dev build-essential
 	xz-utils kmod patch)
-GUEST_PKGS=(iproute2 iputils-ping procps util-linux libmnl0 python3)
+GUEST_PKGS=(iproute2 iputils-ping procps util-linux libmnl0 python3 nftables)
 USER_BUILD_PKGS=(build-essential pkg-config libmnl-dev)
 STOCK_PKGS=(linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static cpio)
 

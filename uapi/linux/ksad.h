@@ -26,6 +26,7 @@
 #define KSAD_MCGRP_SA		"sa"		/* KSAD_CMD_SA_NTF */
 #define KSAD_MCGRP_EXPIRE	"expire"	/* KSAD_CMD_EXPIRE */
 #define KSAD_MCGRP_ACQUIRE	"acquire"	/* KSAD_CMD_ACQUIRE */
+#define KSAD_MCGRP_MAPPING	"mapping"	/* KSAD_CMD_MAPPING */
 
 /*
  * SPIs are never below this: 0 means "no SA" and 1-255 are reserved by
@@ -90,6 +91,11 @@ enum ksad_auth_alg {
 	KSAD_AUTH_HMAC_SHA256_128,
 };
 
+/* Encapsulations of ESP (KSAD_ENCAP_TYPE). */
+enum ksad_encap_type {
+	KSAD_ENCAP_ESPINUDP = 1,	/* ESP in UDP, RFC 3948 (NAT traversal) */
+};
+
 /* Why an SA event was sent on the "sa" group. */
 enum ksad_event {
 	KSAD_EVENT_LARVAL = 1,		/* GETSPI reserved an SPI */
@@ -129,6 +135,21 @@ enum ksad_sel_attrs {
 
 	__KSAD_SEL_MAX,
 	KSAD_SEL_MAX = __KSAD_SEL_MAX - 1
+};
+
+/*
+ * UDP encapsulation of an ESP SA: the ports as they are on the wire in the
+ * SA's packets (outbound: SPORT is this host's, DPORT the peer's; inbound
+ * the other way round).  Both non-zero.
+ */
+enum ksad_encap_attrs {
+	KSAD_ENCAP_UNSPEC,
+	KSAD_ENCAP_TYPE,		/* u8, enum ksad_encap_type */
+	KSAD_ENCAP_SPORT,		/* be16 */
+	KSAD_ENCAP_DPORT,		/* be16 */
+
+	__KSAD_ENCAP_MAX,
+	KSAD_ENCAP_MAX = __KSAD_ENCAP_MAX - 1
 };
 
 /* Counters of an SA (replies and notifications only). */
@@ -178,6 +199,21 @@ enum ksad_sa_attrs {
 	KSAD_SA_SPI_MAX,		/* u32, GETSPI range (default 2^32-1) */
 	KSAD_SA_EVENT,			/* u32, enum ksad_event (SA_NTF) */
 	KSAD_SA_EXPIRE_HARD,		/* flag: EXPIRE is the hard one */
+	/*
+	 * UDP encapsulation (nest, enum ksad_encap_attrs), ESP only, set by
+	 * ADD or by the UPDATE that completes a larval SA.  The ports are part
+	 * of an outbound SA's identity: two outbound SAs may share SPI and
+	 * destination (two peers behind one NAT) if their ports differ, and
+	 * GET, DELETE, UPDATE name such an SA with them.  Inbound SAs are
+	 * named without them (their SPIs are unique here); their DPORT is a
+	 * port on which ksad takes ESP in UDP.
+	 */
+	KSAD_SA_ENCAP,
+	KSAD_SA_NEW_ENCAP,		/* nest: UPDATE moves a mature SA to these ports */
+	/* MAPPING: where the peer's authenticated packets come from now */
+	KSAD_SA_MAPPING_SRC_IPV4,	/* be32 */
+	KSAD_SA_MAPPING_SRC_IPV6,	/* 16 bytes */
+	KSAD_SA_MAPPING_SPORT,		/* be16 */
 
 	__KSAD_SA_MAX,
 	KSAD_SA_MAX = __KSAD_SA_MAX - 1
@@ -239,6 +275,9 @@ enum ksad_stat_attrs {
 	KSAD_STAT_HARD_EXPIRED,		/* a datapath count hit a hard limit */
 	KSAD_STAT_CRYPTO_ASYNC,		/* transforms that completed later */
 	KSAD_STAT_PAD,
+	/* ESP in UDP for an SA without that encapsulation or port, or back */
+	KSAD_STAT_IN_ENCAP_MISMATCH,
+	KSAD_STAT_IN_NAT_KEEPALIVE,	/* one-byte 0xFF to an encap port: consumed */
 
 	__KSAD_STAT_MAX,
 	KSAD_STAT_MAX = __KSAD_STAT_MAX - 1
@@ -271,8 +310,9 @@ enum ksad_cmd {
 	 */
 	KSAD_CMD_ADD,
 	/*
-	 * Complete a larval SA, or change a mature one: only lifetimes and the
-	 * replay window may change then (-EINVAL otherwise).  -ESRCH: no SA.
+	 * Complete a larval SA, or change a mature one: only lifetimes, the
+	 * replay window and the encapsulation ports (NEW_ENCAP) may change
+	 * then (-EINVAL otherwise).  -ESRCH: no SA.
 	 */
 	KSAD_CMD_UPDATE,
 	KSAD_CMD_DELETE,	/* by SPI, DST_*, PROTO; -ESRCH: no SA */
@@ -298,6 +338,14 @@ enum ksad_cmd {
 	KSAD_CMD_POLICY_GET,
 	KSAD_CMD_POLICY_FLUSH,
 	KSAD_CMD_GET_STATS,	/* the namespace's counters (enum ksad_stat_attrs) */
+	/*
+	 * Notification: authenticated ESP in UDP for an inbound SA came from
+	 * another address or port than the SA's SRC and ENCAP SPORT (the NAT's
+	 * mapping changed).  Carries the SA (as GET) and MAPPING_*: the new
+	 * source.  At most one per SA per second for the same new source.
+	 * The keying daemon moves its SAs with UPDATE (NEW_ENCAP).
+	 */
+	KSAD_CMD_MAPPING,
 
 	__KSAD_CMD_MAX,
 	KSAD_CMD_MAX = __KSAD_CMD_MAX - 1

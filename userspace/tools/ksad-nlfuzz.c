@@ -50,6 +50,19 @@ static void put_random_attrs(struct nlmsghdr *nlh, int depth)
 	}
 }
 
+/* ESP in UDP, mostly well-formed, on a few ports so that SAs collide. */
+static void put_encap(struct nlmsghdr *nlh, uint16_t type)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, type);
+
+	mnl_attr_put_u8(nlh, KSAD_ENCAP_TYPE, rnd(8) ? KSAD_ENCAP_ESPINUDP : (uint8_t)rnd(4));
+	if (rnd(8))
+		mnl_attr_put_u16(nlh, KSAD_ENCAP_SPORT, htons((uint16_t)(4500 + rnd(3))));
+	if (rnd(8))
+		mnl_attr_put_u16(nlh, KSAD_ENCAP_DPORT, htons((uint16_t)(rnd(16) ? 4500 + rnd(3) : 0)));
+	mnl_attr_nest_end(nlh, nest);
+}
+
 /* A valid request of some operation, to be mutated. */
 static void put_template(struct nlmsghdr *nlh, uint8_t cmd)
 {
@@ -81,6 +94,11 @@ static void put_template(struct nlmsghdr *nlh, uint8_t cmd)
 			mnl_attr_nest_end(nlh, nest);
 		}
 	}
+	/* UDP encapsulation: names outbound SAs, moves SAs (UPDATE) */
+	if (cmd != KSAD_CMD_GETSPI && rnd(3) == 0)
+		put_encap(nlh, KSAD_SA_ENCAP);
+	if (cmd == KSAD_CMD_UPDATE && rnd(3) == 0)
+		put_encap(nlh, KSAD_SA_NEW_ENCAP);
 }
 
 static void mutate(struct nlmsghdr *nlh)
