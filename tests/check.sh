@@ -11,7 +11,7 @@
 set -uo pipefail
 . "$(dirname "$0")/lab/lib.sh"
 
-UML_GROUPS=kunit,smoke,sad,ynl,fuzz,oracle,datapath,matrix,gateway,natt,pktfuzz,demo
+UML_GROUPS=kunit,smoke,sad,ynl,fuzz,oracle,datapath,matrix,gateway,natt,ike,pktfuzz,demo
 STOCK_GROUPS=smoke,interop
 
 [ $# -gt 0 ] || set -- unit static "uml:$UML_GROUPS" "stock:$STOCK_GROUPS"

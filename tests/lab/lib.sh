@@ -32,8 +32,9 @@ need_pkgs() {
 # Packages every lab run needs on the host.
 UML_BUILD_PKGS=(linux-source-6.1 bc bison flex libelf-dev libssl-dev build-essential
 	xz-utils kmod patch)
-GUEST_PKGS=(iproute2 iputils-ping procps util-linux libmnl0 python3 nftables)
-USER_BUILD_PKGS=(build-essential pkg-config libmnl-dev)
+GUEST_PKGS=(iproute2 iputils-ping procps util-linux libmnl0 python3 nftables
+	strongswan-charon strongswan-swanctl libstrongswan-standard-plugins)
+USER_BUILD_PKGS=(build-essential pkg-config libmnl-dev libssl-dev)
 STOCK_PKGS=(linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static cpio)
 
 # live_view: with KSAD_LAB_LIVE=1 (make demo), show the guest's group output

@@ -1,0 +1,919 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The IKE SA engine: IKE_SA_INIT and IKE_AUTH (RFC 7296 1.2, 2.14-2.17)
+ * with a pre-shared key, and the first CHILD SA keyed through ksad in the
+ * order the SPIs demand: the initiator reserves its inbound SPI (GETSPI)
+ * before it can propose it; the responder, once it knows the initiator's
+ * SPI and the keys, ADDs its outbound SA, GETSPIs its inbound one and
+ * UPDATEs it; the initiator, on the answer, UPDATEs its inbound SA and ADDs
+ * the outbound one.
+ *
+ * Also here: INVALID_KE_PAYLOAD (the initiator retries with the group the
+ * responder wants) and COOKIE (the initiator retries with the cookie).
+ */
+#include <arpa/inet.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "auth.h"
+#include "ikesa.h"
+
+/* Notify types (3.10.1) */
+enum {
+	N_UNSUPPORTED_CRITICAL_PAYLOAD = 1, N_INVALID_SYNTAX = 7,
+	N_NO_PROPOSAL_CHOSEN = 14, N_INVALID_KE_PAYLOAD = 17,
+	N_AUTHENTICATION_FAILED = 24, N_TS_UNACCEPTABLE = 38,
+	N_NAT_DETECTION_SOURCE_IP = 16388, N_NAT_DETECTION_DESTINATION_IP = 16389,
+	N_COOKIE = 16390, N_USE_TRANSPORT_MODE = 16391,
+};
+
+#define ID_IPV4_ADDR	1
+#define ID_FQDN		2
+#define ID_RFC822_ADDR	3
+#define ID_IPV6_ADDR	5
+
+static size_t encr_key_len(uint16_t encr, uint16_t bits)
+{
+	switch (encr) {
+	case IKE_ENCR_AES_GCM_16:
+		return bits / 8 + 4;
+	case IKE_ENCR_CHACHA20_POLY1305:
+		return 36;
+	case IKE_ENCR_AES_CBC:
+		return bits / 8;
+	}
+	return 0;
+}
+
+static size_t integ_key_len(uint16_t integ)
+{
+	return integ == IKE_INTEG_SHA256_128 ? 32 : 0;
+}
+
+static int fail(struct ike_sa *sa, uint16_t notify, const char *why)
+{
+	sa->state = IKE_FAILED;
+	sa->notify = notify;
+	sa->why = why;
+	return -1;
+}
+
+/* --- proposals ----------------------------------------------------------- */
+
+static struct ike_transform tf(uint8_t type, uint16_t id, uint16_t bits)
+{
+	struct ike_transform t = { .type = type, .id = id, .key_len = bits };
+
+	return t;
+}
+
+static void ike_suite_proposal(const struct ike_suite *s, uint8_t num,
+			       struct ike_proposal *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->num = num;
+	p->proto = 1;
+	p->t[p->n++] = tf(1, s->encr, s->encr == IKE_ENCR_CHACHA20_POLY1305 ? 0 : s->bits);
+	if (s->integ)
+		p->t[p->n++] = tf(3, s->integ, 0);
+	p->t[p->n++] = tf(2, s->prf, 0);
+	p->t[p->n++] = tf(4, s->dh, 0);
+}
+
+static void esp_suite_proposal(const struct esp_suite *s, uint8_t num,
+			       uint32_t spi, struct ike_proposal *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->num = num;
+	p->proto = 3;
+	p->spi_size = 4;
+	p->spi[0] = (uint8_t)(spi >> 24);
+	p->spi[1] = (uint8_t)(spi >> 16);
+	p->spi[2] = (uint8_t)(spi >> 8);
+	p->spi[3] = (uint8_t)spi;
+	p->t[p->n++] = tf(1, s->encr, s->encr == IKE_ENCR_CHACHA20_POLY1305 ? 0 : s->bits);
+	if (s->integ)
+		p->t[p->n++] = tf(3, s->integ, 0);
+	p->t[p->n++] = tf(5, 0, 0);	/* no extended sequence numbers */
+}
+
+static bool has(const struct ike_proposal *p, uint8_t type, uint16_t id,
+		uint16_t bits)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (p->t[i].type == type && p->t[i].id == id &&
+		    p->t[i].key_len == bits)
+			return true;
+	return false;
+}
+
+static bool has_type(const struct ike_proposal *p, uint8_t type)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (p->t[i].type == type)
+			return true;
+	return false;
+}
+
+/* Does proposal @p offer IKE suite @s?  With @dh_any, any group of ours. */
+static bool ike_offers(const struct ike_proposal *p, const struct ike_suite *s)
+{
+	return p->proto == 1 &&
+	       has(p, 1, s->encr, s->encr == IKE_ENCR_CHACHA20_POLY1305 ? 0 : s->bits) &&
+	       (s->integ ? has(p, 3, s->integ, 0) : !has_type(p, 3) || has(p, 3, 0, 0)) &&
+	       has(p, 2, s->prf, 0) && has(p, 4, s->dh, 0);
+}
+
+static bool esp_offers(const struct ike_proposal *p, const struct esp_suite *s)
+{
+	return p->proto == 3 && p->spi_size == 4 &&
+	       has(p, 1, s->encr, s->encr == IKE_ENCR_CHACHA20_POLY1305 ? 0 : s->bits) &&
+	       (s->integ ? has(p, 3, s->integ, 0) : !has_type(p, 3) || has(p, 3, 0, 0)) &&
+	       (!has_type(p, 5) || has(p, 5, 0, 0));
+}
+
+static uint32_t proposal_spi(const struct ike_proposal *p)
+{
+	return (uint32_t)p->spi[0] << 24 | (uint32_t)p->spi[1] << 16 |
+	       (uint32_t)p->spi[2] << 8 | p->spi[3];
+}
+
+/* --- traffic selectors --------------------------------------------------- */
+
+/* @out = @proposed narrowed to @mine; false if they do not meet. */
+bool ike_ts_narrow(const struct ike_ts *proposed, const struct ike_ts *mine,
+		   struct ike_ts *out)
+{
+	size_t alen = mine->type == 7 ? 4 : 16;
+
+	if (proposed->type != mine->type)
+		return false;
+	*out = *mine;
+	if (proposed->proto && mine->proto && proposed->proto != mine->proto)
+		return false;
+	out->proto = proposed->proto ? proposed->proto : mine->proto;
+	out->start_port = proposed->start_port > mine->start_port ?
+			  proposed->start_port : mine->start_port;
+	out->end_port = proposed->end_port < mine->end_port ?
+			proposed->end_port : mine->end_port;
+	if (memcmp(proposed->start, mine->start, alen) > 0)
+		memcpy(out->start, proposed->start, alen);
+	if (memcmp(proposed->end, mine->end, alen) < 0)
+		memcpy(out->end, proposed->end, alen);
+	return out->start_port <= out->end_port &&
+	       memcmp(out->start, out->end, alen) <= 0;
+}
+
+/* --- pieces of messages -------------------------------------------------- */
+
+static void put_notify(struct ike_builder *b, uint16_t type, const void *data,
+		       size_t len)
+{
+	uint8_t h[4] = { 0, 0, (uint8_t)(type >> 8), (uint8_t)type };
+
+	ike_build_open(b, IKE_PL_NOTIFY);
+	ike_build_bytes(b, h, sizeof(h));
+	ike_build_bytes(b, data, len);
+	ike_build_close(b);
+}
+
+/* NAT_DETECTION_*_IP data: SHA-1(SPIi | SPIr | address | port). */
+static void nat_hash(const struct ike_sa *sa, const struct ike_addr *a,
+		     uint8_t out[20])
+{
+	uint8_t in[8 + 8 + 16 + 2];
+	size_t alen = a->family == AF_INET ? 4 : 16, n = 0, i;
+
+	for (i = 0; i < 8; i++) {
+		in[i] = (uint8_t)(sa->spi_i >> (56 - 8 * i));
+		in[8 + i] = (uint8_t)(sa->spi_r >> (56 - 8 * i));
+	}
+	memcpy(in + 16, a->a, alen);
+	in[16 + alen] = (uint8_t)(a->port >> 8);
+	in[17 + alen] = (uint8_t)a->port;
+	if (!EVP_Q_digest(NULL, "SHA1", NULL, in, 18 + alen, out, &n))
+		memset(out, 0, 20);
+}
+
+/*
+ * Is there a NAT between us (2.23)?  @src: where the message came from as
+ * we see it, @dst: where it went.  Without the notifies: no NAT-T, no NAT.
+ */
+static bool nat_between(const struct ike_sa *sa, const struct ike_msg *m,
+			const struct ike_addr *src, const struct ike_addr *dst)
+{
+	const struct ike_payload *pl;
+	struct ike_notify nt;
+	uint8_t h_src[20], h_dst[20];
+	bool seen = false, nat = false, src_ok = false;
+	size_t from = 0;
+
+	nat_hash(sa, src, h_src);
+	nat_hash(sa, dst, h_dst);
+	while ((pl = ike_msg_find(m, IKE_PL_NOTIFY, &from))) {
+		if (ike_notify_parse(pl, &nt) || nt.data_len != 20)
+			continue;
+		if (nt.type == N_NAT_DETECTION_SOURCE_IP) {
+			seen = true;
+			src_ok |= !memcmp(nt.data, h_src, 20);
+		} else if (nt.type == N_NAT_DETECTION_DESTINATION_IP) {
+			seen = true;
+			nat |= !!memcmp(nt.data, h_dst, 20);
+		}
+	}
+	return seen && (nat || !src_ok);
+}
+
+static void put_nat_detection(struct ike_builder *b, const struct ike_sa *sa)
+{
+	uint8_t h[20];
+
+	nat_hash(sa, &sa->cfg->local, h);
+	put_notify(b, N_NAT_DETECTION_SOURCE_IP, h, sizeof(h));
+	nat_hash(sa, &sa->peer, h);
+	put_notify(b, N_NAT_DETECTION_DESTINATION_IP, h, sizeof(h));
+}
+
+/* ID payload body: type, 3 reserved bytes, the identity (2.15, 3.5). */
+static size_t id_body(const char *id, uint8_t *out, size_t cap)
+{
+	uint8_t a[16];
+	size_t len;
+
+	memset(out, 0, 4);
+	if (inet_pton(AF_INET, id, a) == 1) {
+		out[0] = ID_IPV4_ADDR;
+		memcpy(out + 4, a, 4);
+		return 8;
+	}
+	if (inet_pton(AF_INET6, id, a) == 1) {
+		out[0] = ID_IPV6_ADDR;
+		memcpy(out + 4, a, 16);
+		return 20;
+	}
+	/* strongSwan's reading: @host is a name, user@host an email address */
+	out[0] = *id != '@' && strchr(id, '@') ? ID_RFC822_ADDR : ID_FQDN;
+	if (*id == '@')
+		id++;
+	len = strlen(id);
+	if (len + 4 > cap)
+		len = cap - 4;
+	memcpy(out + 4, id, len);
+	return len + 4;
+}
+
+static struct ike_hdr hdr(const struct ike_sa *sa, uint8_t exchange,
+			  uint32_t msg_id, bool response)
+{
+	struct ike_hdr h = {
+		.spi_i = sa->spi_i, .spi_r = sa->spi_r, .exchange = exchange,
+		.msg_id = msg_id,
+		.flags = (sa->initiator ? IKE_FLAG_INITIATOR : 0) |
+			 (response ? IKE_FLAG_RESPONSE : 0),
+	};
+
+	return h;
+}
+
+static uint16_t find_notify(const struct ike_msg *m, uint16_t type,
+			    struct ike_notify *out)
+{
+	const struct ike_payload *pl;
+	struct ike_notify nt;
+	size_t from = 0;
+
+	while ((pl = ike_msg_find(m, IKE_PL_NOTIFY, &from)))
+		if (!ike_notify_parse(pl, &nt) && nt.type == type) {
+			if (out)
+				*out = nt;
+			return type;
+		}
+	return 0;
+}
+
+/* The first error notify (type below 16384), or 0. */
+static uint16_t error_notify(const struct ike_msg *m)
+{
+	const struct ike_payload *pl;
+	struct ike_notify nt;
+	size_t from = 0;
+
+	while ((pl = ike_msg_find(m, IKE_PL_NOTIFY, &from)))
+		if (!ike_notify_parse(pl, &nt) && nt.type && nt.type < 16384)
+			return nt.type;
+	return 0;
+}
+
+/* --- keys -------------------------------------------------------------- */
+
+static int derive(struct ike_sa *sa, const uint8_t *gir, size_t gir_len)
+{
+	size_t ek = encr_key_len(sa->suite.encr, sa->suite.bits);
+	size_t ak = integ_key_len(sa->suite.integ);
+	size_t total = 3 * IKE_PRF_LEN + 2 * ek + 2 * ak, off = 0;
+	uint8_t skeyseed[IKE_PRF_LEN], km[3 * IKE_PRF_LEN + 2 * 36 + 2 * 32];
+	int err;
+
+	if (!ek || ek > sizeof(sa->ki.ekey) || total > sizeof(km))
+		return -1;
+	err = ike_skeyseed(sa->ni, sizeof(sa->ni), sa->nr, sizeof(sa->nr), gir,
+			   gir_len, skeyseed) ||
+	      ike_sa_keymat(skeyseed, sa->ni, sizeof(sa->ni), sa->nr,
+			    sizeof(sa->nr), sa->spi_i, sa->spi_r, km, total);
+	OPENSSL_cleanse(skeyseed, sizeof(skeyseed));
+	if (err)
+		return -1;
+	sa->ki.encr = sa->kr.encr = sa->suite.encr;
+	sa->ki.integ = sa->kr.integ = sa->suite.integ;
+	sa->ki.ekey_len = sa->kr.ekey_len = ek;
+	sa->ki.akey_len = sa->kr.akey_len = ak;
+	memcpy(sa->sk_d, km, IKE_PRF_LEN);
+	off = IKE_PRF_LEN;
+	memcpy(sa->ki.akey, km + off, ak);
+	off += ak;
+	memcpy(sa->kr.akey, km + off, ak);
+	off += ak;
+	memcpy(sa->ki.ekey, km + off, ek);
+	off += ek;
+	memcpy(sa->kr.ekey, km + off, ek);
+	off += ek;
+	memcpy(sa->sk_pi, km + off, IKE_PRF_LEN);
+	memcpy(sa->sk_pr, km + off + IKE_PRF_LEN, IKE_PRF_LEN);
+	OPENSSL_cleanse(km, sizeof(km));
+	return 0;
+}
+
+/* The peer's KE against our key pair, then the IKE SA's keys. */
+static int key_exchange(struct ike_sa *sa, const uint8_t *pub, size_t len)
+{
+	uint8_t gir[IKE_DH_MAX];
+	size_t n;
+	int err;
+
+	if (ike_dh_shared(&sa->dh, pub, len, gir, sizeof(gir), &n))
+		return -1;
+	err = derive(sa, gir, n);
+	OPENSSL_cleanse(gir, sizeof(gir));
+	return err;
+}
+
+/* KEYMAT (2.17): initiator->responder keys first, then the other way. */
+static int child_keys(struct ike_sa *sa)
+{
+	struct ike_child *c = &sa->child;
+	size_t one = c->enc_len + c->integ_len;
+	uint8_t km[2 * 68];
+	int err;
+
+	err = ike_child_keymat(sa->sk_d, IKE_PRF_LEN, NULL, 0, sa->ni,
+			       sizeof(sa->ni), sa->nr, sizeof(sa->nr), km, 2 * one);
+	if (!err) {
+		memcpy(sa->initiator ? c->key_out : c->key_in, km, one);
+		memcpy(sa->initiator ? c->key_in : c->key_out, km + one, one);
+	}
+	OPENSSL_cleanse(km, sizeof(km));
+	return err;
+}
+
+static void child_from_cfg(struct ike_sa *sa, const struct esp_suite *s)
+{
+	struct ike_child *c = &sa->child;
+
+	c->suite = *s;
+	c->mode = sa->cfg->mode;
+	c->enc_len = encr_key_len(s->encr, s->bits);
+	c->integ_len = integ_key_len(s->integ);
+	c->local = sa->cfg->local;
+	c->remote = sa->cfg->remote;
+	c->reqid = sa->cfg->reqid;
+	/* ESP in UDP only through a NAT (IKE may float to 4500 without one) */
+	c->encap = sa->nat_detected;
+	c->encap_sport = sa->natt ? sa->natt_local_port : 4500;
+	c->encap_dport = sa->natt ? sa->natt_peer_port : 4500;
+}
+
+/* --- IKE_SA_INIT --------------------------------------------------------- */
+
+static size_t build_init_request(struct ike_sa *sa, const struct ike_notify *cookie,
+				 uint8_t *out, size_t cap)
+{
+	struct ike_proposal props[4];
+	struct ike_hdr h = hdr(sa, IKE_SA_INIT, 0, false);
+	uint8_t ke[4 + IKE_DH_MAX] = { (uint8_t)(sa->dh.group >> 8), (uint8_t)sa->dh.group };
+	struct ike_builder b;
+	size_t i, n = 0, len;
+
+	if (ike_dh_public(&sa->dh, ke + 4, IKE_DH_MAX, &len))
+		return 0;
+	for (i = 0; i < sa->cfg->n_ike && i < 4; i++)
+		ike_suite_proposal(&sa->cfg->ike[i], (uint8_t)(i + 1), &props[n++]);
+	ike_build_start(&b, out, cap, &h);
+	if (cookie)
+		put_notify(&b, N_COOKIE, cookie->data, cookie->data_len);
+	ike_build_sa(&b, props, n);
+	ike_build_payload(&b, IKE_PL_KE, false, ke, 4 + len);
+	ike_build_payload(&b, IKE_PL_NONCE, false, sa->ni, sizeof(sa->ni));
+	put_nat_detection(&b, sa);
+	len = ike_build_end(&b);
+	if (len && len <= sizeof(sa->init_req)) {
+		memcpy(sa->init_req, out, len);
+		sa->init_req_len = len;
+		return len;
+	}
+	return 0;
+}
+
+static uint64_t random_spi(void)
+{
+	uint64_t spi = 0;
+
+	while (!spi)
+		if (RAND_bytes((uint8_t *)&spi, sizeof(spi)) != 1)
+			return 0;
+	return spi;
+}
+
+int ike_sa_initiate(struct ike_sa *sa, const struct ike_cfg *cfg,
+		    const struct ike_kernel *k, uint8_t *out, size_t cap,
+		    size_t *len)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->cfg = cfg;
+	sa->k = k;
+	sa->initiator = true;
+	sa->peer = cfg->remote;
+	sa->spi_i = random_spi();
+	if (!cfg->n_ike || !sa->spi_i ||
+	    RAND_bytes(sa->ni, sizeof(sa->ni)) != 1 ||
+	    ike_dh_new(&sa->dh, cfg->ike[0].dh))
+		return fail(sa, 0, "no randomness or key pair");
+	*len = build_init_request(sa, NULL, out, cap);
+	if (!*len)
+		return fail(sa, 0, "IKE_SA_INIT request does not fit");
+	sa->state = IKE_INIT_SENT;
+	return 0;
+}
+
+/* An unencrypted error answer to an IKE_SA_INIT request. */
+static size_t init_error(struct ike_sa *sa, uint16_t type, const void *data,
+			 size_t dlen, uint8_t *out, size_t cap)
+{
+	struct ike_hdr h = hdr(sa, IKE_SA_INIT, 0, true);
+	struct ike_builder b;
+
+	h.spi_r = 0;
+	ike_build_start(&b, out, cap, &h);
+	put_notify(&b, type, data, dlen);
+	return ike_build_end(&b);
+}
+
+/**
+ * ike_sa_respond() - a new IKE SA from an IKE_SA_INIT request
+ * @sa: the responder's IKE SA
+ * @cfg: the connection it is for
+ * @k: kernel operations
+ * @from: where the request came from (address and UDP port)
+ * @in: the request
+ * @in_len: its length
+ * @out: the response (also on errors: INVALID_KE_PAYLOAD, NO_PROPOSAL_CHOSEN)
+ * @cap: room there
+ * @len: the response's length
+ *
+ * Return: 0 when the SA waits for IKE_AUTH, -1 when it failed.
+ */
+int ike_sa_respond(struct ike_sa *sa, const struct ike_cfg *cfg,
+		   const struct ike_kernel *k, const struct ike_addr *from,
+		   const uint8_t *in, size_t in_len, uint8_t *out, size_t cap,
+		   size_t *len)
+{
+	struct ike_proposal props[IKE_MAX_PROPOSALS], chosen;
+	const struct ike_payload *pl_sa, *pl_ke, *pl_ni;
+	struct ike_msg m;
+	const uint8_t *pub;
+	uint8_t ke[4 + IKE_DH_MAX];
+	struct ike_builder b;
+	struct ike_hdr h;
+	size_t n, i, j, publen;
+	uint16_t group;
+	bool found = false;
+
+	memset(sa, 0, sizeof(*sa));
+	sa->cfg = cfg;
+	sa->k = k;
+	*len = 0;
+	if (ike_msg_parse(in, in_len, &m) || m.hdr.exchange != IKE_SA_INIT ||
+	    m.hdr.msg_id || m.hdr.spi_r || !(m.hdr.flags & IKE_FLAG_INITIATOR) ||
+	    (m.hdr.flags & IKE_FLAG_RESPONSE) || in_len > sizeof(sa->init_req))
+		return fail(sa, N_INVALID_SYNTAX, "not an IKE_SA_INIT request");
+	sa->spi_i = m.hdr.spi_i;
+	pl_sa = ike_msg_find(&m, IKE_PL_SA, NULL);
+	pl_ke = ike_msg_find(&m, IKE_PL_KE, NULL);
+	pl_ni = ike_msg_find(&m, IKE_PL_NONCE, NULL);
+	if (!pl_sa || !pl_ke || !pl_ni || pl_ni->len != sizeof(sa->ni) ||
+	    ike_sa_parse(pl_sa, props, IKE_MAX_PROPOSALS, &n) ||
+	    ike_ke_parse(pl_ke, &group, &pub, &publen))
+		return fail(sa, N_INVALID_SYNTAX, "IKE_SA_INIT without SA, KE or a 32-byte nonce");
+	/* our preference order, the first of theirs that offers it */
+	for (j = 0; j < cfg->n_ike && !found; j++)
+		for (i = 0; i < n && !found; i++)
+			if (ike_offers(&props[i], &cfg->ike[j])) {
+				sa->suite = cfg->ike[j];
+				ike_suite_proposal(&cfg->ike[j], props[i].num, &chosen);
+				found = true;
+			}
+	if (!found) {
+		*len = init_error(sa, N_NO_PROPOSAL_CHOSEN, NULL, 0, out, cap);
+		return fail(sa, N_NO_PROPOSAL_CHOSEN, "no IKE proposal in common");
+	}
+	if (group != sa->suite.dh) {
+		uint8_t want[2] = { (uint8_t)(sa->suite.dh >> 8), (uint8_t)sa->suite.dh };
+
+		*len = init_error(sa, N_INVALID_KE_PAYLOAD, want, 2, out, cap);
+		return fail(sa, N_INVALID_KE_PAYLOAD, "KE of another group: asked for ours");
+	}
+	memcpy(sa->ni, pl_ni->body, sizeof(sa->ni));
+	memcpy(sa->init_req, in, in_len);
+	sa->init_req_len = in_len;
+	sa->nat_detected = nat_between(sa, &m, from, &cfg->local);	/* SPIr 0 */
+	sa->peer = *from;
+	sa->spi_r = random_spi();
+	if (!sa->spi_r || RAND_bytes(sa->nr, sizeof(sa->nr)) != 1 ||
+	    ike_dh_new(&sa->dh, group) ||
+	    ike_dh_public(&sa->dh, ke + 4, IKE_DH_MAX, &publen) ||
+	    key_exchange(sa, pub, pl_ke->len - 4))
+		return fail(sa, N_INVALID_SYNTAX, "key exchange failed");
+	ke[0] = (uint8_t)(group >> 8);
+	ke[1] = (uint8_t)group;
+	ke[2] = ke[3] = 0;
+	h = hdr(sa, IKE_SA_INIT, 0, true);
+	ike_build_start(&b, out, cap, &h);
+	ike_build_sa(&b, &chosen, 1);
+	ike_build_payload(&b, IKE_PL_KE, false, ke, 4 + publen);
+	ike_build_payload(&b, IKE_PL_NONCE, false, sa->nr, sizeof(sa->nr));
+	put_nat_detection(&b, sa);
+	*len = ike_build_end(&b);
+	if (!*len || *len > sizeof(sa->init_resp))
+		return fail(sa, 0, "IKE_SA_INIT response does not fit");
+	memcpy(sa->init_resp, out, *len);
+	sa->init_resp_len = *len;
+	sa->state = IKE_INIT_DONE;
+	return 0;
+}
+
+/* --- IKE_AUTH ------------------------------------------------------------ */
+
+/* IDx, AUTH, [USE_TRANSPORT_MODE], SA, TSi, TSr: the inner payloads. */
+static size_t build_auth_inner(struct ike_sa *sa, const struct ike_proposal *props,
+			       size_t nprops, const struct ike_ts *tsi,
+			       const struct ike_ts *tsr, uint8_t *out, size_t cap)
+{
+	const char *id = sa->cfg->local_id;
+	uint8_t idb[132], auth[4 + IKE_PRF_LEN] = { IKE_AUTH_PSK };
+	struct ike_hdr h = { 0 };
+	struct ike_builder b;
+	size_t idlen = id_body(id, idb, sizeof(idb)), len;
+	int err;
+
+	if (sa->initiator)
+		err = ike_psk_auth(sa->cfg->psk, sa->cfg->psk_len, sa->init_req,
+				   sa->init_req_len, sa->nr, sizeof(sa->nr),
+				   sa->sk_pi, IKE_PRF_LEN, idb, idlen, auth + 4);
+	else
+		err = ike_psk_auth(sa->cfg->psk, sa->cfg->psk_len, sa->init_resp,
+				   sa->init_resp_len, sa->ni, sizeof(sa->ni),
+				   sa->sk_pr, IKE_PRF_LEN, idb, idlen, auth + 4);
+	if (err)
+		return 0;
+	ike_build_start(&b, out, cap, &h);
+	ike_build_payload(&b, sa->initiator ? IKE_PL_IDI : IKE_PL_IDR, false, idb, idlen);
+	ike_build_payload(&b, IKE_PL_AUTH, false, auth, sizeof(auth));
+	if (sa->cfg->mode == 1)
+		put_notify(&b, N_USE_TRANSPORT_MODE, NULL, 0);
+	ike_build_sa(&b, props, nprops);
+	ike_build_ts(&b, IKE_PL_TSI, tsi, 1);
+	ike_build_ts(&b, IKE_PL_TSR, tsr, 1);
+	len = ike_build_end(&b);
+	OPENSSL_cleanse(auth, sizeof(auth));
+	return len;
+}
+
+/* Seal @inner (a builder's output, header included) as the message to send. */
+static size_t seal(struct ike_sa *sa, uint8_t exchange, uint32_t msg_id,
+		   bool response, const uint8_t *inner, size_t inner_len,
+		   uint8_t *out, size_t cap)
+{
+	struct ike_hdr h = hdr(sa, exchange, msg_id, response);
+	struct ike_builder b;
+	size_t len;
+
+	if (inner_len < IKE_HDR_LEN)
+		return 0;
+	ike_build_start(&b, out, cap, &h);
+	len = ike_sk_seal(&b, sa->initiator ? &sa->ki : &sa->kr, inner[16],
+			  inner + IKE_HDR_LEN, inner_len - IKE_HDR_LEN);
+	return len;
+}
+
+/* The initiator, on the IKE_SA_INIT response: keys, then IKE_AUTH. */
+static int init_response(struct ike_sa *sa, const struct ike_msg *m,
+			 const uint8_t *in, size_t in_len, uint8_t *out,
+			 size_t cap, size_t *len)
+{
+	struct ike_proposal props[IKE_MAX_PROPOSALS], esp[4];
+	const struct ike_payload *pl_sa, *pl_ke, *pl_nr;
+	struct ike_notify nt;
+	uint8_t inner[2048];
+	const uint8_t *pub;
+	size_t n, i, publen, ilen;
+	uint16_t group, err;
+	bool found = false;
+	int rc;
+
+	if (find_notify(m, N_COOKIE, &nt)) {
+		*len = build_init_request(sa, &nt, out, cap);
+		return *len ? 0 : fail(sa, 0, "no room for the cookie");
+	}
+	if (find_notify(m, N_INVALID_KE_PAYLOAD, &nt)) {
+		if (nt.data_len != 2)
+			return fail(sa, N_INVALID_KE_PAYLOAD, "INVALID_KE_PAYLOAD without a group");
+		group = (uint16_t)(nt.data[0] << 8 | nt.data[1]);
+		for (i = 0; i < sa->cfg->n_ike && !found; i++)
+			found = sa->cfg->ike[i].dh == group;
+		if (!found || group == sa->dh.group)
+			return fail(sa, N_INVALID_KE_PAYLOAD, "the responder wants a group we do not offer");
+		ike_dh_free(&sa->dh);
+		if (ike_dh_new(&sa->dh, group))
+			return fail(sa, 0, "no key pair");
+		*len = build_init_request(sa, NULL, out, cap);
+		return *len ? 0 : fail(sa, 0, "IKE_SA_INIT request does not fit");
+	}
+	err = error_notify(m);
+	if (err)
+		return fail(sa, err, "the responder refused IKE_SA_INIT");
+	pl_sa = ike_msg_find(m, IKE_PL_SA, NULL);
+	pl_ke = ike_msg_find(m, IKE_PL_KE, NULL);
+	pl_nr = ike_msg_find(m, IKE_PL_NONCE, NULL);
+	if (!pl_sa || !pl_ke || !pl_nr || pl_nr->len != sizeof(sa->nr) ||
+	    ike_sa_parse(pl_sa, props, IKE_MAX_PROPOSALS, &n) || n != 1 ||
+	    ike_ke_parse(pl_ke, &group, &pub, &publen) || group != sa->dh.group ||
+	    !m->hdr.spi_r || in_len > sizeof(sa->init_resp))
+		return fail(sa, N_INVALID_SYNTAX, "IKE_SA_INIT response without SA, KE or nonce");
+	for (i = 0; i < sa->cfg->n_ike && !found; i++)
+		if (sa->cfg->ike[i].dh == group && ike_offers(&props[0], &sa->cfg->ike[i])) {
+			sa->suite = sa->cfg->ike[i];
+			found = true;
+		}
+	if (!found)
+		return fail(sa, N_NO_PROPOSAL_CHOSEN, "the responder chose what we did not offer");
+	sa->spi_r = m->hdr.spi_r;
+	sa->nat_detected = nat_between(sa, m, &sa->cfg->remote, &sa->cfg->local);
+	memcpy(sa->nr, pl_nr->body, sizeof(sa->nr));
+	memcpy(sa->init_resp, in, in_len);
+	sa->init_resp_len = in_len;
+	if (key_exchange(sa, pub, publen))
+		return fail(sa, N_INVALID_SYNTAX, "key exchange failed");
+
+	/* the CHILD SA: reserve our inbound SPI first (seed: GETSPI) */
+	child_from_cfg(sa, &sa->cfg->esp[0]);
+	sa->child.ts_local = sa->cfg->local_ts;
+	sa->child.ts_remote = sa->cfg->remote_ts;
+	rc = sa->k->getspi(sa->k->ctx, &sa->child, &sa->child.spi_in);
+	if (rc)
+		return fail(sa, 0, "GETSPI failed");
+	for (i = 0; i < sa->cfg->n_esp && i < 4; i++)
+		esp_suite_proposal(&sa->cfg->esp[i], (uint8_t)(i + 1), sa->child.spi_in, &esp[i]);
+	ilen = build_auth_inner(sa, esp, i, &sa->cfg->local_ts, &sa->cfg->remote_ts,
+				inner, sizeof(inner));
+	*len = ilen ? seal(sa, IKE_AUTH, 1, false, inner, ilen, out, cap) : 0;
+	OPENSSL_cleanse(inner, sizeof(inner));
+	if (!*len)
+		return fail(sa, 0, "IKE_AUTH request does not fit");
+	sa->state = IKE_AUTH_SENT;
+	return 0;
+}
+
+/* Decrypt and check the peer's ID and AUTH; @inner gets the payloads. */
+static int open_auth(struct ike_sa *sa, const uint8_t *in, size_t in_len,
+		     const struct ike_msg *m, uint8_t *plain, size_t cap,
+		     struct ike_msg *inner)
+{
+	const struct ike_payload *id, *auth;
+	uint8_t want[IKE_PRF_LEN], idb[132];
+	size_t plen, idlen;
+	int err;
+
+	if (ike_sk_open(sa->initiator ? &sa->kr : &sa->ki, in, in_len, m, plain,
+			cap, &plen) ||
+	    ike_chain_parse(m->sk_first, plain, plen, inner))
+		return -2;
+	if (sa->initiator && error_notify(inner))
+		return error_notify(inner);
+	id = ike_msg_find(inner, sa->initiator ? IKE_PL_IDR : IKE_PL_IDI, NULL);
+	auth = ike_msg_find(inner, IKE_PL_AUTH, NULL);
+	if (!id || !auth || auth->len != 4 + IKE_PRF_LEN || auth->body[0] != IKE_AUTH_PSK)
+		return N_AUTHENTICATION_FAILED;
+	if (sa->cfg->remote_id[0]) {
+		idlen = id_body(sa->cfg->remote_id, idb, sizeof(idb));
+		if (idlen != id->len || memcmp(idb, id->body, idlen))
+			return N_AUTHENTICATION_FAILED;
+	}
+	if (sa->initiator)
+		err = ike_psk_auth(sa->cfg->psk, sa->cfg->psk_len, sa->init_resp,
+				   sa->init_resp_len, sa->ni, sizeof(sa->ni), sa->sk_pr,
+				   IKE_PRF_LEN, id->body, id->len, want);
+	else
+		err = ike_psk_auth(sa->cfg->psk, sa->cfg->psk_len, sa->init_req,
+				   sa->init_req_len, sa->nr, sizeof(sa->nr), sa->sk_pi,
+				   IKE_PRF_LEN, id->body, id->len, want);
+	if (err || CRYPTO_memcmp(want, auth->body + 4, IKE_PRF_LEN))
+		return N_AUTHENTICATION_FAILED;
+	return 0;
+}
+
+/* The first selector of a TS payload. */
+static int first_ts(const struct ike_msg *m, uint8_t type, struct ike_ts *ts)
+{
+	const struct ike_payload *pl = ike_msg_find(m, type, NULL);
+	struct ike_ts all[IKE_MAX_TS];
+	size_t n;
+
+	if (!pl || ike_ts_parse(pl, all, IKE_MAX_TS, &n) || !n)
+		return -1;
+	*ts = all[0];
+	return 0;
+}
+
+/* An encrypted answer carrying one error notify. */
+static size_t auth_error(struct ike_sa *sa, uint16_t type, uint8_t *out, size_t cap)
+{
+	struct ike_hdr h = { 0 };
+	struct ike_builder b;
+	uint8_t inner[64];
+	size_t ilen;
+
+	ike_build_start(&b, inner, sizeof(inner), &h);
+	put_notify(&b, type, NULL, 0);
+	ilen = ike_build_end(&b);
+	return seal(sa, IKE_AUTH, 1, true, inner, ilen, out, cap);
+}
+
+/* The responder, on IKE_AUTH: check, key the CHILD SA, answer. */
+static int auth_request(struct ike_sa *sa, const struct ike_msg *m,
+			const uint8_t *in, size_t in_len, uint8_t *out,
+			size_t cap, size_t *len)
+{
+	struct ike_proposal props[IKE_MAX_PROPOSALS], chosen;
+	uint8_t plain[4096], inner[2048];
+	struct ike_ts tsi, tsr, ntsi, ntsr;
+	struct ike_msg im;
+	size_t n, i, j, ilen;
+	bool found = false;
+	int rc;
+
+	rc = open_auth(sa, in, in_len, m, plain, sizeof(plain), &im);
+	if (rc == -2)
+		return fail(sa, 0, "IKE_AUTH request does not decrypt");
+	if (rc) {
+		*len = auth_error(sa, (uint16_t)rc, out, cap);
+		return fail(sa, (uint16_t)rc, "the initiator's AUTH or ID is wrong");
+	}
+	if (!ike_msg_find(&im, IKE_PL_SA, NULL) ||
+	    ike_sa_parse(ike_msg_find(&im, IKE_PL_SA, NULL), props, IKE_MAX_PROPOSALS, &n))
+		n = 0;
+	for (j = 0; j < sa->cfg->n_esp && !found; j++)
+		for (i = 0; i < n && !found; i++)
+			if (esp_offers(&props[i], &sa->cfg->esp[j])) {
+				child_from_cfg(sa, &sa->cfg->esp[j]);
+				sa->child.spi_out = proposal_spi(&props[i]);
+				esp_suite_proposal(&sa->cfg->esp[j], props[i].num, 0, &chosen);
+				found = true;
+			}
+	if (!found || (find_notify(&im, N_USE_TRANSPORT_MODE, NULL) ? 1 : 2) != sa->cfg->mode) {
+		*len = auth_error(sa, N_NO_PROPOSAL_CHOSEN, out, cap);
+		return fail(sa, N_NO_PROPOSAL_CHOSEN, "no ESP proposal or mode in common");
+	}
+	if (first_ts(&im, IKE_PL_TSI, &tsi) || first_ts(&im, IKE_PL_TSR, &tsr) ||
+	    !ike_ts_narrow(&tsi, &sa->cfg->remote_ts, &ntsi) ||
+	    !ike_ts_narrow(&tsr, &sa->cfg->local_ts, &ntsr)) {
+		*len = auth_error(sa, N_TS_UNACCEPTABLE, out, cap);
+		return fail(sa, N_TS_UNACCEPTABLE, "traffic selectors do not meet ours");
+	}
+	sa->child.ts_local = ntsr;
+	sa->child.ts_remote = ntsi;
+	if (child_keys(sa))
+		return fail(sa, 0, "CHILD SA keys");
+	/* seed: ADD (outbound), GETSPI (inbound), UPDATE (inbound) */
+	if (sa->k->add_out(sa->k->ctx, &sa->child) ||
+	    sa->k->getspi(sa->k->ctx, &sa->child, &sa->child.spi_in) ||
+	    sa->k->update_in(sa->k->ctx, &sa->child))
+		return fail(sa, 0, "keying ksad failed");
+	chosen.spi[0] = (uint8_t)(sa->child.spi_in >> 24);
+	chosen.spi[1] = (uint8_t)(sa->child.spi_in >> 16);
+	chosen.spi[2] = (uint8_t)(sa->child.spi_in >> 8);
+	chosen.spi[3] = (uint8_t)sa->child.spi_in;
+	ilen = build_auth_inner(sa, &chosen, 1, &ntsi, &ntsr, inner, sizeof(inner));
+	*len = ilen ? seal(sa, IKE_AUTH, 1, true, inner, ilen, out, cap) : 0;
+	OPENSSL_cleanse(plain, sizeof(plain));
+	OPENSSL_cleanse(inner, sizeof(inner));
+	if (!*len)
+		return fail(sa, 0, "IKE_AUTH response does not fit");
+	sa->state = IKE_ESTABLISHED;
+	return 0;
+}
+
+/* The initiator, on the IKE_AUTH response: check, key the CHILD SA. */
+static int auth_response(struct ike_sa *sa, const struct ike_msg *m,
+			 const uint8_t *in, size_t in_len)
+{
+	struct ike_proposal props[IKE_MAX_PROPOSALS];
+	struct ike_ts tsi, tsr;
+	struct ike_msg im;
+	uint8_t plain[4096];
+	size_t n, j;
+	bool found = false;
+	int rc;
+
+	rc = open_auth(sa, in, in_len, m, plain, sizeof(plain), &im);
+	if (rc == -2)
+		return fail(sa, 0, "IKE_AUTH response does not decrypt");
+	if (rc)
+		return fail(sa, (uint16_t)rc, "IKE_AUTH refused, or the responder's AUTH is wrong");
+	if (!ike_msg_find(&im, IKE_PL_SA, NULL) ||
+	    ike_sa_parse(ike_msg_find(&im, IKE_PL_SA, NULL), props, IKE_MAX_PROPOSALS, &n) ||
+	    n != 1)
+		n = 0;
+	for (j = 0; j < sa->cfg->n_esp && n && !found; j++)
+		if (esp_offers(&props[0], &sa->cfg->esp[j])) {
+			child_from_cfg(sa, &sa->cfg->esp[j]);
+			found = true;
+		}
+	if (found && (first_ts(&im, IKE_PL_TSI, &tsi) || first_ts(&im, IKE_PL_TSR, &tsr)))
+		found = false;
+	OPENSSL_cleanse(plain, sizeof(plain));	/* @im pointed into it */
+	if (!found)
+		return fail(sa, N_NO_PROPOSAL_CHOSEN, "the answer's CHILD SA is not what we offered");
+	sa->child.spi_out = proposal_spi(&props[0]);
+	sa->child.ts_local = tsi;
+	sa->child.ts_remote = tsr;
+	if (child_keys(sa))
+		return fail(sa, 0, "CHILD SA keys");
+	/* seed: UPDATE (inbound), ADD (outbound) */
+	if (sa->k->update_in(sa->k->ctx, &sa->child) ||
+	    sa->k->add_out(sa->k->ctx, &sa->child))
+		return fail(sa, 0, "keying ksad failed");
+	sa->state = IKE_ESTABLISHED;
+	return 0;
+}
+
+/**
+ * ike_sa_input() - a datagram for this IKE SA
+ * @sa: the SA
+ * @in: the datagram (IKE message, non-ESP marker removed)
+ * @in_len: its length
+ * @out: what to send in return, if anything
+ * @cap: room there
+ * @len: its length (0: nothing to send)
+ *
+ * Return: 0, or -1 when the SA failed (sa->why says why).
+ */
+int ike_sa_input(struct ike_sa *sa, const uint8_t *in, size_t in_len,
+		 uint8_t *out, size_t cap, size_t *len)
+{
+	struct ike_msg m;
+
+	*len = 0;
+	if (ike_msg_parse(in, in_len, &m) || m.hdr.spi_i != sa->spi_i)
+		return 0;	/* not ours, or broken: ignored */
+	switch (sa->state) {
+	case IKE_INIT_SENT:
+		if (m.hdr.exchange != IKE_SA_INIT || !(m.hdr.flags & IKE_FLAG_RESPONSE) ||
+		    m.hdr.msg_id)
+			return 0;
+		return init_response(sa, &m, in, in_len, out, cap, len);
+	case IKE_INIT_DONE:
+		if (m.hdr.exchange != IKE_AUTH || (m.hdr.flags & IKE_FLAG_RESPONSE) ||
+		    m.hdr.msg_id != 1 || m.hdr.spi_r != sa->spi_r)
+			return 0;
+		return auth_request(sa, &m, in, in_len, out, cap, len);
+	case IKE_AUTH_SENT:
+		if (m.hdr.exchange != IKE_AUTH || !(m.hdr.flags & IKE_FLAG_RESPONSE) ||
+		    m.hdr.msg_id != 1 || m.hdr.spi_r != sa->spi_r)
+			return 0;
+		return auth_response(sa, &m, in, in_len);
+	default:
+		return 0;
+	}
+}
+
+void ike_sa_free(struct ike_sa *sa)
+{
+	ike_dh_free(&sa->dh);
+	OPENSSL_cleanse(sa, sizeof(*sa));
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * An IKE SA and its first CHILD SA (RFC 7296 1.2): IKE_SA_INIT and
+ * IKE_AUTH with a pre-shared key, as initiator or responder.  The engine
+ * turns received datagrams into datagrams to send; keying the kernel goes
+ * through struct ike_kernel (ksad.c: GETSPI, UPDATE, ADD in the seed's
+ * order; a stub in the unit tests).
+ */
+#ifndef KSAD_IKE_IKESA_H
+#define KSAD_IKE_IKESA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dh.h"
+#include "keys.h"
+#include "msg.h"
+#include "sk.h"
+
+#define IKE_ENCR_CHACHA20_POLY1305	28
+#define IKE_PRF_HMAC_SHA2_256		5
+
+/* An IKE proposal: encryption (+ integrity), PRF, key exchange group. */
+struct ike_suite {
+	uint16_t encr, bits, integ, prf, dh;
+};
+
+/* An ESP proposal. */
+struct esp_suite {
+	uint16_t encr, bits, integ;
+};
+
+struct ike_addr {
+	int family;			/* AF_INET or AF_INET6 */
+	uint8_t a[16];
+	uint16_t port;
+};
+
+struct ike_cfg {
+	struct ike_addr local, remote;
+	char local_id[128], remote_id[128];
+	uint8_t psk[128];
+	size_t psk_len;
+	struct ike_suite ike[4];
+	size_t n_ike;
+	struct esp_suite esp[4];
+	size_t n_esp;
+	uint8_t mode;			/* 1 transport, 2 tunnel */
+	struct ike_ts local_ts, remote_ts;
+	uint32_t reqid;
+};
+
+struct ike_child {
+	uint32_t spi_in, spi_out;	/* ours (GETSPI), the peer's */
+	struct esp_suite suite;
+	uint8_t mode;
+	size_t enc_len, integ_len;	/* key bytes per direction */
+	uint8_t key_in[68], key_out[68];	/* encryption key | integrity key */
+	struct ike_ts ts_local, ts_remote;
+	struct ike_addr local, remote;
+	uint32_t reqid;
+	bool encap;			/* ESP in UDP: IKE went to port 4500 */
+	uint16_t encap_sport, encap_dport;	/* as our packets carry them */
+};
+
+/* How the engine keys the kernel; each returns 0 or -errno. */
+struct ike_kernel {
+	int (*getspi)(void *ctx, const struct ike_child *c, uint32_t *spi);
+	int (*update_in)(void *ctx, const struct ike_child *c);
+	int (*add_out)(void *ctx, const struct ike_child *c);
+	void *ctx;
+};
+
+enum ike_state {
+	IKE_IDLE, IKE_INIT_SENT, IKE_AUTH_SENT, IKE_INIT_DONE, IKE_ESTABLISHED,
+	IKE_FAILED,
+};
+
+struct ike_sa {
+	const struct ike_cfg *cfg;
+	const struct ike_kernel *k;
+	bool initiator;
+	enum ike_state state;
+	uint64_t spi_i, spi_r;
+	uint8_t ni[32], nr[32];
+	struct ike_dh dh;
+	struct ike_suite suite;
+	uint8_t sk_d[IKE_PRF_LEN], sk_pi[IKE_PRF_LEN], sk_pr[IKE_PRF_LEN];
+	struct ike_sk_keys ki, kr;	/* initiator -> responder, and back */
+	uint8_t init_req[1024], init_resp[1024];
+	size_t init_req_len, init_resp_len;
+	struct ike_child child;
+	/* NAT_DETECTION_*_IP showed a NAT: ESP goes in UDP, IKE to 4500 */
+	bool nat_detected;
+	struct ike_addr peer;		/* the peer's address as we see it */
+	/* set by the caller: the exchange runs on port 4500 (NAT-T) */
+	bool natt;
+	uint16_t natt_local_port, natt_peer_port;
+	uint16_t notify;		/* IKE_FAILED: the error notify type */
+	const char *why;		/* IKE_FAILED: in words */
+};
+
+int ike_sa_initiate(struct ike_sa *sa, const struct ike_cfg *cfg,
+		    const struct ike_kernel *k, uint8_t *out, size_t cap,
+		    size_t *len);
+int ike_sa_respond(struct ike_sa *sa, const struct ike_cfg *cfg,
+		   const struct ike_kernel *k, const struct ike_addr *from,
+		   const uint8_t *in, size_t in_len, uint8_t *out, size_t cap,
+		   size_t *len);
+int ike_sa_input(struct ike_sa *sa, const uint8_t *in, size_t in_len,
+		 uint8_t *out, size_t cap, size_t *len);
+void ike_sa_free(struct ike_sa *sa);
+
+bool ike_ts_narrow(const struct ike_ts *proposed, const struct ike_ts *mine,
+		   struct ike_ts *out);
+
+#endif

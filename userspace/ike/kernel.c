@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CHILD SAs into ksad: GETSPI reserves the inbound SPI, UPDATE completes
+ * it with keys, selector and its inbound (and, in tunnel mode, forward)
+ * policy; ADD installs the outbound SA and its outbound policy.  The
+ * trace prints each operation as it happens, the way the seed's diagram
+ * shows them.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/genetlink.h>
+#include "../../uapi/linux/ksad.h"
+
+#include "kernel.h"
+
+static void put_addr(struct nlmsghdr *nlh, uint16_t a4, uint16_t a6,
+		     const struct ike_addr *a)
+{
+	mnl_attr_put(nlh, a->family == AF_INET ? a4 : a6,
+		     a->family == AF_INET ? 4 : 16, a->a);
+}
+
+/* A range that is one prefix: its length; -1 otherwise. */
+static int range_prefix(const struct ike_ts *ts)
+{
+	size_t alen = ts->type == 7 ? 4 : 16, bit;
+	int plen = (int)alen * 8;
+
+	for (bit = 0; bit < alen * 8; bit++) {
+		size_t byte = alen - 1 - bit / 8;
+		uint8_t m = (uint8_t)(1u << (bit % 8));
+
+		if ((ts->start[byte] & m) == 0 && (ts->end[byte] & m))
+			plen--;
+		else
+			break;
+	}
+	/* the bits above must agree */
+	for (bit = 0; bit < (size_t)plen; bit++) {
+		size_t byte = bit / 8;
+		uint8_t m = (uint8_t)(0x80 >> (bit % 8));
+
+		if ((ts->start[byte] & m) != (ts->end[byte] & m))
+			return -1;
+	}
+	return plen;
+}
+
+static int ts_port(uint16_t start, uint16_t end, uint16_t *port)
+{
+	if (start == 0 && end == 65535)
+		*port = 0;
+	else if (start == end)
+		*port = start;
+	else
+		return -1;
+	return 0;
+}
+
+/* sel src=@from dst=@to; -EINVAL for ranges a prefix cannot say. */
+static int put_sel(struct nlmsghdr *nlh, uint16_t type, const struct ike_ts *from,
+		   const struct ike_ts *to)
+{
+	int sp = range_prefix(from), dp = range_prefix(to);
+	uint16_t sport, dport;
+	struct nlattr *nest;
+	bool v4 = from->type == 7;
+
+	if (sp < 0 || dp < 0 || from->type != to->type ||
+	    ts_port(from->start_port, from->end_port, &sport) ||
+	    ts_port(to->start_port, to->end_port, &dport))
+		return -EINVAL;
+	nest = mnl_attr_nest_start(nlh, type);
+	mnl_attr_put(nlh, v4 ? KSAD_SEL_SRC_IPV4 : KSAD_SEL_SRC_IPV6, v4 ? 4 : 16, from->start);
+	mnl_attr_put(nlh, v4 ? KSAD_SEL_DST_IPV4 : KSAD_SEL_DST_IPV6, v4 ? 4 : 16, to->start);
+	mnl_attr_put_u8(nlh, KSAD_SEL_SRC_PREFIXLEN, (uint8_t)sp);
+	mnl_attr_put_u8(nlh, KSAD_SEL_DST_PREFIXLEN, (uint8_t)dp);
+	mnl_attr_put_u8(nlh, KSAD_SEL_PROTO, from->proto ? from->proto : to->proto);
+	mnl_attr_put_u16(nlh, KSAD_SEL_SRC_PORT, htons(sport));
+	mnl_attr_put_u16(nlh, KSAD_SEL_DST_PORT, htons(dport));
+	mnl_attr_nest_end(nlh, nest);
+	return 0;
+}
+
+static void put_keys(struct nlmsghdr *nlh, const struct ike_child *c,
+		     const uint8_t *key)
+{
+	switch (c->suite.encr) {
+	case IKE_ENCR_AES_GCM_16:
+		mnl_attr_put_u32(nlh, KSAD_SA_ENC_ALG, KSAD_ENC_AES_GCM_16);
+		break;
+	case IKE_ENCR_CHACHA20_POLY1305:
+		mnl_attr_put_u32(nlh, KSAD_SA_ENC_ALG, KSAD_ENC_CHACHA20_POLY1305);
+		break;
+	default:
+		mnl_attr_put_u32(nlh, KSAD_SA_ENC_ALG, KSAD_ENC_AES_CBC);
+	}
+	mnl_attr_put(nlh, KSAD_SA_ENC_KEY, c->enc_len, key);
+	if (c->integ_len) {
+		mnl_attr_put_u32(nlh, KSAD_SA_AUTH_ALG, KSAD_AUTH_HMAC_SHA256_128);
+		mnl_attr_put(nlh, KSAD_SA_AUTH_KEY, c->integ_len, key + c->enc_len);
+	}
+}
+
+/* ESP in UDP, ports as in the SA's packets (@out: ours first). */
+static void put_encap(struct nlmsghdr *nlh, const struct ike_child *c, bool out)
+{
+	struct nlattr *nest;
+
+	if (!c->encap)
+		return;
+	nest = mnl_attr_nest_start(nlh, KSAD_SA_ENCAP);
+	mnl_attr_put_u8(nlh, KSAD_ENCAP_TYPE, KSAD_ENCAP_ESPINUDP);
+	mnl_attr_put_u16(nlh, KSAD_ENCAP_SPORT, htons(out ? c->encap_sport : c->encap_dport));
+	mnl_attr_put_u16(nlh, KSAD_ENCAP_DPORT, htons(out ? c->encap_dport : c->encap_sport));
+	mnl_attr_nest_end(nlh, nest);
+}
+
+struct spi_reply {
+	uint32_t spi;
+};
+
+static int spi_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct spi_reply *r = data;
+	struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
+		if (mnl_attr_get_type(a) == KSAD_SA_SPI &&
+		    mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+			r->spi = mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
+static void trace(struct ike_ksad *ks, const char *op, const char *dir,
+		  uint32_t spi, const struct ike_addr *dst, bool encap)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!ks->trace)
+		return;
+	inet_ntop(dst->family, dst->a, a, sizeof(a));
+	fprintf(ks->trace, "[%s] %-7s %-8s spi 0x%08x dst %s%s\n",
+		ks->role == 'I' ? "initiator" : "responder", op, dir, spi, a,
+		encap ? " (ESP in UDP)" : "");
+	fflush(ks->trace);
+}
+
+static int talk(struct ike_ksad *ks, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
+		const char *what)
+{
+	int err;
+
+	nlh->nlmsg_type = ks->nl.family;
+	nlh->nlmsg_seq = ++ks->nl.seq;
+	err = knl_talk(&ks->nl, nlh, cb, data);
+	if (err && ks->trace)
+		fprintf(ks->trace, "ksad-ike: %s: %s%s%s\n", what, strerror(-err),
+			ks->nl.errmsg[0] ? ": " : "", ks->nl.errmsg);
+	return err;
+}
+
+static int k_getspi(void *ctx, const struct ike_child *c, uint32_t *spi)
+{
+	struct ike_ksad *ks = ctx;
+	struct spi_reply r = { 0 };
+	char buf[512];
+	struct nlmsghdr *nlh;
+	int err;
+
+	if (ks->dry) {
+		static uint32_t next = 0xc0de0100;
+
+		*spi = next++;
+		trace(ks, "GETSPI", "inbound", *spi, &c->local, false);
+		return 0;
+	}
+	nlh = knl_request(&ks->nl, buf, 0, KSAD_CMD_GETSPI, NLM_F_ACK);
+	mnl_attr_put_u8(nlh, KSAD_SA_PROTO, KSAD_PROTO_ESP);
+	put_addr(nlh, KSAD_SA_DST_IPV4, KSAD_SA_DST_IPV6, &c->local);
+	put_addr(nlh, KSAD_SA_SRC_IPV4, KSAD_SA_SRC_IPV6, &c->remote);
+	err = talk(ks, nlh, spi_cb, &r, "GETSPI");
+	if (err || !r.spi)
+		return err ? err : -EIO;
+	*spi = r.spi;
+	trace(ks, "GETSPI", "inbound", *spi, &c->local, false);
+	return 0;
+}
+
+/* policy add DIR protect SEL [tunnel]: for the CHILD SA @c */
+static int add_policy(struct ike_ksad *ks, const struct ike_child *c, uint8_t dir)
+{
+	const struct ike_ts *from = dir == KSAD_DIR_OUT ? &c->ts_local : &c->ts_remote;
+	const struct ike_ts *to = dir == KSAD_DIR_OUT ? &c->ts_remote : &c->ts_local;
+	char buf[512];
+	struct nlmsghdr *nlh;
+
+	nlh = knl_request(&ks->nl, buf, 0, KSAD_CMD_POLICY_ADD, NLM_F_ACK);
+	mnl_attr_put_u8(nlh, KSAD_POLICY_DIR, dir);
+	mnl_attr_put_u8(nlh, KSAD_POLICY_ACTION, KSAD_ACTION_PROTECT);
+	mnl_attr_put_u8(nlh, KSAD_POLICY_PROTO, KSAD_PROTO_ESP);
+	mnl_attr_put_u8(nlh, KSAD_POLICY_MODE, c->mode);
+	mnl_attr_put_u32(nlh, KSAD_POLICY_REQID, c->reqid);
+	if (put_sel(nlh, KSAD_POLICY_SELECTOR, from, to))
+		return -EINVAL;
+	if (dir == KSAD_DIR_OUT && c->mode == KSAD_MODE_TUNNEL) {
+		put_addr(nlh, KSAD_POLICY_TUN_SRC_IPV4, KSAD_POLICY_TUN_SRC_IPV6, &c->local);
+		put_addr(nlh, KSAD_POLICY_TUN_DST_IPV4, KSAD_POLICY_TUN_DST_IPV6, &c->remote);
+	}
+	return talk(ks, nlh, NULL, NULL, "POLICY_ADD");
+}
+
+static int k_update_in(void *ctx, const struct ike_child *c)
+{
+	struct ike_ksad *ks = ctx;
+	char buf[1024];
+	struct nlmsghdr *nlh;
+	int err;
+
+	trace(ks, "UPDATE", "inbound", c->spi_in, &c->local, c->encap);
+	if (ks->dry)
+		return 0;
+	nlh = knl_request(&ks->nl, buf, 0, KSAD_CMD_UPDATE, NLM_F_ACK);
+	mnl_attr_put_u32(nlh, KSAD_SA_SPI, c->spi_in);
+	mnl_attr_put_u8(nlh, KSAD_SA_PROTO, KSAD_PROTO_ESP);
+	put_addr(nlh, KSAD_SA_DST_IPV4, KSAD_SA_DST_IPV6, &c->local);
+	put_addr(nlh, KSAD_SA_SRC_IPV4, KSAD_SA_SRC_IPV6, &c->remote);
+	mnl_attr_put_u8(nlh, KSAD_SA_MODE, c->mode);
+	mnl_attr_put_u32(nlh, KSAD_SA_REQID, c->reqid);
+	mnl_attr_put_u32(nlh, KSAD_SA_REPLAY_WINDOW, 64);
+	put_keys(nlh, c, c->key_in);
+	put_encap(nlh, c, false);
+	err = put_sel(nlh, KSAD_SA_SELECTOR, &c->ts_remote, &c->ts_local);
+	if (!err)
+		err = talk(ks, nlh, NULL, NULL, "UPDATE");
+	explicit_bzero(buf, sizeof(buf));
+	if (!err)
+		err = add_policy(ks, c, KSAD_DIR_IN);
+	if (!err && c->mode == KSAD_MODE_TUNNEL)
+		err = add_policy(ks, c, KSAD_DIR_FWD);
+	return err;
+}
+
+static int k_add_out(void *ctx, const struct ike_child *c)
+{
+	struct ike_ksad *ks = ctx;
+	char buf[1024];
+	struct nlmsghdr *nlh;
+	int err;
+
+	trace(ks, "ADD", "outbound", c->spi_out, &c->remote, c->encap);
+	if (ks->dry)
+		return 0;
+	nlh = knl_request(&ks->nl, buf, 0, KSAD_CMD_ADD, NLM_F_ACK);
+	mnl_attr_put_u32(nlh, KSAD_SA_SPI, c->spi_out);
+	mnl_attr_put_u8(nlh, KSAD_SA_PROTO, KSAD_PROTO_ESP);
+	put_addr(nlh, KSAD_SA_DST_IPV4, KSAD_SA_DST_IPV6, &c->remote);
+	put_addr(nlh, KSAD_SA_SRC_IPV4, KSAD_SA_SRC_IPV6, &c->local);
+	mnl_attr_put_u8(nlh, KSAD_SA_DIR, KSAD_DIR_OUT);
+	mnl_attr_put_u8(nlh, KSAD_SA_MODE, c->mode);
+	mnl_attr_put_u32(nlh, KSAD_SA_REQID, c->reqid);
+	put_keys(nlh, c, c->key_out);
+	put_encap(nlh, c, true);
+	err = put_sel(nlh, KSAD_SA_SELECTOR, &c->ts_local, &c->ts_remote);
+	if (!err)
+		err = talk(ks, nlh, NULL, NULL, "ADD");
+	explicit_bzero(buf, sizeof(buf));
+	return err ? err : add_policy(ks, c, KSAD_DIR_OUT);
+}
+
+/* IKE itself stays in the clear: bypass UDP 500 and 4500 both ways. */
+int ike_ksad_bypass_ike(struct ike_ksad *ks, const struct ike_cfg *cfg)
+{
+	static const uint16_t ports[] = { 500, 4500 };
+	size_t i;
+	int dir, err;
+
+	if (ks->dry)
+		return 0;
+	for (i = 0; i < 2; i++) {
+		for (dir = KSAD_DIR_IN; dir <= KSAD_DIR_OUT; dir++) {
+			struct ike_ts me = { .type = cfg->local.family == AF_INET ? 7 : 8,
+					     .proto = 17 }, peer;
+			const struct ike_ts *from, *to;
+			char buf[512];
+			struct nlmsghdr *nlh;
+
+			memcpy(me.start, cfg->local.a, 16);
+			memcpy(me.end, cfg->local.a, 16);
+			peer = me;
+			memcpy(peer.start, cfg->remote.a, 16);
+			memcpy(peer.end, cfg->remote.a, 16);
+			/* our port on our side: the peer may float to any */
+			me.start_port = me.end_port = ports[i];
+			peer.end_port = 65535;
+			from = dir == KSAD_DIR_OUT ? &me : &peer;
+			to = dir == KSAD_DIR_OUT ? &peer : &me;
+			nlh = knl_request(&ks->nl, buf, 0, KSAD_CMD_POLICY_ADD, NLM_F_ACK);
+			mnl_attr_put_u8(nlh, KSAD_POLICY_DIR, (uint8_t)dir);
+			mnl_attr_put_u8(nlh, KSAD_POLICY_ACTION, KSAD_ACTION_BYPASS);
+			mnl_attr_put_u32(nlh, KSAD_POLICY_PRIORITY, 1);
+			if (put_sel(nlh, KSAD_POLICY_SELECTOR, from, to))
+				return -EINVAL;
+			err = talk(ks, nlh, NULL, NULL, "POLICY_ADD bypass");
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+int ike_ksad_open(struct ike_ksad *ks)
+{
+	return ks->dry ? 0 : knl_open(&ks->nl);
+}
+
+void ike_ksad_close(struct ike_ksad *ks)
+{
+	if (!ks->dry)
+		knl_close(&ks->nl);
+}
+
+const struct ike_kernel ike_ksad_ops = {
+	.getspi = k_getspi,
+	.update_in = k_update_in,
+	.add_out = k_add_out,
+};

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ksad-ike's engine (ike/ikesa.c) against itself, in one process: an
+ * initiator and a responder exchange IKE_SA_INIT and IKE_AUTH through
+ * buffers, with a kernel stub that records the SAD operations.  TAP.
+ * (Interop with strongSwan is a lab test.)
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "../ike/ikesa.h"
+#include "tap.h"
+
+struct stub {
+	char name;		/* 'I' or 'R' */
+	char *log;		/* shared: "I:GETSPI R:ADD ..." */
+	uint32_t next_spi;
+};
+
+static int st_getspi(void *ctx, const struct ike_child *c, uint32_t *spi)
+{
+	struct stub *s = ctx;
+
+	(void)c;
+	*spi = s->next_spi++;
+	sprintf(s->log + strlen(s->log), "%c:GETSPI(%x) ", s->name, *spi);
+	return 0;
+}
+
+static int st_update(void *ctx, const struct ike_child *c)
+{
+	struct stub *s = ctx;
+
+	sprintf(s->log + strlen(s->log), "%c:UPDATE(%x) ", s->name, c->spi_in);
+	return 0;
+}
+
+static int st_add(void *ctx, const struct ike_child *c)
+{
+	struct stub *s = ctx;
+
+	sprintf(s->log + strlen(s->log), "%c:ADD(%x) ", s->name, c->spi_out);
+	return 0;
+}
+
+static void cfg_init(struct ike_cfg *c, bool initiator)
+{
+	memset(c, 0, sizeof(*c));
+	c->local.family = c->remote.family = AF_INET;
+	inet_pton(AF_INET, initiator ? "10.0.0.1" : "10.0.0.2", c->local.a);
+	inet_pton(AF_INET, initiator ? "10.0.0.2" : "10.0.0.1", c->remote.a);
+	c->local.port = c->remote.port = 500;
+	strcpy(c->local_id, initiator ? "alice@lab" : "gw.lab");
+	strcpy(c->remote_id, initiator ? "gw.lab" : "alice@lab");
+	memcpy(c->psk, "a lab secret", 12);
+	c->psk_len = 12;
+	c->ike[0] = (struct ike_suite){ IKE_ENCR_AES_GCM_16, 256, 0, IKE_PRF_HMAC_SHA2_256, 19 };
+	c->ike[1] = (struct ike_suite){ IKE_ENCR_AES_CBC, 128, IKE_INTEG_SHA256_128,
+					IKE_PRF_HMAC_SHA2_256, 14 };
+	c->n_ike = 2;
+	c->esp[0] = (struct esp_suite){ IKE_ENCR_AES_GCM_16, 128, 0 };
+	c->n_esp = 1;
+	c->mode = 2;
+	c->reqid = 1;
+	c->local_ts.type = c->remote_ts.type = 7;
+	c->local_ts.end_port = c->remote_ts.end_port = 65535;
+	c->local_ts.start[0] = c->local_ts.end[0] = 10;
+	c->remote_ts.start[0] = c->remote_ts.end[0] = 10;
+	c->local_ts.start[1] = c->local_ts.end[1] = initiator ? 1 : 2;
+	c->remote_ts.start[1] = c->remote_ts.end[1] = initiator ? 2 : 1;
+	c->local_ts.end[3] = c->remote_ts.end[3] = 255;
+}
+
+/* Run the exchange; returns the number of datagrams that went. */
+static int run(struct ike_sa *i, struct ike_sa *r, struct ike_cfg *ci,
+	       struct ike_cfg *cr, struct ike_kernel *ki, struct ike_kernel *kr)
+{
+	static uint8_t a[4096], b[4096];
+	size_t alen, blen;
+	int n = 1;
+
+	if (ike_sa_initiate(i, ci, ki, a, sizeof(a), &alen))
+		return 0;
+	for (;;) {
+		if (r->state == IKE_IDLE || r->state == IKE_FAILED) {
+			ike_sa_free(r);
+			ike_sa_respond(r, cr, kr, &ci->local, a, alen, b, sizeof(b), &blen);
+		} else {
+			ike_sa_input(r, a, alen, b, sizeof(b), &blen);
+		}
+		if (!blen)
+			return n;
+		n++;
+		if (ike_sa_input(i, b, blen, a, sizeof(a), &alen) || !alen)
+			return n;
+		n++;
+		if (n > 10)
+			return n;
+	}
+}
+
+int main(void)
+{
+	static struct ike_sa i, r;
+	struct ike_cfg ci, cr;
+	char log[512] = "";
+	struct stub si = { 'I', log, 0x1000 }, sr = { 'R', log, 0x2000 };
+	struct ike_kernel ki = { st_getspi, st_update, st_add, &si };
+	struct ike_kernel kr = { st_getspi, st_update, st_add, &sr };
+	int n;
+
+	cfg_init(&ci, true);
+	cfg_init(&cr, false);
+	n = run(&i, &r, &ci, &cr, &ki, &kr);
+	if (i.state == IKE_FAILED)
+		printf("# initiator: %s (%u)\n", i.why, i.notify);
+	ok(n == 4 && i.state == IKE_ESTABLISHED && r.state == IKE_ESTABLISHED,
+	   "IKE_SA_INIT and IKE_AUTH: both established in four messages (%d)", n);
+	ok(!strcmp(log, "I:GETSPI(1000) R:ADD(1000) R:GETSPI(2000) R:UPDATE(2000) "
+		   "I:UPDATE(1000) I:ADD(2000) "),
+	   "SAD operations in the seed's order: %s", log);
+	ok(!i.nat_detected && !r.nat_detected && !i.child.encap && !r.child.encap,
+	   "no NAT between them: none detected, no UDP encapsulation");
+	ok(i.suite.dh == 19 && i.suite.encr == IKE_ENCR_AES_GCM_16 &&
+	   r.suite.dh == 19, "the first proposal (AES-GCM-256, ECP-256) was chosen");
+	ok(i.child.spi_out == r.child.spi_in && r.child.spi_out == i.child.spi_in &&
+	   i.child.enc_len == 20 &&
+	   !memcmp(i.child.key_out, r.child.key_in, 20) &&
+	   !memcmp(i.child.key_in, r.child.key_out, 20) &&
+	   memcmp(i.child.key_in, i.child.key_out, 20),
+	   "CHILD SA: SPIs and keys cross over, the two directions differ");
+	ok(i.child.ts_local.start[1] == 1 && i.child.ts_remote.start[1] == 2 &&
+	   r.child.ts_local.start[1] == 2 && r.child.ts_remote.start[1] == 1,
+	   "traffic selectors: 10.1/24 <-> 10.2/24 on both sides");
+	ike_sa_free(&i);
+	ike_sa_free(&r);
+
+	/* the responder takes only MODP-2048: INVALID_KE_PAYLOAD, then a retry */
+	log[0] = 0;
+	cr.ike[0] = cr.ike[1];
+	cr.n_ike = 1;
+	n = run(&i, &r, &ci, &cr, &ki, &kr);
+	ok(n == 6 && i.state == IKE_ESTABLISHED && i.suite.dh == 14 &&
+	   i.suite.encr == IKE_ENCR_AES_CBC && r.state == IKE_ESTABLISHED,
+	   "INVALID_KE_PAYLOAD: retried with MODP-2048, AES-CBC + SHA-256 (%d messages)", n);
+	ike_sa_free(&i);
+	ike_sa_free(&r);
+
+	/* a NAT: the responder sees the initiator at 192.0.2.7:1024 */
+	{
+		static uint8_t a[4096], b[4096];
+		struct ike_addr nat = { .family = AF_INET, .a = { 192, 0, 2, 7 }, .port = 1024 };
+		size_t alen, blen;
+
+		cfg_init(&cr, false);
+		ike_sa_initiate(&i, &ci, &ki, a, sizeof(a), &alen);
+		ike_sa_respond(&r, &cr, &kr, &nat, a, alen, b, sizeof(b), &blen);
+		ike_sa_input(&i, b, blen, a, sizeof(a), &alen);
+		ok(r.nat_detected && i.nat_detected && i.state == IKE_AUTH_SENT,
+		   "behind a NAT: both sides detect it from NAT_DETECTION_*_IP");
+		ike_sa_free(&i);
+		ike_sa_free(&r);
+	}
+
+	/* a wrong PSK */
+	cfg_init(&cr, false);
+	cr.psk[0] ^= 1;
+	log[0] = 0;
+	n = run(&i, &r, &ci, &cr, &ki, &kr);
+	ok(r.state == IKE_FAILED && r.notify == 24 && i.state == IKE_FAILED &&
+	   i.notify == 24 && !strstr(log, "R:"),
+	   "a wrong PSK: AUTHENTICATION_FAILED on both sides, nothing keyed by the responder");
+	ike_sa_free(&i);
+	ike_sa_free(&r);
+
+	/* selectors that do not meet */
+	cfg_init(&cr, false);
+	cr.remote_ts.start[1] = cr.remote_ts.end[1] = 3;
+	n = run(&i, &r, &ci, &cr, &ki, &kr);
+	ok(r.state == IKE_FAILED && r.notify == 38 && i.state == IKE_FAILED && i.notify == 38,
+	   "disjoint traffic selectors: TS_UNACCEPTABLE");
+	ike_sa_free(&i);
+	ike_sa_free(&r);
+
+	/* narrowing: the responder's 10.1.0.0/25 inside the initiator's /24 */
+	{
+		struct ike_ts prop = ci.local_ts, mine = cr.remote_ts, out;
+
+		cfg_init(&cr, false);
+		mine = cr.remote_ts;
+		mine.end[3] = 127;
+		mine.proto = 17;
+		ok(ike_ts_narrow(&prop, &mine, &out) && out.end[3] == 127 && out.proto == 17 &&
+		   out.start_port == 0 && out.end_port == 65535,
+		   "TS narrowing: a /24 offer narrowed to our /25, UDP");
+	}
+	return tap_done();
+}
