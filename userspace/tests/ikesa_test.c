@@ -164,6 +164,37 @@ int main(void)
 		ike_sa_free(&r);
 	}
 
+	/* COOKIE: the initiator sends its request again, the cookie first */
+	{
+		static uint8_t a[4096], b[4096], c[4096];
+		struct ike_hdr h;
+		struct ike_builder bb;
+		struct ike_msg m1, m2;
+		uint8_t ck[4 + 16] = { 0, 0, 0x40, 0x06 };
+		size_t alen, blen, clen;
+
+		cfg_init(&cr, false);
+		ike_sa_initiate(&i, &ci, &ki, a, sizeof(a), &alen);
+		h = (struct ike_hdr){ .spi_i = i.spi_i, .exchange = IKE_SA_INIT,
+				      .flags = IKE_FLAG_RESPONSE };
+		memset(ck + 4, 0x77, 16);
+		ike_build_start(&bb, b, sizeof(b), &h);
+		ike_build_payload(&bb, IKE_PL_NOTIFY, false, ck, sizeof(ck));
+		blen = ike_build_end(&bb);
+		ike_sa_input(&i, b, blen, c, sizeof(c), &clen);
+		ok(clen && ike_msg_parse(c, clen, &m2) == IKE_OK &&
+		   ike_msg_parse(a, alen, &m1) == IKE_OK &&
+		   m2.n == m1.n + 1 && m2.p[0].type == IKE_PL_NOTIFY &&
+		   m2.p[0].len == sizeof(ck) && !memcmp(m2.p[0].body, ck, sizeof(ck)) &&
+		   m2.p[1].len == m1.p[0].len && !memcmp(m2.p[1].body, m1.p[0].body, m1.p[0].len),
+		   "COOKIE: the request again, with the cookie as its first payload");
+		/* the responder takes the retried request */
+		ike_sa_respond(&r, &cr, &kr, &ci.local, c, clen, b, sizeof(b), &blen);
+		ok(r.state == IKE_INIT_DONE, "... and the responder answers the retried request");
+		ike_sa_free(&i);
+		ike_sa_free(&r);
+	}
+
 	/* a wrong PSK */
 	cfg_init(&cr, false);
 	cr.psk[0] ^= 1;
