@@ -13,9 +13,10 @@
 #include <linux/genetlink.h>
 #include "../../uapi/linux/ksad.h"
 
+#include "../ksadctl.h"
 #include "kernel.h"
 
-static void put_addr(struct nlmsghdr *nlh, uint16_t a4, uint16_t a6,
+static void put_ike_addr(struct nlmsghdr *nlh, uint16_t a4, uint16_t a6,
 		     const struct ike_addr *a)
 {
 	mnl_attr_put(nlh, a->family == AF_INET ? a4 : a6,
@@ -118,19 +119,13 @@ static void put_encap(struct nlmsghdr *nlh, const struct ike_child *c, bool out)
 	mnl_attr_nest_end(nlh, nest);
 }
 
-struct spi_reply {
-	uint32_t spi;
-};
-
+/* GETSPI's reply, read by ksadctl's parser (sa_msg.c) */
 static int spi_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct spi_reply *r = data;
-	struct nlattr *a;
+	struct sa_view v;
 
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
-		if (mnl_attr_get_type(a) == KSAD_SA_SPI &&
-		    mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
-			r->spi = mnl_attr_get_u32(a);
+	if (!sa_view_parse(nlh, &v) && v.has[KSAD_SA_SPI])
+		*(uint32_t *)data = v.spi;
 	return MNL_CB_OK;
 }
 
@@ -165,7 +160,7 @@ static int talk(struct ike_ksad *ks, struct nlmsghdr *nlh, mnl_cb_t cb, void *da
 static int k_getspi(void *ctx, const struct ike_child *c, uint32_t *spi)
 {
 	struct ike_ksad *ks = ctx;
-	struct spi_reply r = { 0 };
+	uint32_t got = 0;
 	char buf[512];
 	struct nlmsghdr *nlh;
 	int err;
@@ -179,12 +174,12 @@ static int k_getspi(void *ctx, const struct ike_child *c, uint32_t *spi)
 	}
 	nlh = knl_request(&ks->nl, buf, 0, KSAD_CMD_GETSPI, NLM_F_ACK);
 	mnl_attr_put_u8(nlh, KSAD_SA_PROTO, KSAD_PROTO_ESP);
-	put_addr(nlh, KSAD_SA_DST_IPV4, KSAD_SA_DST_IPV6, &c->local);
-	put_addr(nlh, KSAD_SA_SRC_IPV4, KSAD_SA_SRC_IPV6, &c->remote);
-	err = talk(ks, nlh, spi_cb, &r, "GETSPI");
-	if (err || !r.spi)
+	put_ike_addr(nlh, KSAD_SA_DST_IPV4, KSAD_SA_DST_IPV6, &c->local);
+	put_ike_addr(nlh, KSAD_SA_SRC_IPV4, KSAD_SA_SRC_IPV6, &c->remote);
+	err = talk(ks, nlh, spi_cb, &got, "GETSPI");
+	if (err || !got)
 		return err ? err : -EIO;
-	*spi = r.spi;
+	*spi = got;
 	trace(ks, "GETSPI", "inbound", *spi, &c->local, false);
 	return 0;
 }
@@ -206,68 +201,65 @@ static int add_policy(struct ike_ksad *ks, const struct ike_child *c, uint8_t di
 	if (put_sel(nlh, KSAD_POLICY_SELECTOR, from, to))
 		return -EINVAL;
 	if (dir == KSAD_DIR_OUT && c->mode == KSAD_MODE_TUNNEL) {
-		put_addr(nlh, KSAD_POLICY_TUN_SRC_IPV4, KSAD_POLICY_TUN_SRC_IPV6, &c->local);
-		put_addr(nlh, KSAD_POLICY_TUN_DST_IPV4, KSAD_POLICY_TUN_DST_IPV6, &c->remote);
+		put_ike_addr(nlh, KSAD_POLICY_TUN_SRC_IPV4, KSAD_POLICY_TUN_SRC_IPV6, &c->local);
+		put_ike_addr(nlh, KSAD_POLICY_TUN_DST_IPV4, KSAD_POLICY_TUN_DST_IPV6, &c->remote);
 	}
 	return talk(ks, nlh, NULL, NULL, "POLICY_ADD");
 }
 
-static int k_update_in(void *ctx, const struct ike_child *c)
+/*
+ * UPDATE (inbound) or ADD (outbound) of @c's SA in one direction: SPI,
+ * addresses, mode, keys, encapsulation and selector; then its policies.
+ */
+static int install(struct ike_ksad *ks, const struct ike_child *c, bool out)
 {
-	struct ike_ksad *ks = ctx;
+	const struct ike_addr *dst = out ? &c->remote : &c->local;
+	const struct ike_addr *src = out ? &c->local : &c->remote;
 	char buf[1024];
 	struct nlmsghdr *nlh;
 	int err;
 
-	trace(ks, "UPDATE", "inbound", c->spi_in, &c->local, c->encap);
+	trace(ks, out ? "ADD" : "UPDATE", out ? "outbound" : "inbound",
+	      out ? c->spi_out : c->spi_in, dst, c->encap);
 	if (ks->dry)
 		return 0;
-	nlh = knl_request(&ks->nl, buf, 0, KSAD_CMD_UPDATE, NLM_F_ACK);
-	mnl_attr_put_u32(nlh, KSAD_SA_SPI, c->spi_in);
+	nlh = knl_request(&ks->nl, buf, 0, out ? KSAD_CMD_ADD : KSAD_CMD_UPDATE,
+			  NLM_F_ACK);
+	mnl_attr_put_u32(nlh, KSAD_SA_SPI, out ? c->spi_out : c->spi_in);
 	mnl_attr_put_u8(nlh, KSAD_SA_PROTO, KSAD_PROTO_ESP);
-	put_addr(nlh, KSAD_SA_DST_IPV4, KSAD_SA_DST_IPV6, &c->local);
-	put_addr(nlh, KSAD_SA_SRC_IPV4, KSAD_SA_SRC_IPV6, &c->remote);
+	put_ike_addr(nlh, KSAD_SA_DST_IPV4, KSAD_SA_DST_IPV6, dst);
+	put_ike_addr(nlh, KSAD_SA_SRC_IPV4, KSAD_SA_SRC_IPV6, src);
+	if (out)
+		mnl_attr_put_u8(nlh, KSAD_SA_DIR, KSAD_DIR_OUT);
+	else
+		mnl_attr_put_u32(nlh, KSAD_SA_REPLAY_WINDOW, 64);
 	mnl_attr_put_u8(nlh, KSAD_SA_MODE, c->mode);
 	mnl_attr_put_u32(nlh, KSAD_SA_REQID, c->reqid);
-	mnl_attr_put_u32(nlh, KSAD_SA_REPLAY_WINDOW, 64);
-	put_keys(nlh, c, c->key_in);
-	put_encap(nlh, c, false);
-	err = put_sel(nlh, KSAD_SA_SELECTOR, &c->ts_remote, &c->ts_local);
+	put_keys(nlh, c, out ? c->key_out : c->key_in);
+	put_encap(nlh, c, out);
+	err = out ? put_sel(nlh, KSAD_SA_SELECTOR, &c->ts_local, &c->ts_remote) :
+		    put_sel(nlh, KSAD_SA_SELECTOR, &c->ts_remote, &c->ts_local);
 	if (!err)
-		err = talk(ks, nlh, NULL, NULL, "UPDATE");
-	explicit_bzero(buf, sizeof(buf));
-	if (!err)
-		err = add_policy(ks, c, KSAD_DIR_IN);
+		err = talk(ks, nlh, NULL, NULL, out ? "ADD" : "UPDATE");
+	explicit_bzero(buf, sizeof(buf));	/* it held the keys */
+	if (err)
+		return err;
+	if (out)
+		return add_policy(ks, c, KSAD_DIR_OUT);
+	err = add_policy(ks, c, KSAD_DIR_IN);
 	if (!err && c->mode == KSAD_MODE_TUNNEL)
 		err = add_policy(ks, c, KSAD_DIR_FWD);
 	return err;
 }
 
+static int k_update_in(void *ctx, const struct ike_child *c)
+{
+	return install(ctx, c, false);
+}
+
 static int k_add_out(void *ctx, const struct ike_child *c)
 {
-	struct ike_ksad *ks = ctx;
-	char buf[1024];
-	struct nlmsghdr *nlh;
-	int err;
-
-	trace(ks, "ADD", "outbound", c->spi_out, &c->remote, c->encap);
-	if (ks->dry)
-		return 0;
-	nlh = knl_request(&ks->nl, buf, 0, KSAD_CMD_ADD, NLM_F_ACK);
-	mnl_attr_put_u32(nlh, KSAD_SA_SPI, c->spi_out);
-	mnl_attr_put_u8(nlh, KSAD_SA_PROTO, KSAD_PROTO_ESP);
-	put_addr(nlh, KSAD_SA_DST_IPV4, KSAD_SA_DST_IPV6, &c->remote);
-	put_addr(nlh, KSAD_SA_SRC_IPV4, KSAD_SA_SRC_IPV6, &c->local);
-	mnl_attr_put_u8(nlh, KSAD_SA_DIR, KSAD_DIR_OUT);
-	mnl_attr_put_u8(nlh, KSAD_SA_MODE, c->mode);
-	mnl_attr_put_u32(nlh, KSAD_SA_REQID, c->reqid);
-	put_keys(nlh, c, c->key_out);
-	put_encap(nlh, c, true);
-	err = put_sel(nlh, KSAD_SA_SELECTOR, &c->ts_local, &c->ts_remote);
-	if (!err)
-		err = talk(ks, nlh, NULL, NULL, "ADD");
-	explicit_bzero(buf, sizeof(buf));
-	return err ? err : add_policy(ks, c, KSAD_DIR_OUT);
+	return install(ctx, c, true);
 }
 
 /* IKE itself stays in the clear: bypass UDP 500 and 4500 both ways. */
