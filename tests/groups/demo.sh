@@ -1,9 +1,13 @@
 #!/bin/bash
 # The demo (make demo): what a student sees.  Two peers key an SA pair in
-# the order of the seed's diagram; each side's SAD events are shown as they
-# happen.  Also a test group: every step is checked, so the demo cannot rot.
+# the order of the seed's diagram, first by hand with ksadctl (each side's
+# SAD events shown as they happen), then negotiated over IKEv2 by ksad-ike
+# on both peers, its trace drawn as the seed's two-column diagram: keying,
+# encrypted traffic and its counters, a rekey and a delete.  Also a test
+# group: every step is checked, so the demo cannot rot.
 . "$(dirname "$0")/lib.sh"
 K=$KSADCTL
+IKE=$KSAD_TOP/userspace/ike/ksad-ike
 KEY_IR=0x4a6f686e2053746f6e65204a6f686e2053746f6e65204a6f686e2053746f6e6500010203
 KEY_RI=0x53616d20436c61726b2053616d20436c61726b2053616d20436c61726b20536104050607
 
@@ -71,6 +75,76 @@ check_out "the responder decrypted 3 packets and protected 3" \
 shown "responder's SAs, with their counters" n responder "$K" sa list
 echo "   decrypted packets arrive on ksad0:"
 n responder ip -s link show ksad0 | sed 's/^/    /'
+
+echo
+echo "== Part 2: the same keying, negotiated over IKEv2 by ksad-ike on both peers"
+echo "   (IKE_SA_INIT + IKE_AUTH with a pre-shared key, then ksad-ike keys ksad"
+echo "    in the seed's order; the two traces drawn side by side as they happen)"
+for ns in initiator responder; do n $ns "$K" sa flush; n $ns "$K" policy flush; done
+printf 'a demo secret\n' > "$TMPDIR/psk"
+chmod 600 "$TMPDIR/psk"
+mkfifo "$TMPDIR/trace"
+"$IKE" columns < "$TMPDIR/trace" | tee "$TMPDIR/columns.out" | sed -u 's/^/    /' &
+cols=$!
+exec 3> "$TMPDIR/trace"
+common="--psk-file $TMPDIR/psk --mode transport --trace --esp aes128gcm16-ecp256"
+ip netns exec responder "$IKE" --local 192.0.2.2 --remote 192.0.2.1 --id @responder \
+	--remote-id @initiator $common --ctl "$TMPDIR/ctl-r" >&3 2>&1 &
+resp=$!
+sleep 0.5
+ip netns exec initiator "$IKE" --local 192.0.2.1 --remote 192.0.2.2 --id @initiator \
+	--remote-id @responder $common --ctl "$TMPDIR/ctl-i" --initiate >&3 2>&1 &
+ini=$!
+ctl_i() { n initiator "$IKE" ctl "$TMPDIR/ctl-i" "$@"; }
+ctl_r() { n responder "$IKE" ctl "$TMPDIR/ctl-r" "$@"; }
+# until_ok CMD...: retry for up to 10 s
+until_ok() { for _ in $(seq 50); do "$@" > /dev/null 2>&1 && return 0; sleep 0.2; done; return 1; }
+child_up() { ctl_i list | grep -q 'CHILD SA in' && ctl_r list | grep -q 'CHILD SA in'; }
+check "ksad-ike: the IKE SA and the CHILD SA are up on both peers" until_ok child_up
+sleep 0.3
+echo
+shown "the initiator's ksad-ike" ctl_i list
+shown "the initiator's SAD, keyed by ksad-ike" n initiator "$K" sa list
+shown "the responder's SAD" n responder "$K" sa list
+# the SAD operations in the diagram, I: left column, R: right column
+sides() { awk '/^ *(GETSPI|UPDATE|ADD|DELETE) / { match($0, /^ */)
+	printf "%s:%s ", RLENGTH ? "R" : "I", $1 }' "$TMPDIR/columns.out"; }
+check_out "the two-column trace shows the seed's order" \
+	'^I:GETSPI R:ADD R:GETSPI R:UPDATE I:UPDATE I:ADD $' sides
+
+echo
+echo "== Traffic between the peers flows through the negotiated SAs"
+before=$(n responder "$K" stats | awk '$1 == "in-packets" { print $2 }')
+shown "initiator pings responder" n initiator ping -c 3 -i 0.3 -W 2 192.0.2.2
+after=$(n responder "$K" stats | awk '$1 == "in-packets" { print $2 }')
+check "the responder's ksad decrypted the pings ($before -> $after packets)" \
+	test "$after" -ge $((before + 3))
+
+echo
+echo "== A rekey: the initiator asks for a new CHILD SA (with PFS); the old pair goes"
+shown "ksad-ike ctl rekey-child" ctl_i rekey-child
+old_gone() { grep -q 'old CHILD SA deleted after' "$TMPDIR/columns.out"; }
+check "the CHILD SA is rekeyed and the old pair deleted on both peers" until_ok old_gone
+sleep 0.3
+check_out "... the rekey in the seed's order, then the old pair's DELETEs" \
+	'^I:GETSPI R:ADD R:GETSPI R:UPDATE I:UPDATE I:ADD I:GETSPI R:ADD R:GETSPI R:UPDATE I:UPDATE I:ADD (.:DELETE ){4}$' sides
+sleep 0.3
+shown "the initiator's SAD now" n initiator "$K" sa list
+shown "traffic on the new SAs" n initiator ping -c 2 -i 0.3 -W 2 192.0.2.2
+
+echo
+echo "== A delete: the responder closes the IKE SA; the CHILD SAs leave both SADs"
+shown "ksad-ike ctl delete-ike" ctl_r delete-ike
+wait $ini
+check "the initiator's ksad-ike ends (exit 0) with its IKE SA" test $? -eq 0
+check_out "no SA left in the initiator's SAD" '^0$' sh -c \
+	"ip netns exec initiator $K sa list | grep -c state || true"
+check_out "no SA left in the responder's SAD" '^0$' sh -c \
+	"ip netns exec responder $K sa list | grep -c state || true"
+kill $resp 2>/dev/null
+wait $resp 2>/dev/null
+exec 3>&-
+wait $cols
 
 ip netns delete initiator
 ip netns delete responder

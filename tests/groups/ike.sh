@@ -1,9 +1,13 @@
 #!/bin/bash
-# ksad-ike against strongSwan's charon (issue 6, first part): namespace a
-# runs ksad and ksad-ike, namespace b runs charon, which keys the kernel's
-# XFRM.  Each case negotiates IKE_SA_INIT + IKE_AUTH with a PSK, checks the
-# SAD operations ksad-ike made (in the seed's order), the SAs on both sides,
-# and traffic both ways through ksad on one end and XFRM on the other.
+# ksad-ike against strongSwan's charon (issue 6): namespace a runs ksad and
+# ksad-ike, namespace b runs charon, which keys the kernel's XFRM.  Each
+# case negotiates IKE_SA_INIT + IKE_AUTH with a PSK, checks the SAD
+# operations ksad-ike made (in the seed's order), the SAs on both sides, and
+# traffic both ways through ksad on one end and XFRM on the other.  Then a
+# CHILD SA's life with each side as initiator: CHILD rekeys (PFS) and IKE
+# rekeys started by either side, liveness, Delete of the CHILD and the IKE
+# SA from either side, traffic checked after every step.  Last, ksad-ike
+# against ksad-ike, ksad in both namespaces.
 # shellcheck disable=SC2086
 . "$(dirname "$0")/lib.sh"
 K=$KSADCTL
@@ -85,7 +89,7 @@ ike_args() {
 }
 
 # the SAD operations ksad-ike traced, one word each, in order
-ops() { awk '/^\[(initiator|responder)\]/ { printf "%s ", $2 }' "$1"; }
+ops() { awk '/^\[(initiator|responder)\] +(GETSPI|UPDATE|ADD|DELETE) / { printf "%s ", $2 }' "$1"; }
 
 case_run() {
 	local role=$1 mode=$2 ike=$3 esp=$4 iesp=$5 pa=10.1.0.1 pb=10.2.0.1 cell
@@ -144,9 +148,214 @@ check_out "... with AUTHENTICATION_FAILED (24)" 'notify 24' cat "$SW/ike.out"
 check_out "... and no mature SA in ksad" '^0$' sh -c \
 	"ip netns exec a $K sa list | grep -c 'state mature' || true"
 
+
+# --- a CHILD SA's life ---------------------------------------------------
+CTL=$SW/ctl
+ctl() { ip netns exec a "$IKE" ctl "$CTL" "$@"; }
+# wait_log FILE PATTERN COUNT [SECONDS]: until PATTERN is on COUNT lines
+wait_log() {
+	for _ in $(seq $((${4:-10} * 5))); do
+		[ "$(grep -cE -- "$2" "$1")" -ge "$3" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+# our CHILD SA's SPIs as ksad-ike lists them: "IN OUT"
+our_spis() { ctl list | awk '/^  CHILD SA/ { print $4, $6 }'; }
+# charon's installed CHILD SA as "OUR-IN OUR-OUT" (its out, its in)
+charon_spis() {
+	n b swanctl --list-sas 2>/dev/null | awk '/INSTALLED/ { on = 1 }
+		on && $1 == "in" { i = $2 } on && $1 == "out" { print $2, i; exit }' |
+		sed 's/,//g'
+}
+spis_agree() { [ "$(our_spis | sed 's/0x//g')" = "$(charon_spis)" ] && [ -n "$(charon_spis)" ]; }
+mature() { ip netns exec a $K sa list | grep -c 'state mature'; }
+
+# after STEP: two SAs in ksad, the same pair in charon, traffic both ways
+after() {
+	check "$1: ksad-ike and charon agree on the CHILD SA's SPIs" spis_agree
+	check_out "$1: two mature SAs in ksad (no old ones left)" '^2$' mature
+	check "$1: ping both ways" ping_both 10.1.0.1 10.2.0.1
+}
+
+lifecycle() {
+	local role=$1 cell log=$SW/life-$1.out
+	cell="life, ksad-ike $role"
+	step "$cell: rekeys and deletes from both sides (ESP with PFS, ECP-256)"
+	reset_case
+	conn tunnel aes256gcm16-prfsha256-ecp256 aes128gcm16-ecp256
+	local args
+	args=$(ike_args tunnel)
+	args=${args% --once}
+	if [ "$role" = initiator ]; then
+		ip netns exec a $IKE $args --initiate --esp aes128gcm16-ecp256 --ctl "$CTL" > "$log" 2>&1 &
+	else
+		ip netns exec a $IKE $args --esp aes128gcm16-ecp256 --ctl "$CTL" > "$log" 2>&1 &
+		sleep 0.5
+		n b timeout 20 swanctl --initiate --child net --ike lab > /dev/null 2>&1
+	fi
+	local pid=$! before
+	check "$cell: established" wait_log "$log" 'CHILD SA up' 1
+	after "$cell: first CHILD SA"
+	before=$(our_spis)
+	check_out "$cell: ksad-ike's rekey-child is sent" '^ok' ctl rekey-child
+	check "$cell: ... rekeyed with PFS, the old pair deleted" \
+		wait_log "$log" 'old CHILD SA deleted after the rekey' 1
+	check_out "$cell: ... in the seed's order (GETSPI UPDATE ADD DELETE DELETE)" \
+		'GETSPI UPDATE ADD DELETE DELETE $' ops "$log"
+	check "$cell: ... new SPIs both ways" test "$(our_spis)" != "$before"
+	grep -q 'rekeyed with PFS' "$log"
+	check "$cell: ... with PFS (a KE in CREATE_CHILD_SA)" test $? -eq 0
+	after "$cell: CHILD rekey by ksad-ike"
+	check "$cell: charon's rekey of the CHILD SA completes" \
+		n b timeout 20 swanctl --rekey --child net
+	check "$cell: ... ksad-ike answered it, the old pair deleted" \
+		wait_log "$log" 'old CHILD SA deleted by the peer' 1
+	check_out "$cell: ... the responder's order (ADD GETSPI UPDATE DELETE DELETE)" \
+		'ADD GETSPI UPDATE DELETE DELETE $' ops "$log"
+	after "$cell: CHILD rekey by charon"
+	before=$(ctl list | head -2 | tail -1)
+	check_out "$cell: ksad-ike's rekey-ike is sent" '^ok' ctl rekey-ike
+	check "$cell: ... the IKE SA is rekeyed, the old one deleted" \
+		wait_log "$log" 'IKE SA deleted: ' 1
+	check_out "$cell: ... charon has the new IKE SA's SPIs" \
+		"$(ctl list | awk '/current IKE SA/ { sub(/^0x/, "", $4); print $4 }')" \
+		n b swanctl --list-sas
+	check "$cell: ... and only one IKE SA" \
+		test "$(n b swanctl --list-sas 2>/dev/null | grep -c ESTABLISHED)" -eq 1
+	after "$cell: IKE rekey by ksad-ike"
+	check "$cell: charon's rekey of the IKE SA completes" \
+		n b timeout 20 swanctl --rekey --ike lab
+	check "$cell: ... ksad-ike moved over, the old IKE SA deleted by charon" \
+		wait_log "$log" 'IKE SA deleted by the peer' 1
+	check_out "$cell: liveness check on the new IKE SA" '^ok' ctl dpd
+	check "$cell: ... answered" wait_log "$log" 'the peer is alive' 1
+	after "$cell: IKE rekey by charon"
+	if [ "$role" = initiator ]; then
+		check "$cell: charon deletes the CHILD SA" \
+			n b timeout 20 swanctl --terminate --child net
+		check "$cell: ... ksad-ike removes it from ksad" \
+			wait_log "$log" 'CHILD SA deleted by the peer:' 1
+		check_out "$cell: ksad-ike's delete-ike is sent" '^ok' ctl delete-ike
+		wait $pid
+		check "$cell: ... ksad-ike (initiator) exits 0 with its IKE SA gone" test $? -eq 0
+		check_out "$cell: ... and charon's IKE SA is gone" '^0$' sh -c \
+			"ip netns exec b swanctl --list-sas 2>/dev/null | grep -c ESTABLISHED || true"
+	else
+		check_out "$cell: ksad-ike's delete-child is sent" '^ok' ctl delete-child
+		check "$cell: ... CHILD SA deleted on both sides" \
+			wait_log "$log" 'CHILD SA deleted:' 1
+		check_out "$cell: ... charon has no CHILD SA left" '^0$' sh -c \
+			"ip netns exec b swanctl --list-sas 2>/dev/null | grep -c INSTALLED || true"
+		check "$cell: charon deletes the IKE SA" \
+			n b timeout 20 swanctl --terminate --ike lab
+		check "$cell: ... ksad-ike hears it" wait_log "$log" 'IKE SA deleted by the peer' 2
+		kill $pid 2>/dev/null
+		wait $pid 2>/dev/null
+	fi
+	check_out "$cell: nothing left in ksad: no SA" '^0$' sh -c \
+		"ip netns exec a $K sa list | grep -c 'state' || true"
+	check_out "$cell: ... no protect policy" '^0$' sh -c \
+		"ip netns exec a $K policy list | grep -c protect || true"
+	sed 's/^/#   /' "$log" | grep -vE '^#   \[[a-z]+\] +(GETSPI|UPDATE|ADD|DELETE|SEND)' | head -40
+}
+
+lifecycle initiator
+lifecycle responder
+
+# --- ksad's ACQUIRE and EXPIRE drive ksad-ike --------------------------------
+step "on demand: the first packet's ACQUIRE starts the negotiation"
+reset_case
+conn tunnel aes256gcm16-prfsha256-ecp256 aes128gcm16
+args=$(ike_args tunnel)
+args=${args% --once}
+ip netns exec a $IKE $args --on-demand --ctl "$CTL" > "$SW/od.out" 2>&1 &
+od=$!
+sleep 0.5
+check_out "on demand: idle before any packet" 'idle' ctl list
+n a ping -c 1 -W 1 -I 10.1.0.1 10.2.0.1 > /dev/null 2>&1
+check "... the packet's ACQUIRE started IKE; the CHILD SA is up" wait_log "$SW/od.out" 'CHILD SA up' 1
+check_out "... ksad-ike saw the ACQUIRE" 'ACQUIRE for reqid 1' cat "$SW/od.out"
+check "... ping both ways" ping_both 10.1.0.1 10.2.0.1
+check "charon deletes the IKE SA" n b timeout 20 swanctl --terminate --ike lab
+check "... ksad-ike hears it and stays" wait_log "$SW/od.out" 'IKE SA deleted by the peer' 1
+check_out "... the trap policy stays, the CHILD SA's go: one protect policy" '^1$' sh -c \
+	"ip netns exec a $K policy list | grep -c protect"
+n a ping -c 1 -W 1 -I 10.1.0.1 10.2.0.1 > /dev/null 2>&1
+check "... the next packet negotiates a new one" wait_log "$SW/od.out" 'CHILD SA up' 2
+check "... ping both ways" ping_both 10.1.0.1 10.2.0.1
+kill $od 2>/dev/null
+wait $od 2>/dev/null
+sed 's/^/#   /' "$SW/od.out" | grep -vE '^#   \[[a-z]+\] +(GETSPI|UPDATE|ADD|DELETE|SEND)' | head -20
+
+step "lifetimes: ksad's soft EXPIRE makes ksad-ike rekey, a hard EXPIRE delete"
+reset_case
+conn tunnel aes256gcm16-prfsha256-ecp256 aes128gcm16
+ip netns exec a $IKE $args --initiate --lifetime 12 --ctl "$CTL" > "$SW/lt.out" 2>&1 &
+lt=$!
+check "lifetimes: the CHILD SA is up" wait_log "$SW/lt.out" 'CHILD SA up' 1
+check_out "... ksad holds it with soft and hard lifetimes" 'lifetime hard: time 12s' sh -c \
+	"ip netns exec a $K sa list"
+check "... a soft EXPIRE came (after 80-90 % of 12 s)" wait_log "$SW/lt.out" 'soft EXPIRE' 1 15
+check "... and ksad-ike rekeyed, on its own" \
+	wait_log "$SW/lt.out" 'old CHILD SA deleted after the rekey' 1
+after "lifetimes: after the rekey the soft EXPIRE asked for"
+spi=$(our_spis | awk '{ print $1 }')
+check "... the inbound SA's hard lifetime cut to 1 s" \
+	ip netns exec a $K sa update dst 10.0.0.1 proto esp spi "$spi" limit time-hard 1
+check "... its hard EXPIRE: ksad-ike deletes the CHILD SA" \
+	wait_log "$SW/lt.out" 'hard EXPIRE' 1
+check "... on both sides" wait_log "$SW/lt.out" 'CHILD SA deleted: ' 1
+check_out "... charon has no CHILD SA left" '^0$' sh -c \
+	"ip netns exec b swanctl --list-sas 2>/dev/null | grep -c INSTALLED || true"
+kill $lt 2>/dev/null
+wait $lt 2>/dev/null
+sed 's/^/#   /' "$SW/lt.out" | grep -vE '^#   \[[a-z]+\] +(GETSPI|UPDATE|ADD|DELETE|SEND)' | head -20
+
 reset_case
 kill $charon 2>/dev/null
 wait $charon 2>/dev/null
+
+# --- ksad-ike against ksad-ike: ksad on both ends (charon is gone) --------
+step "ksad-ike <-> ksad-ike, ksad in both namespaces"
+for ns in a b; do n $ns ip xfrm state flush; n $ns ip xfrm policy flush; done
+kk="--psk-file $SW/psk --mode tunnel --trace --esp aes256gcm16-x25519"
+ip netns exec b $IKE --local 10.0.0.2 --remote 10.0.0.1 --id gw.lab --remote-id alice@lab \
+	--local-ts 10.2.0.0/24 --remote-ts 10.1.0.0/24 $kk --ctl "$SW/ctl-b" > "$SW/kk-r.out" 2>&1 &
+kr=$!
+sleep 0.5
+ip netns exec a $IKE --local 10.0.0.1 --remote 10.0.0.2 --id alice@lab --remote-id gw.lab \
+	--local-ts 10.1.0.0/24 --remote-ts 10.2.0.0/24 $kk --ctl "$CTL" --initiate \
+	> "$SW/kk-i.out" 2>&1 &
+ki=$!
+check "ksad-ike <-> ksad-ike: the initiator is up" wait_log "$SW/kk-i.out" 'CHILD SA up' 1
+check "ksad-ike <-> ksad-ike: the responder is up" wait_log "$SW/kk-r.out" 'CHILD SA up' 1
+check_out "... the initiator keyed its ksad: GETSPI UPDATE ADD" '^GETSPI UPDATE ADD $' \
+	ops "$SW/kk-i.out"
+check_out "... the responder keyed its ksad: ADD GETSPI UPDATE" '^ADD GETSPI UPDATE $' \
+	ops "$SW/kk-r.out"
+check_out "... two mature SAs in each namespace's ksad" '^2 2$' sh -c \
+	"echo \$(ip netns exec a $K sa list | grep -c 'state mature') \$(ip netns exec b $K sa list | grep -c 'state mature')"
+check "... ping both ways (ksad <-> ksad)" ping_both 10.1.0.1 10.2.0.1
+check_out "... the initiator rekeys the CHILD SA" '^ok' ctl rekey-child
+check "... both sides delete the old pair" sh -c \
+	"grep -q 'old CHILD SA deleted after' $SW/kk-i.out || sleep 2; grep -q 'old CHILD SA deleted after' $SW/kk-i.out && grep -q 'old CHILD SA deleted by the peer' $SW/kk-r.out"
+check "... ping both ways after the rekey" ping_both 10.1.0.1 10.2.0.1
+check_out "... the responder rekeys the IKE SA" '^ok' ip netns exec b $IKE ctl "$SW/ctl-b" rekey-ike
+check "... the old IKE SA is deleted" wait_log "$SW/kk-i.out" 'IKE SA deleted by the peer' 1
+check_out "... the responder rekeys the CHILD SA on the new IKE SA" '^ok' \
+	ip netns exec b $IKE ctl "$SW/ctl-b" rekey-child
+check "... done" wait_log "$SW/kk-r.out" 'old CHILD SA deleted after' 1
+check "... ping both ways" ping_both 10.1.0.1 10.2.0.1
+check_out "... the responder deletes the IKE SA" '^ok' ip netns exec b $IKE ctl "$SW/ctl-b" delete-ike
+wait $ki
+check "... the initiator exits 0" test $? -eq 0
+check_out "... and no SA is left in either ksad" '^0 0$' sh -c \
+	"echo \$(ip netns exec a $K sa list | grep -c state) \$(ip netns exec b $K sa list | grep -c state)"
+sed 's/^/#   /' "$SW/kk-i.out" | head -30
+kill $kr 2>/dev/null
+wait $kr 2>/dev/null
+
 ip netns del a; ip netns del b
 unload_ksad
 done_testing

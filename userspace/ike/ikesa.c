@@ -12,6 +12,7 @@
  * responder wants) and COOKIE (the initiator retries with the cookie).
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <openssl/crypto.h>
@@ -19,16 +20,7 @@
 #include <openssl/rand.h>
 
 #include "auth.h"
-#include "ikesa.h"
-
-/* Notify types (3.10.1) */
-enum {
-	N_UNSUPPORTED_CRITICAL_PAYLOAD = 1, N_INVALID_SYNTAX = 7,
-	N_NO_PROPOSAL_CHOSEN = 14, N_INVALID_KE_PAYLOAD = 17,
-	N_AUTHENTICATION_FAILED = 24, N_TS_UNACCEPTABLE = 38,
-	N_NAT_DETECTION_SOURCE_IP = 16388, N_NAT_DETECTION_DESTINATION_IP = 16389,
-	N_COOKIE = 16390, N_USE_TRANSPORT_MODE = 16391,
-};
+#include "exchange.h"
 
 #define ID_IPV4_ADDR	1
 #define ID_FQDN		2
@@ -53,7 +45,7 @@ static size_t integ_key_len(uint16_t integ)
 	return integ == IKE_INTEG_SHA256_128 ? 32 : 0;
 }
 
-static int fail(struct ike_sa *sa, uint16_t notify, const char *why)
+int ike_fail(struct ike_sa *sa, uint16_t notify, const char *why)
 {
 	sa->state = IKE_FAILED;
 	sa->notify = notify;
@@ -70,12 +62,20 @@ static struct ike_transform tf(uint8_t type, uint16_t id, uint16_t bits)
 	return t;
 }
 
-static void ike_suite_proposal(const struct ike_suite *s, uint8_t num,
-			       struct ike_proposal *p)
+/* @spi: the new IKE SA's SPI when rekeying (3.3.1), else 0 */
+void ike_ike_proposal(const struct ike_suite *s, uint8_t num, uint64_t spi,
+		      struct ike_proposal *p)
 {
+	int i;
+
 	memset(p, 0, sizeof(*p));
 	p->num = num;
 	p->proto = 1;
+	if (spi) {
+		p->spi_size = 8;
+		for (i = 0; i < 8; i++)
+			p->spi[i] = (uint8_t)(spi >> (56 - 8 * i));
+	}
 	p->t[p->n++] = tf(1, s->encr, s->encr == IKE_ENCR_CHACHA20_POLY1305 ? 0 : s->bits);
 	if (s->integ)
 		p->t[p->n++] = tf(3, s->integ, 0);
@@ -83,8 +83,9 @@ static void ike_suite_proposal(const struct ike_suite *s, uint8_t num,
 	p->t[p->n++] = tf(4, s->dh, 0);
 }
 
-static void esp_suite_proposal(const struct esp_suite *s, uint8_t num,
-			       uint32_t spi, struct ike_proposal *p)
+/* @pfs: with the suite's key exchange group (CREATE_CHILD_SA) */
+void ike_esp_proposal(const struct esp_suite *s, uint8_t num, uint32_t spi,
+		      bool pfs, struct ike_proposal *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->num = num;
@@ -97,6 +98,8 @@ static void esp_suite_proposal(const struct esp_suite *s, uint8_t num,
 	p->t[p->n++] = tf(1, s->encr, s->encr == IKE_ENCR_CHACHA20_POLY1305 ? 0 : s->bits);
 	if (s->integ)
 		p->t[p->n++] = tf(3, s->integ, 0);
+	if (pfs && s->dh)
+		p->t[p->n++] = tf(4, s->dh, 0);
 	p->t[p->n++] = tf(5, 0, 0);	/* no extended sequence numbers */
 }
 
@@ -123,7 +126,7 @@ static bool has_type(const struct ike_proposal *p, uint8_t type)
 }
 
 /* Does proposal @p offer IKE suite @s?  With @dh_any, any group of ours. */
-static bool ike_offers(const struct ike_proposal *p, const struct ike_suite *s)
+bool ike_offers(const struct ike_proposal *p, const struct ike_suite *s)
 {
 	return p->proto == 1 &&
 	       has(p, 1, s->encr, s->encr == IKE_ENCR_CHACHA20_POLY1305 ? 0 : s->bits) &&
@@ -131,15 +134,23 @@ static bool ike_offers(const struct ike_proposal *p, const struct ike_suite *s)
 	       has(p, 2, s->prf, 0) && has(p, 4, s->dh, 0);
 }
 
-static bool esp_offers(const struct ike_proposal *p, const struct esp_suite *s)
+/*
+ * Does @p offer ESP suite @s?  In IKE_AUTH (!@pfs) there is no key
+ * exchange, so a group in @p does not matter (as strongSwan); in
+ * CREATE_CHILD_SA (@pfs) @p must offer the suite's group, or none if the
+ * suite has none.
+ */
+bool ike_esp_offers(const struct ike_proposal *p, const struct esp_suite *s,
+		    bool pfs)
 {
 	return p->proto == 3 && p->spi_size == 4 &&
 	       has(p, 1, s->encr, s->encr == IKE_ENCR_CHACHA20_POLY1305 ? 0 : s->bits) &&
 	       (s->integ ? has(p, 3, s->integ, 0) : !has_type(p, 3) || has(p, 3, 0, 0)) &&
+	       (!pfs || (s->dh ? has(p, 4, s->dh, 0) : !has_type(p, 4) || has(p, 4, 0, 0))) &&
 	       (!has_type(p, 5) || has(p, 5, 0, 0));
 }
 
-static uint32_t proposal_spi(const struct ike_proposal *p)
+uint32_t ike_proposal_spi(const struct ike_proposal *p)
 {
 	return (uint32_t)p->spi[0] << 24 | (uint32_t)p->spi[1] << 16 |
 	       (uint32_t)p->spi[2] << 8 | p->spi[3];
@@ -173,7 +184,7 @@ bool ike_ts_narrow(const struct ike_ts *proposed, const struct ike_ts *mine,
 
 /* --- pieces of messages -------------------------------------------------- */
 
-static void put_notify(struct ike_builder *b, uint16_t type, const void *data,
+void ike_put_notify(struct ike_builder *b, uint16_t type, const void *data,
 		       size_t len)
 {
 	uint8_t h[4] = { 0, 0, (uint8_t)(type >> 8), (uint8_t)type };
@@ -236,9 +247,9 @@ static void put_nat_detection(struct ike_builder *b, const struct ike_sa *sa)
 	uint8_t h[20];
 
 	nat_hash(sa, &sa->cfg->local, h);
-	put_notify(b, N_NAT_DETECTION_SOURCE_IP, h, sizeof(h));
+	ike_put_notify(b, N_NAT_DETECTION_SOURCE_IP, h, sizeof(h));
 	nat_hash(sa, &sa->peer, h);
-	put_notify(b, N_NAT_DETECTION_DESTINATION_IP, h, sizeof(h));
+	ike_put_notify(b, N_NAT_DETECTION_DESTINATION_IP, h, sizeof(h));
 }
 
 /* ID payload body: type, 3 reserved bytes, the identity (2.15, 3.5). */
@@ -269,7 +280,7 @@ static size_t id_body(const char *id, uint8_t *out, size_t cap)
 	return len + 4;
 }
 
-static struct ike_hdr hdr(const struct ike_sa *sa, uint8_t exchange,
+struct ike_hdr ike_hdr_of(const struct ike_sa *sa, uint8_t exchange,
 			  uint32_t msg_id, bool response)
 {
 	struct ike_hdr h = {
@@ -282,7 +293,7 @@ static struct ike_hdr hdr(const struct ike_sa *sa, uint8_t exchange,
 	return h;
 }
 
-static uint16_t find_notify(const struct ike_msg *m, uint16_t type,
+uint16_t ike_find_notify(const struct ike_msg *m, uint16_t type,
 			    struct ike_notify *out)
 {
 	const struct ike_payload *pl;
@@ -299,7 +310,7 @@ static uint16_t find_notify(const struct ike_msg *m, uint16_t type,
 }
 
 /* The first error notify (type below 16384), or 0. */
-static uint16_t error_notify(const struct ike_msg *m)
+uint16_t ike_error_notify(const struct ike_msg *m)
 {
 	const struct ike_payload *pl;
 	struct ike_notify nt;
@@ -313,22 +324,18 @@ static uint16_t error_notify(const struct ike_msg *m)
 
 /* --- keys -------------------------------------------------------------- */
 
-static int derive(struct ike_sa *sa, const uint8_t *gir, size_t gir_len)
+/* The IKE SA's keys from SKEYSEED (2.14); SPIs and suite already set. */
+int ike_derive(struct ike_sa *sa, const uint8_t skeyseed[IKE_PRF_LEN],
+	       const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len)
 {
 	size_t ek = encr_key_len(sa->suite.encr, sa->suite.bits);
 	size_t ak = integ_key_len(sa->suite.integ);
 	size_t total = 3 * IKE_PRF_LEN + 2 * ek + 2 * ak, off = 0;
-	uint8_t skeyseed[IKE_PRF_LEN], km[3 * IKE_PRF_LEN + 2 * 36 + 2 * 32];
-	int err;
+	uint8_t km[3 * IKE_PRF_LEN + 2 * 36 + 2 * 32];
 
-	if (!ek || ek > sizeof(sa->ki.ekey) || total > sizeof(km))
-		return -1;
-	err = ike_skeyseed(sa->ni, sizeof(sa->ni), sa->nr, sizeof(sa->nr), gir,
-			   gir_len, skeyseed) ||
-	      ike_sa_keymat(skeyseed, sa->ni, sizeof(sa->ni), sa->nr,
-			    sizeof(sa->nr), sa->spi_i, sa->spi_r, km, total);
-	OPENSSL_cleanse(skeyseed, sizeof(skeyseed));
-	if (err)
+	if (!ek || ek > sizeof(sa->ki.ekey) || total > sizeof(km) ||
+	    ike_sa_keymat(skeyseed, ni, ni_len, nr, nr_len, sa->spi_i,
+			  sa->spi_r, km, total))
 		return -1;
 	sa->ki.encr = sa->kr.encr = sa->suite.encr;
 	sa->ki.integ = sa->kr.integ = sa->suite.integ;
@@ -353,39 +360,47 @@ static int derive(struct ike_sa *sa, const uint8_t *gir, size_t gir_len)
 /* The peer's KE against our key pair, then the IKE SA's keys. */
 static int key_exchange(struct ike_sa *sa, const uint8_t *pub, size_t len)
 {
-	uint8_t gir[IKE_DH_MAX];
+	uint8_t gir[IKE_DH_MAX], skeyseed[IKE_PRF_LEN];
 	size_t n;
 	int err;
 
 	if (ike_dh_shared(&sa->dh, pub, len, gir, sizeof(gir), &n))
 		return -1;
-	err = derive(sa, gir, n);
+	err = ike_skeyseed(sa->ni, sizeof(sa->ni), sa->nr, sizeof(sa->nr), gir,
+			   n, skeyseed) ||
+	      ike_derive(sa, skeyseed, sa->ni, sizeof(sa->ni), sa->nr, sizeof(sa->nr));
 	OPENSSL_cleanse(gir, sizeof(gir));
+	OPENSSL_cleanse(skeyseed, sizeof(skeyseed));
 	return err;
 }
 
-/* KEYMAT (2.17): initiator->responder keys first, then the other way. */
-static int child_keys(struct ike_sa *sa)
+/*
+ * KEYMAT (2.17): the exchange initiator's keys (->responder) first, then
+ * the other way.  @gir: the CREATE_CHILD_SA's new shared secret (PFS), or
+ * NULL; @ni, @nr: the exchange's nonces; @initiator: we started it.
+ */
+int ike_child_keys(const struct ike_sa *sa, struct ike_child *c, bool initiator,
+		   const uint8_t *gir, size_t gir_len, const uint8_t *ni,
+		   size_t ni_len, const uint8_t *nr, size_t nr_len)
 {
-	struct ike_child *c = &sa->child;
 	size_t one = c->enc_len + c->integ_len;
 	uint8_t km[2 * 68];
 	int err;
 
-	err = ike_child_keymat(sa->sk_d, IKE_PRF_LEN, NULL, 0, sa->ni,
-			       sizeof(sa->ni), sa->nr, sizeof(sa->nr), km, 2 * one);
+	err = ike_child_keymat(sa->sk_d, IKE_PRF_LEN, gir, gir_len, ni, ni_len,
+			       nr, nr_len, km, 2 * one);
 	if (!err) {
-		memcpy(sa->initiator ? c->key_out : c->key_in, km, one);
-		memcpy(sa->initiator ? c->key_in : c->key_out, km + one, one);
+		memcpy(initiator ? c->key_out : c->key_in, km, one);
+		memcpy(initiator ? c->key_in : c->key_out, km + one, one);
 	}
 	OPENSSL_cleanse(km, sizeof(km));
 	return err;
 }
 
-static void child_from_cfg(struct ike_sa *sa, const struct esp_suite *s)
+void ike_child_init(const struct ike_sa *sa, struct ike_child *c,
+		    const struct esp_suite *s)
 {
-	struct ike_child *c = &sa->child;
-
+	memset(c, 0, sizeof(*c));
 	c->suite = *s;
 	c->mode = sa->cfg->mode;
 	c->enc_len = encr_key_len(s->encr, s->bits);
@@ -393,6 +408,8 @@ static void child_from_cfg(struct ike_sa *sa, const struct esp_suite *s)
 	c->local = sa->cfg->local;
 	c->remote = sa->cfg->remote;
 	c->reqid = sa->cfg->reqid;
+	c->trap = sa->cfg->trap;
+	c->lifetime = sa->cfg->lifetime;
 	/* ESP in UDP only through a NAT (IKE may float to 4500 without one) */
 	c->encap = sa->nat_detected;
 	c->encap_sport = sa->natt ? sa->natt_local_port : 4500;
@@ -405,7 +422,7 @@ static size_t build_init_request(struct ike_sa *sa, const struct ike_notify *coo
 				 uint8_t *out, size_t cap)
 {
 	struct ike_proposal props[4];
-	struct ike_hdr h = hdr(sa, IKE_SA_INIT, 0, false);
+	struct ike_hdr h = ike_hdr_of(sa, IKE_SA_INIT, 0, false);
 	uint8_t ke[4 + IKE_DH_MAX] = { (uint8_t)(sa->dh.group >> 8), (uint8_t)sa->dh.group };
 	struct ike_builder b;
 	size_t i, n = 0, len;
@@ -413,10 +430,10 @@ static size_t build_init_request(struct ike_sa *sa, const struct ike_notify *coo
 	if (ike_dh_public(&sa->dh, ke + 4, IKE_DH_MAX, &len))
 		return 0;
 	for (i = 0; i < sa->cfg->n_ike && i < 4; i++)
-		ike_suite_proposal(&sa->cfg->ike[i], (uint8_t)(i + 1), &props[n++]);
+		ike_ike_proposal(&sa->cfg->ike[i], (uint8_t)(i + 1), 0, &props[n++]);
 	ike_build_start(&b, out, cap, &h);
 	if (cookie)
-		put_notify(&b, N_COOKIE, cookie->data, cookie->data_len);
+		ike_put_notify(&b, N_COOKIE, cookie->data, cookie->data_len);
 	ike_build_sa(&b, props, n);
 	ike_build_payload(&b, IKE_PL_KE, false, ke, 4 + len);
 	ike_build_payload(&b, IKE_PL_NONCE, false, sa->ni, sizeof(sa->ni));
@@ -430,7 +447,7 @@ static size_t build_init_request(struct ike_sa *sa, const struct ike_notify *coo
 	return 0;
 }
 
-static uint64_t random_spi(void)
+uint64_t ike_random_spi(void)
 {
 	uint64_t spi = 0;
 
@@ -438,6 +455,20 @@ static uint64_t random_spi(void)
 		if (RAND_bytes((uint8_t *)&spi, sizeof(spi)) != 1)
 			return 0;
 	return spi;
+}
+
+/* Keep what we send: requests for retransmission, answers for replay. */
+static void keep(struct ike_sa *sa, const uint8_t *out, size_t len)
+{
+	if (!len || len > IKE_MSG_MAX)
+		return;
+	if (out[19] & IKE_FLAG_RESPONSE) {
+		memcpy(sa->resp, out, len);
+		sa->resp_len = len;
+	} else {
+		memcpy(sa->req, out, len);
+		sa->req_len = len;
+	}
 }
 
 int ike_sa_initiate(struct ike_sa *sa, const struct ike_cfg *cfg,
@@ -449,15 +480,16 @@ int ike_sa_initiate(struct ike_sa *sa, const struct ike_cfg *cfg,
 	sa->k = k;
 	sa->initiator = true;
 	sa->peer = cfg->remote;
-	sa->spi_i = random_spi();
+	sa->spi_i = ike_random_spi();
 	if (!cfg->n_ike || !sa->spi_i ||
 	    RAND_bytes(sa->ni, sizeof(sa->ni)) != 1 ||
 	    ike_dh_new(&sa->dh, cfg->ike[0].dh))
-		return fail(sa, 0, "no randomness or key pair");
+		return ike_fail(sa, 0, "no randomness or key pair");
 	*len = build_init_request(sa, NULL, out, cap);
 	if (!*len)
-		return fail(sa, 0, "IKE_SA_INIT request does not fit");
+		return ike_fail(sa, 0, "IKE_SA_INIT request does not fit");
 	sa->state = IKE_INIT_SENT;
+	keep(sa, out, *len);
 	return 0;
 }
 
@@ -465,12 +497,12 @@ int ike_sa_initiate(struct ike_sa *sa, const struct ike_cfg *cfg,
 static size_t init_error(struct ike_sa *sa, uint16_t type, const void *data,
 			 size_t dlen, uint8_t *out, size_t cap)
 {
-	struct ike_hdr h = hdr(sa, IKE_SA_INIT, 0, true);
+	struct ike_hdr h = ike_hdr_of(sa, IKE_SA_INIT, 0, true);
 	struct ike_builder b;
 
 	h.spi_r = 0;
 	ike_build_start(&b, out, cap, &h);
-	put_notify(&b, type, data, dlen);
+	ike_put_notify(&b, type, data, dlen);
 	return ike_build_end(&b);
 }
 
@@ -511,7 +543,7 @@ int ike_sa_respond(struct ike_sa *sa, const struct ike_cfg *cfg,
 	if (ike_msg_parse(in, in_len, &m) || m.hdr.exchange != IKE_SA_INIT ||
 	    m.hdr.msg_id || m.hdr.spi_r || !(m.hdr.flags & IKE_FLAG_INITIATOR) ||
 	    (m.hdr.flags & IKE_FLAG_RESPONSE) || in_len > sizeof(sa->init_req))
-		return fail(sa, N_INVALID_SYNTAX, "not an IKE_SA_INIT request");
+		return ike_fail(sa, N_INVALID_SYNTAX, "not an IKE_SA_INIT request");
 	sa->spi_i = m.hdr.spi_i;
 	pl_sa = ike_msg_find(&m, IKE_PL_SA, NULL);
 	pl_ke = ike_msg_find(&m, IKE_PL_KE, NULL);
@@ -519,40 +551,40 @@ int ike_sa_respond(struct ike_sa *sa, const struct ike_cfg *cfg,
 	if (!pl_sa || !pl_ke || !pl_ni || pl_ni->len != sizeof(sa->ni) ||
 	    ike_sa_parse(pl_sa, props, IKE_MAX_PROPOSALS, &n) ||
 	    ike_ke_parse(pl_ke, &group, &pub, &publen))
-		return fail(sa, N_INVALID_SYNTAX, "IKE_SA_INIT without SA, KE or a 32-byte nonce");
+		return ike_fail(sa, N_INVALID_SYNTAX, "IKE_SA_INIT without SA, KE or a 32-byte nonce");
 	/* our preference order, the first of theirs that offers it */
 	for (j = 0; j < cfg->n_ike && !found; j++)
 		for (i = 0; i < n && !found; i++)
 			if (ike_offers(&props[i], &cfg->ike[j])) {
 				sa->suite = cfg->ike[j];
-				ike_suite_proposal(&cfg->ike[j], props[i].num, &chosen);
+				ike_ike_proposal(&cfg->ike[j], props[i].num, 0, &chosen);
 				found = true;
 			}
 	if (!found) {
 		*len = init_error(sa, N_NO_PROPOSAL_CHOSEN, NULL, 0, out, cap);
-		return fail(sa, N_NO_PROPOSAL_CHOSEN, "no IKE proposal in common");
+		return ike_fail(sa, N_NO_PROPOSAL_CHOSEN, "no IKE proposal in common");
 	}
 	if (group != sa->suite.dh) {
 		uint8_t want[2] = { (uint8_t)(sa->suite.dh >> 8), (uint8_t)sa->suite.dh };
 
 		*len = init_error(sa, N_INVALID_KE_PAYLOAD, want, 2, out, cap);
-		return fail(sa, N_INVALID_KE_PAYLOAD, "KE of another group: asked for ours");
+		return ike_fail(sa, N_INVALID_KE_PAYLOAD, "KE of another group: asked for ours");
 	}
 	memcpy(sa->ni, pl_ni->body, sizeof(sa->ni));
 	memcpy(sa->init_req, in, in_len);
 	sa->init_req_len = in_len;
 	sa->nat_detected = nat_between(sa, &m, from, &cfg->local);	/* SPIr 0 */
 	sa->peer = *from;
-	sa->spi_r = random_spi();
+	sa->spi_r = ike_random_spi();
 	if (!sa->spi_r || RAND_bytes(sa->nr, sizeof(sa->nr)) != 1 ||
 	    ike_dh_new(&sa->dh, group) ||
 	    ike_dh_public(&sa->dh, ke + 4, IKE_DH_MAX, &publen) ||
 	    key_exchange(sa, pub, pl_ke->len - 4))
-		return fail(sa, N_INVALID_SYNTAX, "key exchange failed");
+		return ike_fail(sa, N_INVALID_SYNTAX, "key exchange failed");
 	ke[0] = (uint8_t)(group >> 8);
 	ke[1] = (uint8_t)group;
 	ke[2] = ke[3] = 0;
-	h = hdr(sa, IKE_SA_INIT, 0, true);
+	h = ike_hdr_of(sa, IKE_SA_INIT, 0, true);
 	ike_build_start(&b, out, cap, &h);
 	ike_build_sa(&b, &chosen, 1);
 	ike_build_payload(&b, IKE_PL_KE, false, ke, 4 + publen);
@@ -560,7 +592,7 @@ int ike_sa_respond(struct ike_sa *sa, const struct ike_cfg *cfg,
 	put_nat_detection(&b, sa);
 	*len = ike_build_end(&b);
 	if (!*len || *len > sizeof(sa->init_resp))
-		return fail(sa, 0, "IKE_SA_INIT response does not fit");
+		return ike_fail(sa, 0, "IKE_SA_INIT response does not fit");
 	memcpy(sa->init_resp, out, *len);
 	sa->init_resp_len = *len;
 	sa->state = IKE_INIT_DONE;
@@ -595,7 +627,7 @@ static size_t build_auth_inner(struct ike_sa *sa, const struct ike_proposal *pro
 	ike_build_payload(&b, sa->initiator ? IKE_PL_IDI : IKE_PL_IDR, false, idb, idlen);
 	ike_build_payload(&b, IKE_PL_AUTH, false, auth, sizeof(auth));
 	if (sa->cfg->mode == 1)
-		put_notify(&b, N_USE_TRANSPORT_MODE, NULL, 0);
+		ike_put_notify(&b, N_USE_TRANSPORT_MODE, NULL, 0);
 	ike_build_sa(&b, props, nprops);
 	ike_build_ts(&b, IKE_PL_TSI, tsi, 1);
 	ike_build_ts(&b, IKE_PL_TSR, tsr, 1);
@@ -605,11 +637,11 @@ static size_t build_auth_inner(struct ike_sa *sa, const struct ike_proposal *pro
 }
 
 /* Seal @inner (a builder's output, header included) as the message to send. */
-static size_t seal(struct ike_sa *sa, uint8_t exchange, uint32_t msg_id,
+size_t ike_seal(struct ike_sa *sa, uint8_t exchange, uint32_t msg_id,
 		   bool response, const uint8_t *inner, size_t inner_len,
 		   uint8_t *out, size_t cap)
 {
-	struct ike_hdr h = hdr(sa, exchange, msg_id, response);
+	struct ike_hdr h = ike_hdr_of(sa, exchange, msg_id, response);
 	struct ike_builder b;
 	size_t len;
 
@@ -636,27 +668,27 @@ static int init_response(struct ike_sa *sa, const struct ike_msg *m,
 	bool found = false;
 	int rc;
 
-	if (find_notify(m, N_COOKIE, &nt)) {
+	if (ike_find_notify(m, N_COOKIE, &nt)) {
 		*len = build_init_request(sa, &nt, out, cap);
-		return *len ? 0 : fail(sa, 0, "no room for the cookie");
+		return *len ? 0 : ike_fail(sa, 0, "no room for the cookie");
 	}
-	if (find_notify(m, N_INVALID_KE_PAYLOAD, &nt)) {
+	if (ike_find_notify(m, N_INVALID_KE_PAYLOAD, &nt)) {
 		if (nt.data_len != 2)
-			return fail(sa, N_INVALID_KE_PAYLOAD, "INVALID_KE_PAYLOAD without a group");
+			return ike_fail(sa, N_INVALID_KE_PAYLOAD, "INVALID_KE_PAYLOAD without a group");
 		group = (uint16_t)(nt.data[0] << 8 | nt.data[1]);
 		for (i = 0; i < sa->cfg->n_ike && !found; i++)
 			found = sa->cfg->ike[i].dh == group;
 		if (!found || group == sa->dh.group)
-			return fail(sa, N_INVALID_KE_PAYLOAD, "the responder wants a group we do not offer");
+			return ike_fail(sa, N_INVALID_KE_PAYLOAD, "the responder wants a group we do not offer");
 		ike_dh_free(&sa->dh);
 		if (ike_dh_new(&sa->dh, group))
-			return fail(sa, 0, "no key pair");
+			return ike_fail(sa, 0, "no key pair");
 		*len = build_init_request(sa, NULL, out, cap);
-		return *len ? 0 : fail(sa, 0, "IKE_SA_INIT request does not fit");
+		return *len ? 0 : ike_fail(sa, 0, "IKE_SA_INIT request does not fit");
 	}
-	err = error_notify(m);
+	err = ike_error_notify(m);
 	if (err)
-		return fail(sa, err, "the responder refused IKE_SA_INIT");
+		return ike_fail(sa, err, "the responder refused IKE_SA_INIT");
 	pl_sa = ike_msg_find(m, IKE_PL_SA, NULL);
 	pl_ke = ike_msg_find(m, IKE_PL_KE, NULL);
 	pl_nr = ike_msg_find(m, IKE_PL_NONCE, NULL);
@@ -664,37 +696,38 @@ static int init_response(struct ike_sa *sa, const struct ike_msg *m,
 	    ike_sa_parse(pl_sa, props, IKE_MAX_PROPOSALS, &n) || n != 1 ||
 	    ike_ke_parse(pl_ke, &group, &pub, &publen) || group != sa->dh.group ||
 	    !m->hdr.spi_r || in_len > sizeof(sa->init_resp))
-		return fail(sa, N_INVALID_SYNTAX, "IKE_SA_INIT response without SA, KE or nonce");
+		return ike_fail(sa, N_INVALID_SYNTAX, "IKE_SA_INIT response without SA, KE or nonce");
 	for (i = 0; i < sa->cfg->n_ike && !found; i++)
 		if (sa->cfg->ike[i].dh == group && ike_offers(&props[0], &sa->cfg->ike[i])) {
 			sa->suite = sa->cfg->ike[i];
 			found = true;
 		}
 	if (!found)
-		return fail(sa, N_NO_PROPOSAL_CHOSEN, "the responder chose what we did not offer");
+		return ike_fail(sa, N_NO_PROPOSAL_CHOSEN, "the responder chose what we did not offer");
 	sa->spi_r = m->hdr.spi_r;
 	sa->nat_detected = nat_between(sa, m, &sa->cfg->remote, &sa->cfg->local);
 	memcpy(sa->nr, pl_nr->body, sizeof(sa->nr));
 	memcpy(sa->init_resp, in, in_len);
 	sa->init_resp_len = in_len;
 	if (key_exchange(sa, pub, publen))
-		return fail(sa, N_INVALID_SYNTAX, "key exchange failed");
+		return ike_fail(sa, N_INVALID_SYNTAX, "key exchange failed");
 
 	/* the CHILD SA: reserve our inbound SPI first (seed: GETSPI) */
-	child_from_cfg(sa, &sa->cfg->esp[0]);
+	ike_child_init(sa, &sa->child, &sa->cfg->esp[0]);
 	sa->child.ts_local = sa->cfg->local_ts;
 	sa->child.ts_remote = sa->cfg->remote_ts;
 	rc = sa->k->getspi(sa->k->ctx, &sa->child, &sa->child.spi_in);
 	if (rc)
-		return fail(sa, 0, "GETSPI failed");
+		return ike_fail(sa, 0, "GETSPI failed");
 	for (i = 0; i < sa->cfg->n_esp && i < 4; i++)
-		esp_suite_proposal(&sa->cfg->esp[i], (uint8_t)(i + 1), sa->child.spi_in, &esp[i]);
+		ike_esp_proposal(&sa->cfg->esp[i], (uint8_t)(i + 1), sa->child.spi_in,
+				 false, &esp[i]);
 	ilen = build_auth_inner(sa, esp, i, &sa->cfg->local_ts, &sa->cfg->remote_ts,
 				inner, sizeof(inner));
-	*len = ilen ? seal(sa, IKE_AUTH, 1, false, inner, ilen, out, cap) : 0;
+	*len = ilen ? ike_seal(sa, IKE_AUTH, 1, false, inner, ilen, out, cap) : 0;
 	OPENSSL_cleanse(inner, sizeof(inner));
 	if (!*len)
-		return fail(sa, 0, "IKE_AUTH request does not fit");
+		return ike_fail(sa, 0, "IKE_AUTH request does not fit");
 	sa->state = IKE_AUTH_SENT;
 	return 0;
 }
@@ -713,8 +746,8 @@ static int open_auth(struct ike_sa *sa, const uint8_t *in, size_t in_len,
 			cap, &plen) ||
 	    ike_chain_parse(m->sk_first, plain, plen, inner))
 		return -2;
-	if (sa->initiator && error_notify(inner))
-		return error_notify(inner);
+	if (sa->initiator && ike_error_notify(inner))
+		return ike_error_notify(inner);
 	id = ike_msg_find(inner, sa->initiator ? IKE_PL_IDR : IKE_PL_IDI, NULL);
 	auth = ike_msg_find(inner, IKE_PL_AUTH, NULL);
 	if (!id || !auth || auth->len != 4 + IKE_PRF_LEN || auth->body[0] != IKE_AUTH_PSK)
@@ -738,7 +771,7 @@ static int open_auth(struct ike_sa *sa, const uint8_t *in, size_t in_len,
 }
 
 /* The first selector of a TS payload. */
-static int first_ts(const struct ike_msg *m, uint8_t type, struct ike_ts *ts)
+int ike_first_ts(const struct ike_msg *m, uint8_t type, struct ike_ts *ts)
 {
 	const struct ike_payload *pl = ike_msg_find(m, type, NULL);
 	struct ike_ts all[IKE_MAX_TS];
@@ -759,9 +792,9 @@ static size_t auth_error(struct ike_sa *sa, uint16_t type, uint8_t *out, size_t 
 	size_t ilen;
 
 	ike_build_start(&b, inner, sizeof(inner), &h);
-	put_notify(&b, type, NULL, 0);
+	ike_put_notify(&b, type, NULL, 0);
 	ilen = ike_build_end(&b);
-	return seal(sa, IKE_AUTH, 1, true, inner, ilen, out, cap);
+	return ike_seal(sa, IKE_AUTH, 1, true, inner, ilen, out, cap);
 }
 
 /* The responder, on IKE_AUTH: check, key the CHILD SA, answer. */
@@ -779,51 +812,52 @@ static int auth_request(struct ike_sa *sa, const struct ike_msg *m,
 
 	rc = open_auth(sa, in, in_len, m, plain, sizeof(plain), &im);
 	if (rc == -2)
-		return fail(sa, 0, "IKE_AUTH request does not decrypt");
+		return ike_fail(sa, 0, "IKE_AUTH request does not decrypt");
 	if (rc) {
 		*len = auth_error(sa, (uint16_t)rc, out, cap);
-		return fail(sa, (uint16_t)rc, "the initiator's AUTH or ID is wrong");
+		return ike_fail(sa, (uint16_t)rc, "the initiator's AUTH or ID is wrong");
 	}
 	if (!ike_msg_find(&im, IKE_PL_SA, NULL) ||
 	    ike_sa_parse(ike_msg_find(&im, IKE_PL_SA, NULL), props, IKE_MAX_PROPOSALS, &n))
 		n = 0;
 	for (j = 0; j < sa->cfg->n_esp && !found; j++)
 		for (i = 0; i < n && !found; i++)
-			if (esp_offers(&props[i], &sa->cfg->esp[j])) {
-				child_from_cfg(sa, &sa->cfg->esp[j]);
-				sa->child.spi_out = proposal_spi(&props[i]);
-				esp_suite_proposal(&sa->cfg->esp[j], props[i].num, 0, &chosen);
+			if (ike_esp_offers(&props[i], &sa->cfg->esp[j], false)) {
+				ike_child_init(sa, &sa->child, &sa->cfg->esp[j]);
+				sa->child.spi_out = ike_proposal_spi(&props[i]);
+				ike_esp_proposal(&sa->cfg->esp[j], props[i].num, 0, false, &chosen);
 				found = true;
 			}
-	if (!found || (find_notify(&im, N_USE_TRANSPORT_MODE, NULL) ? 1 : 2) != sa->cfg->mode) {
+	if (!found || (ike_find_notify(&im, N_USE_TRANSPORT_MODE, NULL) ? 1 : 2) != sa->cfg->mode) {
 		*len = auth_error(sa, N_NO_PROPOSAL_CHOSEN, out, cap);
-		return fail(sa, N_NO_PROPOSAL_CHOSEN, "no ESP proposal or mode in common");
+		return ike_fail(sa, N_NO_PROPOSAL_CHOSEN, "no ESP proposal or mode in common");
 	}
-	if (first_ts(&im, IKE_PL_TSI, &tsi) || first_ts(&im, IKE_PL_TSR, &tsr) ||
+	if (ike_first_ts(&im, IKE_PL_TSI, &tsi) || ike_first_ts(&im, IKE_PL_TSR, &tsr) ||
 	    !ike_ts_narrow(&tsi, &sa->cfg->remote_ts, &ntsi) ||
 	    !ike_ts_narrow(&tsr, &sa->cfg->local_ts, &ntsr)) {
 		*len = auth_error(sa, N_TS_UNACCEPTABLE, out, cap);
-		return fail(sa, N_TS_UNACCEPTABLE, "traffic selectors do not meet ours");
+		return ike_fail(sa, N_TS_UNACCEPTABLE, "traffic selectors do not meet ours");
 	}
 	sa->child.ts_local = ntsr;
 	sa->child.ts_remote = ntsi;
-	if (child_keys(sa))
-		return fail(sa, 0, "CHILD SA keys");
+	if (ike_child_keys(sa, &sa->child, sa->initiator, NULL, 0, sa->ni,
+			   sizeof(sa->ni), sa->nr, sizeof(sa->nr)))
+		return ike_fail(sa, 0, "CHILD SA keys");
 	/* seed: ADD (outbound), GETSPI (inbound), UPDATE (inbound) */
 	if (sa->k->add_out(sa->k->ctx, &sa->child) ||
 	    sa->k->getspi(sa->k->ctx, &sa->child, &sa->child.spi_in) ||
 	    sa->k->update_in(sa->k->ctx, &sa->child))
-		return fail(sa, 0, "keying ksad failed");
+		return ike_fail(sa, 0, "keying ksad failed");
 	chosen.spi[0] = (uint8_t)(sa->child.spi_in >> 24);
 	chosen.spi[1] = (uint8_t)(sa->child.spi_in >> 16);
 	chosen.spi[2] = (uint8_t)(sa->child.spi_in >> 8);
 	chosen.spi[3] = (uint8_t)sa->child.spi_in;
 	ilen = build_auth_inner(sa, &chosen, 1, &ntsi, &ntsr, inner, sizeof(inner));
-	*len = ilen ? seal(sa, IKE_AUTH, 1, true, inner, ilen, out, cap) : 0;
+	*len = ilen ? ike_seal(sa, IKE_AUTH, 1, true, inner, ilen, out, cap) : 0;
 	OPENSSL_cleanse(plain, sizeof(plain));
 	OPENSSL_cleanse(inner, sizeof(inner));
 	if (!*len)
-		return fail(sa, 0, "IKE_AUTH response does not fit");
+		return ike_fail(sa, 0, "IKE_AUTH response does not fit");
 	sa->state = IKE_ESTABLISHED;
 	return 0;
 }
@@ -842,34 +876,90 @@ static int auth_response(struct ike_sa *sa, const struct ike_msg *m,
 
 	rc = open_auth(sa, in, in_len, m, plain, sizeof(plain), &im);
 	if (rc == -2)
-		return fail(sa, 0, "IKE_AUTH response does not decrypt");
+		return ike_fail(sa, 0, "IKE_AUTH response does not decrypt");
 	if (rc)
-		return fail(sa, (uint16_t)rc, "IKE_AUTH refused, or the responder's AUTH is wrong");
+		return ike_fail(sa, (uint16_t)rc, "IKE_AUTH refused, or the responder's AUTH is wrong");
 	if (!ike_msg_find(&im, IKE_PL_SA, NULL) ||
 	    ike_sa_parse(ike_msg_find(&im, IKE_PL_SA, NULL), props, IKE_MAX_PROPOSALS, &n) ||
 	    n != 1)
 		n = 0;
 	for (j = 0; j < sa->cfg->n_esp && n && !found; j++)
-		if (esp_offers(&props[0], &sa->cfg->esp[j])) {
-			child_from_cfg(sa, &sa->cfg->esp[j]);
+		if (ike_esp_offers(&props[0], &sa->cfg->esp[j], false)) {
+			uint32_t spi_in = sa->child.spi_in;
+
+			ike_child_init(sa, &sa->child, &sa->cfg->esp[j]);
+			sa->child.spi_in = spi_in;
 			found = true;
 		}
-	if (found && (first_ts(&im, IKE_PL_TSI, &tsi) || first_ts(&im, IKE_PL_TSR, &tsr)))
+	if (found && (ike_first_ts(&im, IKE_PL_TSI, &tsi) || ike_first_ts(&im, IKE_PL_TSR, &tsr)))
 		found = false;
 	OPENSSL_cleanse(plain, sizeof(plain));	/* @im pointed into it */
 	if (!found)
-		return fail(sa, N_NO_PROPOSAL_CHOSEN, "the answer's CHILD SA is not what we offered");
-	sa->child.spi_out = proposal_spi(&props[0]);
+		return ike_fail(sa, N_NO_PROPOSAL_CHOSEN, "the answer's CHILD SA is not what we offered");
+	sa->child.spi_out = ike_proposal_spi(&props[0]);
 	sa->child.ts_local = tsi;
 	sa->child.ts_remote = tsr;
-	if (child_keys(sa))
-		return fail(sa, 0, "CHILD SA keys");
+	if (ike_child_keys(sa, &sa->child, sa->initiator, NULL, 0, sa->ni,
+			   sizeof(sa->ni), sa->nr, sizeof(sa->nr)))
+		return ike_fail(sa, 0, "CHILD SA keys");
 	/* seed: UPDATE (inbound), ADD (outbound) */
 	if (sa->k->update_in(sa->k->ctx, &sa->child) ||
 	    sa->k->add_out(sa->k->ctx, &sa->child))
-		return fail(sa, 0, "keying ksad failed");
+		return ike_fail(sa, 0, "keying ksad failed");
 	sa->state = IKE_ESTABLISHED;
 	return 0;
+}
+
+/* After IKE_AUTH: a request of the peer's, or the answer to ours. */
+static int established_input(struct ike_sa *sa, const struct ike_msg *m,
+			     const uint8_t *in, size_t in_len, uint8_t *out,
+			     size_t cap, size_t *len)
+{
+	static uint8_t plain[IKE_MSG_MAX + 512];
+	struct ike_msg im;
+	size_t plen;
+	bool response = m->hdr.flags & IKE_FLAG_RESPONSE;
+	int rc;
+
+	if (m->hdr.spi_r != sa->spi_r ||
+	    !!(m->hdr.flags & IKE_FLAG_INITIATOR) == sa->initiator)
+		return 0;
+	if (response && (!sa->pending || m->hdr.msg_id != sa->req_id))
+		return 0;
+	if (!response && m->hdr.msg_id + 1 == sa->peer_id && sa->resp_len &&
+	    sa->resp_len <= cap) {
+		/* a retransmitted request: the same answer again (2.1) */
+		memcpy(out, sa->resp, sa->resp_len);
+		*len = sa->resp_len;
+		return 0;
+	}
+	if (!response && m->hdr.msg_id != sa->peer_id)
+		return 0;
+	if (ike_sk_open(sa->initiator ? &sa->kr : &sa->ki, in, in_len, m, plain,
+			sizeof(plain), &plen) ||
+	    ike_chain_parse(m->sk_first, plain, plen, &im))
+		return 0;	/* forged or broken: ignored (2.21.2) */
+	if (response) {
+		enum ike_req what = sa->pending;
+
+		sa->pending = IKE_REQ_NONE;
+		sa->req_id++;
+		sa->req_len = 0;
+		if (m->hdr.exchange == IKE_CREATE_CHILD_SA)
+			rc = ike_ccsa_response(sa, what, &im, out, cap, len);
+		else
+			rc = ike_info_response(sa, what, &im, out, cap, len);
+	} else {
+		sa->peer_id++;
+		if (m->hdr.exchange == IKE_CREATE_CHILD_SA)
+			rc = ike_ccsa_request(sa, &im, out, cap, len);
+		else if (m->hdr.exchange == IKE_INFORMATIONAL)
+			rc = ike_info_request(sa, &im, out, cap, len);
+		else
+			rc = 0;	/* no other exchange after IKE_AUTH */
+	}
+	OPENSSL_cleanse(plain, plen);
+	return rc;
 }
 
 /**
@@ -887,8 +977,10 @@ int ike_sa_input(struct ike_sa *sa, const uint8_t *in, size_t in_len,
 		 uint8_t *out, size_t cap, size_t *len)
 {
 	struct ike_msg m;
+	int rc;
 
 	*len = 0;
+	sa->event[0] = 0;
 	if (ike_msg_parse(in, in_len, &m) || m.hdr.spi_i != sa->spi_i)
 		return 0;	/* not ours, or broken: ignored */
 	switch (sa->state) {
@@ -896,24 +988,93 @@ int ike_sa_input(struct ike_sa *sa, const uint8_t *in, size_t in_len,
 		if (m.hdr.exchange != IKE_SA_INIT || !(m.hdr.flags & IKE_FLAG_RESPONSE) ||
 		    m.hdr.msg_id)
 			return 0;
-		return init_response(sa, &m, in, in_len, out, cap, len);
+		rc = init_response(sa, &m, in, in_len, out, cap, len);
+		break;
 	case IKE_INIT_DONE:
 		if (m.hdr.exchange != IKE_AUTH || (m.hdr.flags & IKE_FLAG_RESPONSE) ||
 		    m.hdr.msg_id != 1 || m.hdr.spi_r != sa->spi_r)
 			return 0;
-		return auth_request(sa, &m, in, in_len, out, cap, len);
+		rc = auth_request(sa, &m, in, in_len, out, cap, len);
+		if (!rc) {
+			sa->peer_id = 2;
+			sa->child_up = true;
+		}
+		break;
 	case IKE_AUTH_SENT:
 		if (m.hdr.exchange != IKE_AUTH || !(m.hdr.flags & IKE_FLAG_RESPONSE) ||
 		    m.hdr.msg_id != 1 || m.hdr.spi_r != sa->spi_r)
 			return 0;
-		return auth_response(sa, &m, in, in_len);
+		rc = auth_response(sa, &m, in, in_len);
+		if (!rc) {
+			sa->req_id = 2;
+			sa->req_len = 0;
+			sa->child_up = true;
+		}
+		break;
+	case IKE_ESTABLISHED:
+	case IKE_REKEYED:
+		rc = established_input(sa, &m, in, in_len, out, cap, len);
+		break;
 	default:
 		return 0;
 	}
+	keep(sa, out, *len);
+	return rc;
+}
+
+/**
+ * ike_sa_request() - start an exchange on an established IKE SA
+ * @sa: the SA
+ * @what: liveness check, CHILD or IKE rekey, Delete of the CHILD or IKE SA
+ * @out: the request
+ * @cap: room there
+ * @len: its length
+ *
+ * Return: 0, -EBUSY while another request of ours is outstanding (a
+ * window of one), -EINVAL if there is nothing to do it to, -1 on failure.
+ */
+int ike_sa_request(struct ike_sa *sa, enum ike_req what, uint8_t *out,
+		   size_t cap, size_t *len)
+{
+	int rc;
+
+	*len = 0;
+	sa->event[0] = 0;
+	if (sa->state != IKE_ESTABLISHED)
+		return -EINVAL;
+	if (sa->pending)
+		return -EBUSY;
+	if ((what == IKE_REQ_REKEY_CHILD || what == IKE_REQ_DELETE_CHILD) &&
+	    !sa->child_up)
+		return -EINVAL;
+	if (what == IKE_REQ_REKEY_CHILD || what == IKE_REQ_REKEY_IKE)
+		rc = ike_ccsa_start(sa, what, out, cap, len);
+	else
+		rc = ike_info_start(sa, what, out, cap, len);
+	keep(sa, out, *len);
+	return rc;
+}
+
+/*
+ * The peer stopped answering: its CHILD SAs leave ksad (2.4: the IKE SA
+ * and everything it created are gone).
+ */
+void ike_sa_dead(struct ike_sa *sa)
+{
+	if (sa->state != IKE_REKEYED) {
+		if (sa->has_old)
+			sa->k->del(sa->k->ctx, &sa->old, false);
+		if (sa->child_up)
+			sa->k->del(sa->k->ctx, &sa->child, true);
+	}
+	sa->has_old = sa->child_up = false;
+	sa->pending = IKE_REQ_NONE;
+	sa->state = IKE_DELETED;
 }
 
 void ike_sa_free(struct ike_sa *sa)
 {
 	ike_dh_free(&sa->dh);
+	ike_dh_free(&sa->xdh);
 	OPENSSL_cleanse(sa, sizeof(*sa));
 }

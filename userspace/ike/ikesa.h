@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * An IKE SA and its first CHILD SA (RFC 7296 1.2): IKE_SA_INIT and
- * IKE_AUTH with a pre-shared key, as initiator or responder.  The engine
- * turns received datagrams into datagrams to send; keying the kernel goes
- * through struct ike_kernel (ksad.c: GETSPI, UPDATE, ADD in the seed's
- * order; a stub in the unit tests).
+ * An IKE SA and its CHILD SA (RFC 7296): IKE_SA_INIT and IKE_AUTH with a
+ * pre-shared key, as initiator or responder; then CREATE_CHILD_SA (rekeying
+ * the CHILD SA, with or without PFS, and the IKE SA) and INFORMATIONAL
+ * (Delete, liveness) in both roles.  The engine turns received datagrams
+ * into datagrams to send; keying the kernel goes through struct ike_kernel
+ * (kernel.c: GETSPI, UPDATE, ADD in the seed's order, DELETE; a stub in
+ * the unit tests).
  */
 #ifndef KSAD_IKE_IKESA_H
 #define KSAD_IKE_IKESA_H
@@ -25,9 +27,9 @@ struct ike_suite {
 	uint16_t encr, bits, integ, prf, dh;
 };
 
-/* An ESP proposal. */
+/* An ESP proposal; @dh: PFS group for CREATE_CHILD_SA (0: none). */
 struct esp_suite {
-	uint16_t encr, bits, integ;
+	uint16_t encr, bits, integ, dh;
 };
 
 struct ike_addr {
@@ -48,6 +50,8 @@ struct ike_cfg {
 	uint8_t mode;			/* 1 transport, 2 tunnel */
 	struct ike_ts local_ts, remote_ts;
 	uint32_t reqid;
+	uint32_t lifetime;		/* CHILD SAs' hard lifetime, s (0: none) */
+	bool trap;			/* the outbound policy is the daemon's (on demand) */
 };
 
 struct ike_child {
@@ -61,20 +65,38 @@ struct ike_child {
 	uint32_t reqid;
 	bool encap;			/* ESP in UDP: IKE went to port 4500 */
 	uint16_t encap_sport, encap_dport;	/* as our packets carry them */
+	/* a rekey: the policies are the old CHILD SA's, none to add */
+	bool rekey;
+	bool trap;			/* the outbound policy exists (a trap) */
+	uint32_t lifetime;		/* hard, seconds; soft a little before */
+	uint32_t pol_id[3];		/* ksad's policy IDs (0: none) */
 };
 
 /* How the engine keys the kernel; each returns 0 or -errno. */
 struct ike_kernel {
 	int (*getspi)(void *ctx, const struct ike_child *c, uint32_t *spi);
-	int (*update_in)(void *ctx, const struct ike_child *c);
-	int (*add_out)(void *ctx, const struct ike_child *c);
+	int (*update_in)(void *ctx, struct ike_child *c);
+	int (*add_out)(void *ctx, struct ike_child *c);
+	/* DELETE both SAs (the inbound one only if spi_out is 0); policies too? */
+	int (*del)(void *ctx, const struct ike_child *c, bool policies);
 	void *ctx;
 };
 
 enum ike_state {
 	IKE_IDLE, IKE_INIT_SENT, IKE_AUTH_SENT, IKE_INIT_DONE, IKE_ESTABLISHED,
 	IKE_FAILED,
+	IKE_REKEYED,	/* replaced by a new IKE SA, waits for its Delete */
+	IKE_DELETED,	/* gone; its CHILD SAs left ksad (or moved on) */
 };
+
+/* What we asked the peer, awaiting the answer (after IKE_AUTH). */
+enum ike_req {
+	IKE_REQ_NONE, IKE_REQ_DPD, IKE_REQ_REKEY_CHILD, IKE_REQ_REKEY_IKE,
+	IKE_REQ_DELETE_CHILD, IKE_REQ_DELETE_OLD_CHILD, IKE_REQ_DELETE_IKE,
+};
+
+#define IKE_NONCE_MAX	64
+#define IKE_MSG_MAX	2048
 
 struct ike_sa {
 	const struct ike_cfg *cfg;
@@ -98,6 +120,28 @@ struct ike_sa {
 	uint16_t natt_local_port, natt_peer_port;
 	uint16_t notify;		/* IKE_FAILED: the error notify type */
 	const char *why;		/* IKE_FAILED: in words */
+
+	/* message IDs after IKE_SA_INIT: a window of one each way (2.3) */
+	uint32_t req_id;		/* of our next (or outstanding) request */
+	uint32_t peer_id;		/* of the peer's next request */
+	enum ike_req pending;		/* our outstanding request */
+	uint8_t req[IKE_MSG_MAX];	/* it, for retransmission */
+	size_t req_len;
+	uint8_t resp[IKE_MSG_MAX];	/* our last answer (retransmitted requests) */
+	size_t resp_len;
+	bool child_up;			/* @child is in ksad */
+	struct ike_child old;		/* the CHILD SA @child rekeyed, until deleted */
+	bool has_old;
+	/* CREATE_CHILD_SA we started: our nonce, key pair, new SAs */
+	uint8_t xn[IKE_NONCE_MAX];
+	size_t xn_len;
+	struct ike_dh xdh;
+	uint64_t new_spi;
+	struct ike_child next;
+	/* an IKE rekey fills this SA (the caller's) with the new one */
+	struct ike_sa *successor;
+	bool rekeyed;			/* ... and sets this */
+	char event[160];		/* what just happened, for the log */
 };
 
 int ike_sa_initiate(struct ike_sa *sa, const struct ike_cfg *cfg,
@@ -109,6 +153,9 @@ int ike_sa_respond(struct ike_sa *sa, const struct ike_cfg *cfg,
 		   size_t *len);
 int ike_sa_input(struct ike_sa *sa, const uint8_t *in, size_t in_len,
 		 uint8_t *out, size_t cap, size_t *len);
+int ike_sa_request(struct ike_sa *sa, enum ike_req what, uint8_t *out,
+		   size_t cap, size_t *len);
+void ike_sa_dead(struct ike_sa *sa);
 void ike_sa_free(struct ike_sa *sa);
 
 bool ike_ts_narrow(const struct ike_ts *proposed, const struct ike_ts *mine,

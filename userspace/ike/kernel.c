@@ -8,6 +8,8 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <linux/genetlink.h>
@@ -119,6 +121,27 @@ static void put_encap(struct nlmsghdr *nlh, const struct ike_child *c, bool out)
 	mnl_attr_nest_end(nlh, nest);
 }
 
+/*
+ * Lifetimes: the hard one as configured; the soft one, which makes ksad
+ * send EXPIRE so that we rekey, at 80 to 90 % of it, a different point for
+ * every SA, so that the two peers seldom start the same rekey at once.
+ */
+static void put_lifetimes(struct nlmsghdr *nlh, const struct ike_child *c)
+{
+	uint64_t soft;
+	struct nlattr *nest;
+
+	if (!c->lifetime)
+		return;
+	soft = (uint64_t)c->lifetime * (80 + (uint64_t)random() % 11) / 100;
+	nest = mnl_attr_nest_start(nlh, KSAD_SA_SOFT);
+	mnl_attr_put_u64(nlh, KSAD_LIFETIME_ADD_SECONDS, soft ? soft : 1);
+	mnl_attr_nest_end(nlh, nest);
+	nest = mnl_attr_nest_start(nlh, KSAD_SA_HARD);
+	mnl_attr_put_u64(nlh, KSAD_LIFETIME_ADD_SECONDS, c->lifetime);
+	mnl_attr_nest_end(nlh, nest);
+}
+
 /* GETSPI's reply, read by ksadctl's parser (sa_msg.c) */
 static int spi_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -140,6 +163,21 @@ static void trace(struct ike_ksad *ks, const char *op, const char *dir,
 	fprintf(ks->trace, "[%s] %-7s %-8s spi 0x%08x dst %s%s\n",
 		ks->role == 'I' ? "initiator" : "responder", op, dir, spi, a,
 		encap ? " (ESP in UDP)" : "");
+	fflush(ks->trace);
+}
+
+/* A line of the trace that is not a SAD operation: SEND, NOTE. */
+void ike_ksad_note(struct ike_ksad *ks, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!ks->trace)
+		return;
+	fprintf(ks->trace, "[%s] %-7s ", ks->role == 'I' ? "initiator" : "responder", what);
+	va_start(ap, fmt);
+	vfprintf(ks->trace, fmt, ap);
+	va_end(ap);
+	fputc('\n', ks->trace);
 	fflush(ks->trace);
 }
 
@@ -184,8 +222,21 @@ static int k_getspi(void *ctx, const struct ike_child *c, uint32_t *spi)
 	return 0;
 }
 
-/* policy add DIR protect SEL [tunnel]: for the CHILD SA @c */
-static int add_policy(struct ike_ksad *ks, const struct ike_child *c, uint8_t dir)
+/* POLICY_ADD's reply: the new policy's ID */
+static int policy_id_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
+		if (mnl_attr_get_type(a) == KSAD_POLICY_ID &&
+		    mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+			*(uint32_t *)data = mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
+/* policy add DIR protect SEL [tunnel]: for the CHILD SA @c; its ID in @id */
+static int add_policy(struct ike_ksad *ks, const struct ike_child *c, uint8_t dir,
+		      uint32_t *id)
 {
 	const struct ike_ts *from = dir == KSAD_DIR_OUT ? &c->ts_local : &c->ts_remote;
 	const struct ike_ts *to = dir == KSAD_DIR_OUT ? &c->ts_remote : &c->ts_local;
@@ -204,14 +255,14 @@ static int add_policy(struct ike_ksad *ks, const struct ike_child *c, uint8_t di
 		put_ike_addr(nlh, KSAD_POLICY_TUN_SRC_IPV4, KSAD_POLICY_TUN_SRC_IPV6, &c->local);
 		put_ike_addr(nlh, KSAD_POLICY_TUN_DST_IPV4, KSAD_POLICY_TUN_DST_IPV6, &c->remote);
 	}
-	return talk(ks, nlh, NULL, NULL, "POLICY_ADD");
+	return talk(ks, nlh, policy_id_cb, id, "POLICY_ADD");
 }
 
 /*
  * UPDATE (inbound) or ADD (outbound) of @c's SA in one direction: SPI,
  * addresses, mode, keys, encapsulation and selector; then its policies.
  */
-static int install(struct ike_ksad *ks, const struct ike_child *c, bool out)
+static int install(struct ike_ksad *ks, struct ike_child *c, bool out)
 {
 	const struct ike_addr *dst = out ? &c->remote : &c->local;
 	const struct ike_addr *src = out ? &c->local : &c->remote;
@@ -237,29 +288,76 @@ static int install(struct ike_ksad *ks, const struct ike_child *c, bool out)
 	mnl_attr_put_u32(nlh, KSAD_SA_REQID, c->reqid);
 	put_keys(nlh, c, out ? c->key_out : c->key_in);
 	put_encap(nlh, c, out);
+	put_lifetimes(nlh, c);
 	err = out ? put_sel(nlh, KSAD_SA_SELECTOR, &c->ts_local, &c->ts_remote) :
 		    put_sel(nlh, KSAD_SA_SELECTOR, &c->ts_remote, &c->ts_local);
 	if (!err)
 		err = talk(ks, nlh, NULL, NULL, out ? "ADD" : "UPDATE");
 	explicit_bzero(buf, sizeof(buf));	/* it held the keys */
-	if (err)
+	if (err || c->rekey)	/* a rekey: the old SA's policies stay */
 		return err;
-	if (out)
-		return add_policy(ks, c, KSAD_DIR_OUT);
-	err = add_policy(ks, c, KSAD_DIR_IN);
+	if (out)	/* on demand, the trap is the outbound policy */
+		return c->trap ? 0 : add_policy(ks, c, KSAD_DIR_OUT, &c->pol_id[0]);
+	err = add_policy(ks, c, KSAD_DIR_IN, &c->pol_id[1]);
 	if (!err && c->mode == KSAD_MODE_TUNNEL)
-		err = add_policy(ks, c, KSAD_DIR_FWD);
+		err = add_policy(ks, c, KSAD_DIR_FWD, &c->pol_id[2]);
 	return err;
 }
 
-static int k_update_in(void *ctx, const struct ike_child *c)
+static int k_update_in(void *ctx, struct ike_child *c)
 {
 	return install(ctx, c, false);
 }
 
-static int k_add_out(void *ctx, const struct ike_child *c)
+static int k_add_out(void *ctx, struct ike_child *c)
 {
 	return install(ctx, c, true);
+}
+
+/* DELETE of one SA; an outbound one in UDP is named with its ports. */
+static int delete_sa(struct ike_ksad *ks, const struct ike_child *c, bool out)
+{
+	char buf[256];
+	struct nlmsghdr *nlh;
+
+	trace(ks, "DELETE", out ? "outbound" : "inbound", out ? c->spi_out : c->spi_in,
+	      out ? &c->remote : &c->local, c->encap);
+	if (ks->dry)
+		return 0;
+	nlh = knl_request(&ks->nl, buf, 0, KSAD_CMD_DELETE, NLM_F_ACK);
+	mnl_attr_put_u32(nlh, KSAD_SA_SPI, out ? c->spi_out : c->spi_in);
+	mnl_attr_put_u8(nlh, KSAD_SA_PROTO, KSAD_PROTO_ESP);
+	put_ike_addr(nlh, KSAD_SA_DST_IPV4, KSAD_SA_DST_IPV6, out ? &c->remote : &c->local);
+	if (out)
+		put_encap(nlh, c, true);
+	return talk(ks, nlh, NULL, NULL, "DELETE");
+}
+
+/* The CHILD SA's pair leaves ksad (only the inbound SA if it is larval). */
+static int k_del(void *ctx, const struct ike_child *c, bool policies)
+{
+	struct ike_ksad *ks = ctx;
+	int err = 0, e;
+	size_t i;
+
+	if (c->spi_in)
+		err = delete_sa(ks, c, false);
+	if (c->spi_out) {
+		e = delete_sa(ks, c, true);
+		err = err ? err : e;
+	}
+	for (i = 0; policies && !ks->dry && i < 3; i++) {
+		char buf[128];
+		struct nlmsghdr *nlh;
+
+		if (!c->pol_id[i])
+			continue;
+		nlh = knl_request(&ks->nl, buf, 0, KSAD_CMD_POLICY_DELETE, NLM_F_ACK);
+		mnl_attr_put_u32(nlh, KSAD_POLICY_ID, c->pol_id[i]);
+		e = talk(ks, nlh, NULL, NULL, "POLICY_DELETE");
+		err = err ? err : e;
+	}
+	return err;
 }
 
 /* IKE itself stays in the clear: bypass UDP 500 and 4500 both ways. */
@@ -303,6 +401,82 @@ int ike_ksad_bypass_ike(struct ike_ksad *ks, const struct ike_cfg *cfg)
 	return 0;
 }
 
+/*
+ * On demand (strongSwan's "trap"): the outbound protect policy without an
+ * SA, so that the first packet makes ksad send ACQUIRE.  It stays when
+ * CHILD SAs come and go.
+ */
+int ike_ksad_trap(struct ike_ksad *ks, const struct ike_cfg *cfg)
+{
+	struct ike_child c = { .mode = cfg->mode, .reqid = cfg->reqid,
+			       .ts_local = cfg->local_ts, .ts_remote = cfg->remote_ts,
+			       .local = cfg->local, .remote = cfg->remote };
+	uint32_t id = 0;
+
+	if (ks->dry)
+		return 0;
+	return add_policy(ks, &c, KSAD_DIR_OUT, &id);
+}
+
+/* Join ksad's "acquire" and "expire" groups on a socket of their own. */
+int ike_ksad_listen(struct ike_ksad *ks)
+{
+	static const char *const groups[] = { KSAD_MCGRP_ACQUIRE, KSAD_MCGRP_EXPIRE };
+	size_t i;
+	int err;
+
+	if (ks->dry)
+		return -1;
+	err = knl_open(&ks->ev);
+	if (err)
+		return err;
+	for (i = 0; i < 2; i++) {
+		unsigned int id = knl_group_id(&ks->ev, groups[i]);
+
+		if (!id || mnl_socket_setsockopt(ks->ev.sock, NETLINK_ADD_MEMBERSHIP,
+						 &id, sizeof(id)))
+			return -EINVAL;
+	}
+	return mnl_socket_get_fd(ks->ev.sock);
+}
+
+static int event_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+	struct ike_kevent *ev = data;
+
+	if (g->cmd == KSAD_CMD_ACQUIRE) {
+		struct policy_view pv;
+
+		if (!policy_view_parse(nlh, &pv)) {
+			ev->type = IKE_KEV_ACQUIRE;
+			ev->reqid = pv.reqid;
+		}
+	} else if (g->cmd == KSAD_CMD_EXPIRE) {
+		struct sa_view v;
+
+		if (!sa_view_parse(nlh, &v) && v.has[KSAD_SA_SPI]) {
+			ev->type = IKE_KEV_EXPIRE;
+			ev->spi = v.spi;
+			ev->dir = v.dir;
+			ev->hard = v.expire_hard;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+/* Read one notification (the socket is readable). */
+int ike_ksad_event(struct ike_ksad *ks, struct ike_kevent *ev)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	ssize_t n = mnl_socket_recvfrom(ks->ev.sock, buf, sizeof(buf));
+
+	memset(ev, 0, sizeof(*ev));
+	if (n <= 0)
+		return -1;
+	return mnl_cb_run(buf, (size_t)n, 0, 0, event_cb, ev) < 0 ? -1 : 0;
+}
+
 int ike_ksad_open(struct ike_ksad *ks)
 {
 	return ks->dry ? 0 : knl_open(&ks->nl);
@@ -318,4 +492,5 @@ const struct ike_kernel ike_ksad_ops = {
 	.getspi = k_getspi,
 	.update_in = k_update_in,
 	.add_out = k_add_out,
+	.del = k_del,
 };

@@ -90,6 +90,26 @@ int ike_skeyseed(const uint8_t *ni, size_t ni_len, const uint8_t *nr,
 	return err;
 }
 
+/* Rekeying an IKE SA (2.18): SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr) */
+int ike_skeyseed_rekey(const uint8_t *sk_d, size_t sk_d_len, const uint8_t *gir,
+		       size_t gir_len, const uint8_t *ni, size_t ni_len,
+		       const uint8_t *nr, size_t nr_len, uint8_t out[IKE_PRF_LEN])
+{
+	size_t slen = gir_len + ni_len + nr_len;
+	uint8_t *s = malloc(slen + 1);
+	int err;
+
+	if (!s)
+		return -1;
+	memcpy(s, gir, gir_len);
+	memcpy(s + gir_len, ni, ni_len);
+	memcpy(s + gir_len + ni_len, nr, nr_len);
+	err = ike_prf(sk_d, sk_d_len, s, slen, out);
+	OPENSSL_cleanse(s, slen);	/* g^ir is secret */
+	free(s);
+	return err;
+}
+
 int ike_sa_keymat(const uint8_t skeyseed[IKE_PRF_LEN], const uint8_t *ni,
 		  size_t ni_len, const uint8_t *nr, size_t nr_len,
 		  uint64_t spi_i, uint64_t spi_r, uint8_t *out, size_t out_len)

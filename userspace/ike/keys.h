@@ -19,6 +19,9 @@ int ike_prf_plus(const uint8_t *key, size_t key_len, const uint8_t *seed,
 int ike_skeyseed(const uint8_t *ni, size_t ni_len, const uint8_t *nr,
 		 size_t nr_len, const uint8_t *gir, size_t gir_len,
 		 uint8_t out[IKE_PRF_LEN]);
+int ike_skeyseed_rekey(const uint8_t *sk_d, size_t sk_d_len, const uint8_t *gir,
+		       size_t gir_len, const uint8_t *ni, size_t ni_len,
+		       const uint8_t *nr, size_t nr_len, uint8_t out[IKE_PRF_LEN]);
 int ike_sa_keymat(const uint8_t skeyseed[IKE_PRF_LEN], const uint8_t *ni,
 		  size_t ni_len, const uint8_t *nr, size_t nr_len,
 		  uint64_t spi_i, uint64_t spi_r, uint8_t *out, size_t out_len);

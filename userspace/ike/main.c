@@ -1,24 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ksad-ike: a small IKEv2 daemon that keys ksad (issue 6, first part).
+ * ksad-ike: a small IKEv2 daemon that keys ksad (issue 6).
  *
- *   ksad-ike --local ADDR --remote ADDR --psk-file FILE [--initiate]
- *            [--id ID] [--remote-id ID] [--mode tunnel|transport]
- *            [--local-ts PREFIX] [--remote-ts PREFIX] [--reqid N]
- *            [--ike PROPOSALS] [--esp PROPOSALS] [--port N]
- *            [--trace] [--once] [--no-kernel]
+ *   ksad-ike --local ADDR --remote ADDR --psk-file FILE
+ *            [--initiate | --on-demand] [--id ID] [--remote-id ID]
+ *            [--mode tunnel|transport] [--local-ts PREFIX] [--remote-ts PREFIX]
+ *            [--reqid N] [--ike PROPOSALS] [--esp PROPOSALS] [--lifetime S]
+ *            [--port N] [--ctl SOCKET] [--trace] [--once] [--no-kernel]
+ *   ksad-ike ctl SOCKET list|initiate|rekey-child|rekey-ike|delete-child|
+ *                       delete-ike|terminate|dpd
+ *   ksad-ike columns        (both peers' --trace in, the seed's diagram out)
  *
  * PROPOSALS are strongSwan's: --ike aes256gcm16-prfsha256-ecp256,
- * aes128-sha256-modp2048; --esp aes128gcm16,chacha20poly1305,aes128-sha256.
+ * aes128-sha256-modp2048; --esp aes128gcm16,chacha20poly1305,aes128-sha256,
+ * with a group for PFS in CREATE_CHILD_SA: --esp aes128gcm16-ecp256.
  * The PSK file must not be readable by group or others.  --initiate starts
- * the exchange; without it ksad-ike answers.  --once exits when the CHILD
- * SA is up (0) or when it failed (1).  --trace prints the SAD operations as
- * they happen; --no-kernel only prints them (IKE without ksad).
- *
- * Done: IKE_SA_INIT (INVALID_KE_PAYLOAD and COOKIE retries), IKE_AUTH with
- * a PSK, the first CHILD SA in ksad in the seed's order, retransmission
- * with back-off, answers to retransmitted requests.  Not yet: see the
- * README (CREATE_CHILD_SA, INFORMATIONAL, NAT-T, ACQUIRE, a config file).
+ * the exchange; --on-demand installs the outbound policy and starts when
+ * ksad sends ACQUIRE for it; otherwise ksad-ike answers.  --lifetime gives
+ * the CHILD SAs a hard lifetime in ksad and a soft one at 80-90 % of it: the
+ * soft EXPIRE makes ksad-ike rekey, a hard one delete.  --once exits when
+ * the CHILD SA is up (0) or when it failed (1).  --trace prints the SAD
+ * operations, the messages sent and the events as they happen; --no-kernel
+ * only prints them (IKE without ksad).  --ctl takes commands on a unix
+ * socket (mode 0600).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,10 +34,12 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 #include <openssl/crypto.h>
 
+#include "../../uapi/linux/ksad.h"
 #include "kernel.h"
 
 static int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -111,11 +117,11 @@ static int parse_suite(char *s, bool ike, struct ike_suite *is, struct esp_suite
 			x.integ = IKE_INTEG_SHA256_128;
 		} else if (!strcmp(tok, "prfsha256")) {
 			x.prf = IKE_PRF_HMAC_SHA2_256;
-		} else if (ike && !strcmp(tok, "modp2048")) {
+		} else if (!strcmp(tok, "modp2048")) {
 			x.dh = 14;
-		} else if (ike && !strcmp(tok, "ecp256")) {
+		} else if (!strcmp(tok, "ecp256")) {
 			x.dh = 19;
-		} else if (ike && (!strcmp(tok, "curve25519") || !strcmp(tok, "x25519"))) {
+		} else if (!strcmp(tok, "curve25519") || !strcmp(tok, "x25519")) {
 			x.dh = 31;
 		} else {
 			return -1;
@@ -133,6 +139,7 @@ static int parse_suite(char *s, bool ike, struct ike_suite *is, struct esp_suite
 		es->encr = x.encr;
 		es->bits = x.bits;
 		es->integ = x.integ;
+		es->dh = x.dh;	/* PFS in CREATE_CHILD_SA */
 	}
 	return 0;
 }
@@ -242,9 +249,454 @@ static uint16_t port_of(const struct sockaddr_storage *ss)
 static const char *state_name(enum ike_state s)
 {
 	static const char *const names[] = { "idle", "IKE_SA_INIT sent",
-		"IKE_AUTH sent", "IKE_SA_INIT answered", "established", "failed" };
+		"IKE_AUTH sent", "IKE_SA_INIT answered", "established", "failed",
+		"rekeyed", "deleted" };
 
 	return names[s];
+}
+
+/* --- the control socket: ksad-ike ctl SOCKET COMMAND ---------------------- */
+
+static const char ctl_help[] =
+	"commands: list, initiate, rekey-child, rekey-ike, delete-child, "
+	"delete-ike (terminate), dpd\n";
+
+static int ctl_listen(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	if (fd < 0 || strlen(path) >= sizeof(sun.sun_path))
+		return -1;
+	strcpy(sun.sun_path, path);
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) || chmod(path, 0600) ||
+	    listen(fd, 4)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int ctl_client(const char *path, const char *cmd)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char reply[4096];
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	ssize_t n;
+	size_t got = 0;
+
+	if (fd < 0 || strlen(path) >= sizeof(sun.sun_path))
+		return die("bad control socket %s", path);
+	strcpy(sun.sun_path, path);
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)))
+		return die("cannot reach ksad-ike at %s: %s", path, strerror(errno));
+	if (write(fd, cmd, strlen(cmd)) < 0 || shutdown(fd, SHUT_WR))
+		return die("%s", "cannot send the command");
+	while (got < sizeof(reply) - 1 &&
+	       (n = read(fd, reply + got, sizeof(reply) - 1 - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	reply[got] = 0;
+	fputs(reply, stdout);
+	return strncmp(reply, "ok", 2) ? 1 : 0;
+}
+
+static size_t list_sa(const struct ike_sa *sa, const char *what, char *out, size_t cap)
+{
+	size_t n;
+
+	n = (size_t)snprintf(out, cap, "%s IKE SA 0x%016llx_i 0x%016llx_r %s (%s)\n", what,
+			     (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r,
+			     state_name(sa->state), sa->initiator ? "initiator" : "responder");
+	if (n < cap && sa->child_up)
+		n += (size_t)snprintf(out + n, cap - n, "  CHILD SA in 0x%08x out 0x%08x%s\n",
+				      sa->child.spi_in, sa->child.spi_out,
+				      sa->child.encap ? " (ESP in UDP)" : "");
+	if (n < cap && sa->has_old)
+		n += (size_t)snprintf(out + n, cap - n, "  old CHILD SA in 0x%08x out 0x%08x\n",
+				      sa->old.spi_in, sa->old.spi_out);
+	return n < cap ? n : cap;
+}
+
+/* --- the daemon ------------------------------------------------------------ */
+
+static struct ike_ksad *trace_ks;	/* with --trace: events go to the trace */
+
+/* What happened, for the log; with --trace a NOTE line of the trace. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (trace_ks)
+		ike_ksad_note(trace_ks, "NOTE", "%s", msg);
+	else
+		printf("ksad-ike: %s\n", msg);
+}
+
+/* The trace's name for a message we send. */
+static const char *msg_label(const struct ike_sa *sa, const uint8_t *msg)
+{
+	static const char *const req[] = {
+		[IKE_REQ_DPD] = "INFORMATIONAL (liveness)",
+		[IKE_REQ_REKEY_CHILD] = "CREATE_CHILD_SA (rekey CHILD SA)",
+		[IKE_REQ_REKEY_IKE] = "CREATE_CHILD_SA (rekey IKE SA)",
+		[IKE_REQ_DELETE_CHILD] = "INFORMATIONAL (Delete CHILD SA)",
+		[IKE_REQ_DELETE_OLD_CHILD] = "INFORMATIONAL (Delete old CHILD SA)",
+		[IKE_REQ_DELETE_IKE] = "INFORMATIONAL (Delete IKE SA)",
+	};
+	static char buf[64];
+	static const char *const xchg[] = { "IKE_SA_INIT", "IKE_AUTH", "CREATE_CHILD_SA",
+					    "INFORMATIONAL" };
+	const char *x = msg[18] >= IKE_SA_INIT && msg[18] <= IKE_INFORMATIONAL ?
+			xchg[msg[18] - IKE_SA_INIT] : "?";
+
+	if (!(msg[19] & IKE_FLAG_RESPONSE) && msg[18] > IKE_AUTH && sa->pending)
+		return req[sa->pending];
+	snprintf(buf, sizeof(buf), "%s %s", x, msg[19] & IKE_FLAG_RESPONSE ? "response" : "request");
+	return buf;
+}
+
+struct daemon {
+	struct ike_cfg cfg;
+	struct ike_kernel k;
+	struct ike_sa sas[2];
+	struct ike_sa *sa, *old;	/* the current IKE SA; one being replaced */
+	int fds[2];			/* IKE port, NAT-T port */
+	uint16_t nport;
+	struct sockaddr_storage to;	/* the peer, as last heard from */
+	socklen_t to_len;
+	bool to_natt;
+	int tries[2];			/* retransmissions, per SA slot */
+	long long due[2];		/* next retransmission (ms), 0: none */
+	bool once, initiate, on_demand;
+	struct ike_ksad *ks;
+	/* a request ksad's EXPIRE asked for, when it could not go at once */
+	enum ike_req todo;
+	long long todo_due;
+	uint32_t todo_spi;		/* for the CHILD SA with this inbound SPI */
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int slot(const struct daemon *d, const struct ike_sa *sa)
+{
+	return sa == &d->sas[1];
+}
+
+/* Send what an SA produced; a request is retransmitted 1, 2, 4, 8 s on. */
+static void emit(struct daemon *d, struct ike_sa *sa, const uint8_t *msg, size_t len)
+{
+	if (!len)
+		return;
+	if (trace_ks)
+		ike_ksad_note(trace_ks, "SEND", "%s", msg_label(sa, msg));
+	send_ike(d->fds[d->to_natt], d->to_natt, msg, len, &d->to, d->to_len);
+	if (!(msg[19] & IKE_FLAG_RESPONSE)) {
+		d->tries[slot(d, sa)] = 0;
+		d->due[slot(d, sa)] = now_ms() + 1000;
+	}
+}
+
+static bool awaiting(const struct ike_sa *sa)
+{
+	return sa->state == IKE_INIT_SENT || sa->state == IKE_AUTH_SENT ||
+	       ((sa->state == IKE_ESTABLISHED || sa->state == IKE_REKEYED) &&
+		sa->pending);
+}
+
+static void report(struct daemon *d, struct ike_sa *sa, enum ike_state before)
+{
+	if (sa->event[0])
+		say("%s", sa->event);
+	sa->event[0] = 0;
+	if (sa->state != before && sa->state != IKE_REKEYED && sa != d->old)
+		say("%s", state_name(sa->state));
+	if (sa->state == IKE_ESTABLISHED && before != IKE_ESTABLISHED && sa->child_up &&
+	    (before == IKE_AUTH_SENT || before == IKE_INIT_DONE))
+		say("CHILD SA up: in 0x%08x out 0x%08x",
+		       sa->child.spi_in, sa->child.spi_out);
+	if (sa->rekeyed) {
+		/* an IKE rekey: the new SA takes over, the old one waits for its Delete */
+		sa->rekeyed = false;
+		d->old = sa;
+		d->sa = sa->successor;
+		d->due[slot(d, d->sa)] = 0;
+	}
+	if (d->old && d->old->state == IKE_DELETED) {
+		d->due[slot(d, d->old)] = 0;
+		ike_sa_free(d->old);
+		d->old = NULL;
+	}
+	d->sa->successor = d->old ? NULL : &d->sas[!slot(d, d->sa)];
+}
+
+static int start(struct daemon *d)
+{
+	uint8_t out[4096];
+	size_t len;
+
+	d->sa = &d->sas[0];
+	ike_sa_free(d->sa);
+	if (ike_sa_initiate(d->sa, &d->cfg, &d->k, out, sizeof(out), &len))
+		return -1;
+	d->to_len = to_sockaddr(&d->cfg.remote, &d->to);
+	d->to_natt = false;
+	emit(d, d->sa, out, len);
+	return 0;
+}
+
+static void ctl_serve(struct daemon *d, int lfd)
+{
+	static const struct { const char *name; enum ike_req req; } reqs[] = {
+		{ "rekey-child", IKE_REQ_REKEY_CHILD }, { "rekey-ike", IKE_REQ_REKEY_IKE },
+		{ "delete-child", IKE_REQ_DELETE_CHILD }, { "delete-ike", IKE_REQ_DELETE_IKE },
+		{ "terminate", IKE_REQ_DELETE_IKE }, { "dpd", IKE_REQ_DPD },
+	};
+	char cmd[64], reply[1024];
+	uint8_t out[4096];
+	size_t len, n = 0, i;
+	ssize_t got;
+	int fd = accept(lfd, NULL, NULL), rc;
+
+	if (fd < 0)
+		return;
+	got = read(fd, cmd, sizeof(cmd) - 1);
+	cmd[got > 0 ? got : 0] = 0;
+	cmd[strcspn(cmd, "\r\n ")] = 0;
+	if (!strcmp(cmd, "list")) {
+		n = (size_t)snprintf(reply, sizeof(reply), "ok\n");
+		n += list_sa(d->sa, "current", reply + n, sizeof(reply) - n);
+		if (d->old)
+			n += list_sa(d->old, "old", reply + n, sizeof(reply) - n);
+	} else if (!strcmp(cmd, "initiate")) {
+		if (d->sa->state != IKE_IDLE && d->sa->state != IKE_DELETED &&
+		    d->sa->state != IKE_FAILED)
+			n = (size_t)snprintf(reply, sizeof(reply), "error: an IKE SA exists\n");
+		else if (start(d))
+			n = (size_t)snprintf(reply, sizeof(reply), "error: %s\n", d->sa->why);
+		else
+			n = (size_t)snprintf(reply, sizeof(reply), "ok: IKE_SA_INIT sent\n");
+	} else {
+		for (i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++)
+			if (!strcmp(cmd, reqs[i].name))
+				break;
+		if (i == sizeof(reqs) / sizeof(reqs[0])) {
+			n = (size_t)snprintf(reply, sizeof(reply), "error: unknown command; %s",
+					     ctl_help);
+		} else {
+			enum ike_state before = d->sa->state;
+
+			rc = ike_sa_request(d->sa, reqs[i].req, out, sizeof(out), &len);
+			if (rc == -EBUSY)
+				n = (size_t)snprintf(reply, sizeof(reply),
+						     "error: busy (a request or rekey is under way)\n");
+			else if (rc)
+				n = (size_t)snprintf(reply, sizeof(reply),
+						     "error: no established IKE SA or CHILD SA for it\n");
+			else
+				n = (size_t)snprintf(reply, sizeof(reply), "ok: %s sent\n", cmd);
+			report(d, d->sa, before);
+			emit(d, d->sa, out, len);
+		}
+	}
+	if (write(fd, reply, n < sizeof(reply) ? n : sizeof(reply) - 1) < 0)
+		perror("ksad-ike: control reply");
+	close(fd);
+}
+
+/* A retransmission timer ran out. Return: 1 when the daemon should exit. */
+static int expire(struct daemon *d, struct ike_sa *sa)
+{
+	int s = slot(d, sa);
+
+	if (!awaiting(sa)) {
+		d->due[s] = 0;
+		return 0;
+	}
+	if (++d->tries[s] > 4) {
+		d->due[s] = 0;
+		if (sa->state == IKE_INIT_SENT || sa->state == IKE_AUTH_SENT) {
+			say("no answer from the peer, giving up");
+			return 1;
+		}
+		say("no answer from the peer: it is dead; its SAs go");
+		ike_sa_dead(sa);
+		report(d, sa, IKE_ESTABLISHED);
+		return d->initiate && !d->on_demand && sa == d->sa;
+	}
+	if (trace_ks)
+		ike_ksad_note(trace_ks, "SEND", "%s (again)", msg_label(sa, sa->req));
+	send_ike(d->fds[d->to_natt], d->to_natt, sa->req, sa->req_len, &d->to, d->to_len);
+	d->due[s] = now_ms() + (1000LL << d->tries[s]);
+	return 0;
+}
+
+/* One datagram from the peer. Return: 0 go on, 1 exit 0, 2 exit 1. */
+static int receive(struct daemon *d, bool natt, uint8_t *in, size_t n,
+		   const struct sockaddr_storage *from, socklen_t flen)
+{
+	static uint8_t out[65536];
+	struct ike_sa *sa = d->sa;
+	enum ike_state before;
+	uint64_t spi_i = 0, spi_r = 0;
+	size_t len = 0, i;
+	int rc;
+
+	if (n < IKE_HDR_LEN)
+		return 0;
+	for (i = 0; i < 8; i++) {
+		spi_i = spi_i << 8 | in[i];
+		spi_r = spi_r << 8 | in[8 + i];
+	}
+	if (d->old && spi_i == d->old->spi_i && spi_r == d->old->spi_r)
+		sa = d->old;
+	before = sa->state;
+	if (!sa->initiator && (sa->state == IKE_INIT_DONE || sa->state == IKE_ESTABLISHED) &&
+	    in[18] == IKE_SA_INIT && !(in[19] & IKE_FLAG_RESPONSE) &&
+	    !memcmp(in, sa->init_req, 8)) {
+		/* a retransmitted IKE_SA_INIT request: our answer again */
+		send_ike(d->fds[natt], natt, sa->init_resp, sa->init_resp_len, from, flen);
+		return 0;
+	}
+	d->to = *from;
+	d->to_len = flen;
+	d->to_natt = natt;
+	if ((sa->state == IKE_IDLE || sa->state == IKE_FAILED || sa->state == IKE_DELETED ||
+	     (!sa->initiator && sa->state == IKE_ESTABLISHED && !d->old)) &&
+	    in[18] == IKE_SA_INIT && !(in[19] & IKE_FLAG_RESPONSE) && !spi_r) {
+		struct ike_addr fa;
+
+		if (sa->state == IKE_ESTABLISHED)
+			ike_sa_dead(sa);	/* the peer started over */
+		to_ike_addr(from, &fa);
+		sa = d->sa = &d->sas[0];
+		ike_sa_free(sa);
+		rc = ike_sa_respond(sa, &d->cfg, &d->k, &fa, in, n, out, sizeof(out), &len);
+		before = IKE_IDLE;
+		sa->natt = natt;
+		sa->natt_local_port = d->nport;
+		sa->natt_peer_port = port_of(from);
+	} else {
+		if (natt && !sa->natt) {
+			sa->natt = true;
+			sa->natt_local_port = d->nport;
+			sa->natt_peer_port = port_of(from);
+		}
+		sa->successor = d->old ? NULL : &d->sas[!slot(d, d->sa)];
+		rc = ike_sa_input(sa, in, n, out, sizeof(out), &len);
+	}
+	if (len && sa->initiator && sa->nat_detected && !natt && sa->state == IKE_AUTH_SENT) {
+		/* a NAT between us: IKE_AUTH and the rest go to 4500 */
+		struct ike_addr r = d->cfg.remote;
+
+		r.port = d->nport;
+		d->to_len = to_sockaddr(&r, &d->to);
+		d->to_natt = true;
+		sa->natt = true;
+		sa->natt_local_port = d->nport;
+		sa->natt_peer_port = d->nport;
+		say("NAT detected, floating to port %u", d->nport);
+	}
+	if (!awaiting(sa))
+		d->due[slot(d, sa)] = 0;
+	report(d, sa, before);
+	emit(d, sa, out, len);
+	if (rc || sa->state == IKE_FAILED) {
+		say("failed: %s (notify %u)", sa->why ? sa->why : "?", sa->notify);
+		if (sa->initiator && (before == IKE_INIT_SENT || before == IKE_AUTH_SENT))
+			return 2;
+		return d->once ? 2 : 0;
+	}
+	if (d->once && sa->state == IKE_ESTABLISHED && before != IKE_ESTABLISHED)
+		return 1;
+	if (sa == d->sa && sa->state == IKE_DELETED && d->initiate && !d->on_demand)
+		return 1;
+	return 0;
+}
+
+/* Send a request on the current IKE SA; 0, -EBUSY or -EINVAL. */
+static int request(struct daemon *d, enum ike_req what)
+{
+	struct ike_sa *sa = d->sa;
+	enum ike_state before = sa->state;
+	uint8_t out[4096];
+	size_t len;
+	int rc;
+
+	rc = ike_sa_request(sa, what, out, sizeof(out), &len);
+	report(d, sa, before);
+	emit(d, sa, out, len);
+	return rc;
+}
+
+/*
+ * ksad's notifications: ACQUIRE (a packet for our trap policy and no SA:
+ * negotiate), soft EXPIRE of the CHILD SA (rekey it before it is gone),
+ * hard EXPIRE (ksad removed the SA: tell the peer to delete the pair).
+ */
+static void kernel_event(struct daemon *d)
+{
+	struct ike_kevent ev;
+	struct ike_sa *sa = d->sa;
+	bool ours;
+
+	if (ike_ksad_event(d->ks, &ev) || ev.type == IKE_KEV_NONE)
+		return;
+	if (ev.type == IKE_KEV_ACQUIRE) {
+		if (ev.reqid != d->cfg.reqid || !d->on_demand ||
+		    (sa->state != IKE_IDLE && sa->state != IKE_DELETED &&
+		     sa->state != IKE_FAILED))
+			return;
+		say("ACQUIRE for reqid %u: a packet wants the CHILD SA; initiating", ev.reqid);
+		if (start(d))
+			say("cannot initiate: %s", sa->why);
+		return;
+	}
+	ours = sa->state == IKE_ESTABLISHED && sa->child_up &&
+	       ((ev.dir == KSAD_DIR_IN && ev.spi == sa->child.spi_in) ||
+		(ev.dir == KSAD_DIR_OUT && ev.spi == sa->child.spi_out));
+	if (!ours)
+		return;	/* an old SA of a rekey, or not ours */
+	say("%s EXPIRE of SA 0x%08x: %s", ev.hard ? "hard" : "soft", ev.spi,
+	    ev.hard ? "deleting the CHILD SA" : "rekeying the CHILD SA");
+	d->todo = ev.hard ? IKE_REQ_DELETE_CHILD : IKE_REQ_REKEY_CHILD;
+	d->todo_spi = sa->child.spi_in;
+	d->todo_due = now_ms();
+}
+
+/* Run the request EXPIRE asked for, now or (busy, or refused) a bit later. */
+static void do_todo(struct daemon *d)
+{
+	struct ike_sa *sa = d->sa;
+	int rc;
+
+	if (!d->todo || now_ms() < d->todo_due)
+		return;
+	if (sa->state != IKE_ESTABLISHED || !sa->child_up || sa->child.spi_in != d->todo_spi) {
+		d->todo = IKE_REQ_NONE;	/* done, or overtaken (a rekey by the peer) */
+		return;
+	}
+	rc = request(d, d->todo);
+	if (rc == -EBUSY || (!rc && d->todo == IKE_REQ_REKEY_CHILD)) {
+		/* look again in 1 to 3 s: done if the rekey replaced the SA */
+		d->todo_due = now_ms() + 1000 + random() % 2000;
+		if (rc)
+			return;
+	}
+	if (!rc && d->todo == IKE_REQ_DELETE_CHILD)
+		d->todo = IKE_REQ_NONE;
 }
 
 int main(int argc, char **argv)
@@ -257,130 +709,151 @@ int main(int argc, char **argv)
 		{ "remote-ts", 1, NULL, 'T' }, { "reqid", 1, NULL, 'q' },
 		{ "ike", 1, NULL, 'k' }, { "esp", 1, NULL, 'e' },
 		{ "port", 1, NULL, 'P' }, { "remote-port", 1, NULL, 'Q' },
-		{ "natt-port", 1, NULL, 'N' },
+		{ "natt-port", 1, NULL, 'N' }, { "ctl", 1, NULL, 'C' },
+		{ "on-demand", 0, NULL, 'D' }, { "lifetime", 1, NULL, 'F' },
 		{ "trace", 0, NULL, 't' }, { "once", 0, NULL, 'o' },
 		{ "no-kernel", 0, NULL, 'n' }, { NULL, 0, NULL, 0 },
 	};
-	static struct ike_cfg cfg;
-	static struct ike_sa sa;
-	static uint8_t in[65536], out[65536], last[65536];
+	static struct daemon dd;
+	static uint8_t in[65536];
+	struct daemon *d = &dd;
+	struct ike_cfg *cfg = &d->cfg;
 	const char *local = NULL, *remote = NULL, *psk = NULL, *lts = NULL, *rts = NULL;
 	const char *ike = "aes256gcm16-prfsha256-ecp256,aes128-sha256-modp2048";
 	const char *esp = "aes128gcm16,aes256gcm16,chacha20poly1305,aes128-sha256";
+	const char *ctl = NULL;
 	struct ike_ksad ks = { .trace = NULL };
-	struct ike_kernel k;
-	struct sockaddr_storage ss, peer;
-	uint16_t port = 500, rport = 500, nport = 4500;
-	bool initiate = false, once = false;
-	size_t len = 0, last_len = 0;
-	int c, fds[2], fd, tries = 0, timeout_ms = 1000;
-	bool last_natt = false;
+	struct sockaddr_storage ss;
+	uint16_t port = 500, rport = 500;
+	int c, lfd = -1, efd = -1;
 	struct ike_addr nat_local;
-	socklen_t slen, last_to_len = 0;
-	struct sockaddr_storage last_to;
+	socklen_t slen;
 
-	cfg.mode = 2;
-	cfg.reqid = 1;
+	if (argc == 4 && !strcmp(argv[1], "ctl"))
+		return ctl_client(argv[2], argv[3]);
+	if (argc == 2 && !strcmp(argv[1], "columns"))
+		return ike_columns(stdin, stdout);
+	d->nport = 4500;
+	cfg->mode = 2;
+	cfg->reqid = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l': local = optarg; break;
 		case 'r': remote = optarg; break;
-		case 'i': snprintf(cfg.local_id, sizeof(cfg.local_id), "%s", optarg); break;
-		case 'R': snprintf(cfg.remote_id, sizeof(cfg.remote_id), "%s", optarg); break;
+		case 'i': snprintf(cfg->local_id, sizeof(cfg->local_id), "%s", optarg); break;
+		case 'R': snprintf(cfg->remote_id, sizeof(cfg->remote_id), "%s", optarg); break;
 		case 'p': psk = optarg; break;
-		case 'I': initiate = true; break;
+		case 'I': d->initiate = true; break;
 		case 'm':
 			if (strcmp(optarg, "tunnel") && strcmp(optarg, "transport"))
 				return die("mode is tunnel or transport, not %s", optarg);
-			cfg.mode = optarg[1] == 'r' ? 1 : 2;
+			cfg->mode = optarg[1] == 'r' ? 1 : 2;
 			break;
 		case 'L': lts = optarg; break;
 		case 'T': rts = optarg; break;
-		case 'q': cfg.reqid = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'q': cfg->reqid = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'k': ike = optarg; break;
 		case 'e': esp = optarg; break;
 		case 'P': port = (uint16_t)atoi(optarg); break;
 		case 'Q': rport = (uint16_t)atoi(optarg); break;
-		case 'N': nport = (uint16_t)atoi(optarg); break;
+		case 'N': d->nport = (uint16_t)atoi(optarg); break;
+		case 'C': ctl = optarg; break;
+		case 'D': d->on_demand = true; break;
+		case 'F': cfg->lifetime = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 't': ks.trace = stdout; break;
-		case 'o': once = true; break;
+		case 'o': d->once = true; break;
 		case 'n': ks.dry = true; break;
 		default: return 2;
 		}
 	}
 	if (!local || !remote || !psk)
 		return die("%s", "--local, --remote and --psk-file are required");
-	if (parse_addr(local, &cfg.local, port) || parse_addr(remote, &cfg.remote, rport) ||
-	    cfg.local.family != cfg.remote.family)
+	if (parse_addr(local, &cfg->local, port) || parse_addr(remote, &cfg->remote, rport) ||
+	    cfg->local.family != cfg->remote.family)
 		return die("%s", "bad --local or --remote address");
-	if (parse_suites(ike, true, &cfg))
+	if (parse_suites(ike, true, cfg))
 		return die("bad --ike proposals: %s", ike);
-	if (parse_suites(esp, false, &cfg))
+	if (parse_suites(esp, false, cfg))
 		return die("bad --esp proposals: %s", esp);
-	if (parse_ts(lts ? lts : local, &cfg.local_ts) || parse_ts(rts ? rts : remote, &cfg.remote_ts))
+	if (parse_ts(lts ? lts : local, &cfg->local_ts) || parse_ts(rts ? rts : remote, &cfg->remote_ts))
 		return die("%s", "bad --local-ts or --remote-ts");
-	if (!cfg.local_id[0])
-		snprintf(cfg.local_id, sizeof(cfg.local_id), "%s", local);
-	if (read_psk(psk, &cfg))
+	if (!cfg->local_id[0])
+		snprintf(cfg->local_id, sizeof(cfg->local_id), "%s", local);
+	if (read_psk(psk, cfg))
 		return 2;
-	ks.role = initiate ? 'I' : 'R';
+	ks.role = d->initiate || d->on_demand ? 'I' : 'R';
+	cfg->trap = d->on_demand;
+	d->ks = &ks;
+	srandom((unsigned int)now_ms() ^ (unsigned int)getpid());
+	if (ks.trace)
+		trace_ks = &ks;
 	if (ike_ksad_open(&ks))
 		return die("%s", "ksad is not loaded (or no CAP_NET_ADMIN)");
-	if (ike_ksad_bypass_ike(&ks, &cfg))
+	if (ike_ksad_bypass_ike(&ks, cfg))
 		return die("%s", "could not add the bypass policies for IKE");
-	k = ike_ksad_ops;
-	k.ctx = &ks;
+	d->k = ike_ksad_ops;
+	d->k.ctx = &ks;
+	d->sa = &d->sas[0];
+	efd = ike_ksad_listen(&ks);
+	if (!ks.dry && efd < 0)
+		return die("%s", "cannot listen to ksad's ACQUIRE and EXPIRE");
+	if (d->on_demand && ike_ksad_trap(&ks, cfg))
+		return die("%s", "could not add the trap policy");
+	if (ctl && (lfd = ctl_listen(ctl)) < 0)
+		return die("cannot listen on %s: %s", ctl, strerror(errno));
 
 	/* IKE on the IKE port, and behind the non-ESP marker on the NAT-T port */
-	nat_local = cfg.local;
-	nat_local.port = nport;
+	nat_local = cfg->local;
+	nat_local.port = d->nport;
 	for (c = 0; c < 2; c++) {
-		fds[c] = socket(cfg.local.family, SOCK_DGRAM, 0);
-		slen = to_sockaddr(c ? &nat_local : &cfg.local, &ss);
-		if (fds[c] < 0 || bind(fds[c], (struct sockaddr *)&ss, slen))
-			return die("cannot bind UDP port %u: %s", c ? nport : port,
+		d->fds[c] = socket(cfg->local.family, SOCK_DGRAM, 0);
+		slen = to_sockaddr(c ? &nat_local : &cfg->local, &ss);
+		if (d->fds[c] < 0 || bind(d->fds[c], (struct sockaddr *)&ss, slen))
+			return die("cannot bind UDP port %u: %s", c ? d->nport : port,
 				   strerror(errno));
 	}
-	fd = fds[0];
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (initiate) {
-		if (ike_sa_initiate(&sa, &cfg, &k, out, sizeof(out), &len))
-			return die("cannot start: %s", sa.why);
-		memcpy(last, out, len);
-		last_len = len;
-		slen = to_sockaddr(&cfg.remote, &peer);
-		last_to = peer;
-		last_to_len = slen;
-		send_ike(fd, false, last, last_len, &last_to, last_to_len);
-		printf("ksad-ike: IKE_SA_INIT -> %s\n", remote);
+	if (d->initiate) {
+		if (start(d))
+			return die("cannot start: %s", d->sa->why);
+		say("IKE_SA_INIT -> %s", remote);
 	}
 	for (;;) {
-		struct pollfd p[2] = { { .fd = fds[0], .events = POLLIN },
-				       { .fd = fds[1], .events = POLLIN } };
+		struct pollfd p[4] = { { .fd = d->fds[0], .events = POLLIN },
+				       { .fd = d->fds[1], .events = POLLIN },
+				       { .fd = efd, .events = POLLIN },
+				       { .fd = lfd, .events = POLLIN } };
 		struct sockaddr_storage from;
 		socklen_t flen = sizeof(from);
-		enum ike_state before = sa.state;
+		long long now = now_ms(), next = now + 1000;
 		bool natt;
 		ssize_t n;
-		int rc;
+		int rc, s;
 
-		rc = poll(p, 2, timeout_ms);
-		if (rc == 0) {
-			/* retransmit the outstanding request, 1, 2, 4, 8 s */
-			if (sa.initiator && sa.state != IKE_ESTABLISHED && last_len) {
-				if (++tries > 4) {
-					printf("ksad-ike: no answer from %s, giving up\n", remote);
-					return 1;
-				}
-				send_ike(last_natt ? fds[1] : fds[0], last_natt, last,
-					 last_len, &last_to, last_to_len);
-				timeout_ms *= 2;
-			}
+		for (s = 0; s < 2; s++)
+			if (d->due[s] && d->due[s] < next)
+				next = d->due[s];
+		if (d->todo && d->todo_due < next)
+			next = d->todo_due;
+		rc = poll(p, 4, next > now ? (int)(next - now) : 0);
+		now = now_ms();
+		for (s = 0; s < 2; s++)
+			if (d->due[s] && d->due[s] <= now && expire(d, &d->sas[s]))
+				return 1;
+		do_todo(d);
+		if (rc <= 0)
 			continue;
+		if (p[2].revents & POLLIN)
+			kernel_event(d);
+		if (p[3].revents & POLLIN) {
+			ctl_serve(d, lfd);
+			if (d->sa->state == IKE_DELETED && d->initiate && !d->on_demand)
+				return 0;
 		}
+		if (!(p[0].revents & POLLIN) && !(p[1].revents & POLLIN))
+			continue;
 		natt = !(p[0].revents & POLLIN);
-		fd = fds[natt];
-		n = recvfrom(fd, in, sizeof(in), 0, (struct sockaddr *)&from, &flen);
+		n = recvfrom(d->fds[natt], in, sizeof(in), 0, (struct sockaddr *)&from, &flen);
 		if (n <= 0)
 			continue;
 		if (natt) {
@@ -389,75 +862,9 @@ int main(int argc, char **argv)
 				continue;
 			n -= 4;
 			memmove(in, in + 4, (size_t)n);
-			sa.natt = true;
-			sa.natt_local_port = nport;
-			sa.natt_peer_port = port_of(&from);
 		}
-		len = 0;
-		if (!sa.initiator && (sa.state == IKE_INIT_DONE || sa.state == IKE_ESTABLISHED) &&
-		    n >= IKE_HDR_LEN && in[18] == IKE_SA_INIT && !(in[19] & IKE_FLAG_RESPONSE) &&
-		    !memcmp(in, sa.init_req, 8)) {
-			/* a retransmitted IKE_SA_INIT request: our answer again */
-			send_ike(fd, natt, sa.init_resp, sa.init_resp_len, &from, flen);
-			continue;
-		}
-		if (!sa.initiator && (sa.state == IKE_IDLE || sa.state == IKE_FAILED ||
-				      sa.state == IKE_ESTABLISHED) &&
-		    n >= IKE_HDR_LEN && in[18] == IKE_SA_INIT && !(in[19] & IKE_FLAG_RESPONSE)) {
-			struct ike_addr fa;
-
-			to_ike_addr(&from, &fa);
-			ike_sa_free(&sa);
-			rc = ike_sa_respond(&sa, &cfg, &k, &fa, in, (size_t)n, out,
-					    sizeof(out), &len);
-			sa.natt = natt;
-			sa.natt_local_port = nport;
-			sa.natt_peer_port = port_of(&from);
-		} else if (!sa.initiator && last_len && (size_t)n >= IKE_HDR_LEN &&
-			   sa.state != IKE_INIT_DONE && !memcmp(in, sa.init_req, 8) &&
-			   in[18] == IKE_AUTH) {
-			/* a retransmitted IKE_AUTH request: the same answer again */
-			send_ike(fd, natt, last, last_len, &from, flen);
-			continue;
-		} else {
-			rc = ike_sa_input(&sa, in, (size_t)n, out, sizeof(out), &len);
-		}
-		if (len && sa.initiator && sa.nat_detected && !natt &&
-		    sa.state == IKE_AUTH_SENT) {
-			/* a NAT between us: IKE_AUTH and the rest go to 4500 */
-			struct ike_addr r = cfg.remote;
-
-			r.port = nport;
-			flen = to_sockaddr(&r, &from);
-			natt = true;
-			fd = fds[1];
-			sa.natt = true;
-			sa.natt_local_port = nport;
-			sa.natt_peer_port = nport;
-			printf("ksad-ike: NAT detected, floating to port %u\n", nport);
-		}
-		if (len) {
-			memcpy(last, out, len);
-			last_len = len;
-			last_natt = natt;
-			last_to = from;
-			last_to_len = flen;
-			tries = 0;
-			timeout_ms = 1000;
-			send_ike(fd, natt, out, len, &from, flen);
-		}
-		if (sa.state != before)
-			printf("ksad-ike: %s\n", state_name(sa.state));
-		if (rc || sa.state == IKE_FAILED) {
-			printf("ksad-ike: failed: %s (notify %u)\n", sa.why ? sa.why : "?", sa.notify);
-			if (sa.initiator || once)
-				return 1;
-		}
-		if (sa.state == IKE_ESTABLISHED && before != IKE_ESTABLISHED) {
-			printf("ksad-ike: CHILD SA up: in 0x%08x out 0x%08x\n",
-			       sa.child.spi_in, sa.child.spi_out);
-			if (once)
-				return 0;
-		}
+		rc = receive(d, natt, in, (size_t)n, &from, flen);
+		if (rc)
+			return rc - 1;
 	}
 }

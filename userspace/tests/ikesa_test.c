@@ -6,6 +6,7 @@
  * (Interop with strongSwan is a lab test.)
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -29,7 +30,7 @@ static int st_getspi(void *ctx, const struct ike_child *c, uint32_t *spi)
 	return 0;
 }
 
-static int st_update(void *ctx, const struct ike_child *c)
+static int st_update(void *ctx, struct ike_child *c)
 {
 	struct stub *s = ctx;
 
@@ -37,11 +38,20 @@ static int st_update(void *ctx, const struct ike_child *c)
 	return 0;
 }
 
-static int st_add(void *ctx, const struct ike_child *c)
+static int st_add(void *ctx, struct ike_child *c)
 {
 	struct stub *s = ctx;
 
 	sprintf(s->log + strlen(s->log), "%c:ADD(%x) ", s->name, c->spi_out);
+	return 0;
+}
+
+static int st_del(void *ctx, const struct ike_child *c, bool policies)
+{
+	struct stub *s = ctx;
+
+	sprintf(s->log + strlen(s->log), "%c:DELETE(%x,%x%s) ", s->name, c->spi_in,
+		c->spi_out, policies ? ",pol" : "");
 	return 0;
 }
 
@@ -60,7 +70,7 @@ static void cfg_init(struct ike_cfg *c, bool initiator)
 	c->ike[1] = (struct ike_suite){ IKE_ENCR_AES_CBC, 128, IKE_INTEG_SHA256_128,
 					IKE_PRF_HMAC_SHA2_256, 14 };
 	c->n_ike = 2;
-	c->esp[0] = (struct esp_suite){ IKE_ENCR_AES_GCM_16, 128, 0 };
+	c->esp[0] = (struct esp_suite){ IKE_ENCR_AES_GCM_16, 128, 0, 0 };
 	c->n_esp = 1;
 	c->mode = 2;
 	c->reqid = 1;
@@ -101,14 +111,174 @@ static int run(struct ike_sa *i, struct ike_sa *r, struct ike_cfg *ci,
 	}
 }
 
+/*
+ * Deliver @msg (sent by @from) to @to, their answers back, and so on until
+ * nothing more is sent; return how many messages went.  Each side's input
+ * is a copy: the engine must not rely on the buffer afterwards.
+ */
+static int pump(struct ike_sa *from, struct ike_sa *to, const uint8_t *msg, size_t len)
+{
+	static uint8_t buf[2][8192];
+	struct ike_sa *side[2] = { to, from };
+	int n = 0, k = 0;
+
+	memcpy(buf[0], msg, len);
+	while (len && n < 10) {
+		size_t olen = 0;
+
+		ike_sa_input(side[k], buf[k], len, buf[!k], sizeof(buf[0]), &olen);
+		n++;
+		len = olen;
+		k = !k;
+	}
+	return n;
+}
+
+static bool keys_cross(const struct ike_child *a, const struct ike_child *b)
+{
+	size_t one = a->enc_len + a->integ_len;
+
+	return a->spi_out == b->spi_in && a->spi_in == b->spi_out && one &&
+	       !memcmp(a->key_out, b->key_in, one) && !memcmp(a->key_in, b->key_out, one) &&
+	       memcmp(a->key_in, a->key_out, one);
+}
+
+/* After IKE_AUTH: liveness, rekeys and deletes, as both sides' requests. */
+static void established(struct ike_cfg *ci, struct ike_cfg *cr, struct ike_kernel *ki,
+			struct ike_kernel *kr, char *log)
+{
+	static struct ike_sa i, r, i2, r2;
+	static uint8_t a[8192], b[8192], c[8192];
+	struct ike_child old_i, old_r;
+	size_t alen, blen, clen, dlen, rlen;
+	char want[512];
+	int n;
+
+	run(&i, &r, ci, cr, ki, kr);
+	i.successor = &i2;
+	r.successor = &r2;
+
+	/* liveness check, and a retransmitted request answered from the cache */
+	ok(!ike_sa_request(&i, IKE_REQ_DPD, a, sizeof(a), &alen) &&
+	   ike_sa_request(&i, IKE_REQ_DPD, c, sizeof(c), &clen) == -EBUSY,
+	   "a liveness check goes; a second request waits for its answer (window of one)");
+	ike_sa_input(&r, a, alen, b, sizeof(b), &blen);
+	ike_sa_input(&r, a, alen, c, sizeof(c), &rlen);
+	ok(blen && rlen == blen && !memcmp(b, c, blen) && r.peer_id == 3,
+	   "the same request twice: the same answer twice, handled once");
+	ike_sa_input(&i, b, blen, c, sizeof(c), &clen);
+	ok(!clen && strstr(i.event, "alive") && !i.pending && i.req_id == 3,
+	   "the answer: the peer is alive (%s)", i.event);
+	ike_sa_input(&i, b, blen, c, sizeof(c), &clen);
+	ok(!clen && !i.event[0] && i.req_id == 3, "the answer again: ignored");
+
+	/* CHILD rekey by the initiator, no PFS */
+	log[0] = 0;
+	old_i = i.child;
+	old_r = r.child;
+	ok(!ike_sa_request(&i, IKE_REQ_REKEY_CHILD, a, sizeof(a), &alen),
+	   "CHILD rekey requested");
+	n = pump(&i, &r, a, alen);
+	snprintf(want, sizeof(want), "I:GETSPI(%x) R:ADD(%x) R:GETSPI(%x) R:UPDATE(%x) "
+		 "I:UPDATE(%x) I:ADD(%x) R:DELETE(%x,%x) I:DELETE(%x,%x) ",
+		 i.child.spi_in, i.child.spi_in, r.child.spi_in, r.child.spi_in,
+		 i.child.spi_in, r.child.spi_in, old_r.spi_in, old_r.spi_out,
+		 old_i.spi_in, old_i.spi_out);
+	ok(n == 4 && !strcmp(log, want),
+	   "CHILD rekey: new pair in the seed's order, then the old pair leaves both sides "
+	   "(policies stay): %d messages, %s", n, log);
+	ok(keys_cross(&i.child, &r.child) && i.child.spi_in != old_i.spi_in &&
+	   memcmp(i.child.key_in, old_i.key_in, i.child.enc_len) &&
+	   !i.has_old && !r.has_old && i.child_up && r.child_up && i.child.rekey,
+	   "the new CHILD SA: SPIs and fresh keys cross over; no old SA left");
+
+	/* CHILD rekey by the responder, with PFS (ECP-256) */
+	log[0] = 0;
+	ci->esp[0].dh = cr->esp[0].dh = 19;
+	ok(!ike_sa_request(&r, IKE_REQ_REKEY_CHILD, a, sizeof(a), &alen) &&
+	   pump(&r, &i, a, alen) == 4 && keys_cross(&i.child, &r.child) &&
+	   strstr(i.event, "old CHILD SA deleted") && !r.has_old && !i.has_old,
+	   "CHILD rekey by the responder with PFS: keys cross over, old pair gone");
+	snprintf(want, sizeof(want), "R:GETSPI(%x) I:ADD(%x) I:GETSPI(%x) I:UPDATE(%x) "
+		 "R:UPDATE(%x) R:ADD(%x) ", r.child.spi_in, r.child.spi_in, i.child.spi_in,
+		 i.child.spi_in, r.child.spi_in, i.child.spi_in);
+	ok(!strncmp(log, want, strlen(want)), "... in the seed's order: %s", log);
+	ci->esp[0].dh = 0;
+	old_r = r.child;
+	log[0] = 0;
+	ok(!ike_sa_request(&r, IKE_REQ_REKEY_CHILD, a, sizeof(a), &alen) &&
+	   pump(&r, &i, a, alen) == 2 && strstr(r.event, "refused") &&
+	   r.child.spi_in == old_r.spi_in && !strncmp(log, "R:GETSPI", 8) &&
+	   strstr(log, ",0) ") && strstr(log, "R:DELETE"),
+	   "PFS wanted, the peer without: refused, the larval SA deleted (%s)", r.event);
+	cr->esp[0].dh = 0;
+
+	/* both sides rekey at once: each refuses the other (TEMPORARY_FAILURE) */
+	{
+		static uint8_t d[8192];
+
+		ike_sa_request(&i, IKE_REQ_REKEY_CHILD, a, sizeof(a), &alen);
+		ike_sa_request(&r, IKE_REQ_REKEY_CHILD, b, sizeof(b), &blen);
+		ike_sa_input(&r, a, alen, c, sizeof(c), &clen);	/* r refuses i's */
+		ike_sa_input(&i, b, blen, d, sizeof(d), &dlen);	/* i refuses r's */
+		ike_sa_input(&i, c, clen, a, sizeof(a), &alen);
+		ok(strstr(i.event, "refused") && strstr(i.event, "43") && !alen,
+		   "colliding CHILD rekeys: the initiator's refused with TEMPORARY_FAILURE");
+		ike_sa_input(&r, d, dlen, b, sizeof(b), &blen);
+		ok(strstr(r.event, "refused") && !i.pending && !r.pending && !i.has_old &&
+		   !r.has_old && !blen, "... and the responder's too; nothing half done");
+	}
+
+	/* IKE rekey by the responder: the CHILD SA moves to the new IKE SA */
+	log[0] = 0;
+	old_i = i.child;
+	ok(!ike_sa_request(&r, IKE_REQ_REKEY_IKE, a, sizeof(a), &alen) &&
+	   pump(&r, &i, a, alen) == 4,
+	   "IKE rekey: CREATE_CHILD_SA, then the old IKE SA's Delete, four messages");
+	ok(i.state == IKE_DELETED && r.state == IKE_DELETED && i2.state == IKE_ESTABLISHED &&
+	   r2.state == IKE_ESTABLISHED && i2.spi_i == r2.spi_i && i2.spi_r == r2.spi_r &&
+	   i2.spi_i != i.spi_i && r2.initiator && !i2.initiator,
+	   "old IKE SAs deleted; new one with new SPIs, its initiator the rekey's");
+	ok(!memcmp(i2.ki.ekey, r2.ki.ekey, i2.ki.ekey_len) &&
+	   memcmp(i2.ki.ekey, i.ki.ekey, i2.ki.ekey_len) &&
+	   !memcmp(i2.sk_d, r2.sk_d, IKE_PRF_LEN) && memcmp(i2.sk_d, i.sk_d, IKE_PRF_LEN),
+	   "new IKE keys: equal on both sides, not the old ones");
+	ok(!log[0] && i2.child_up && r2.child_up && i2.child.spi_in == old_i.spi_in,
+	   "the CHILD SA moved over untouched (no SAD operation): %s", log);
+	ok(!ike_sa_request(&i2, IKE_REQ_DPD, a, sizeof(a), &alen) &&
+	   pump(&i2, &r2, a, alen) == 2 && strstr(i2.event, "alive") && i2.req_id == 1,
+	   "the new IKE SA carries a liveness check, message IDs from 0");
+	i2.successor = &i;
+	r2.successor = &r;
+	ok(!ike_sa_request(&i2, IKE_REQ_REKEY_CHILD, a, sizeof(a), &alen) &&
+	   pump(&i2, &r2, a, alen) == 4 && keys_cross(&i2.child, &r2.child),
+	   "a CHILD rekey on the new IKE SA (keys from its SK_d)");
+
+	/* delete the CHILD SA, then the IKE SA */
+	log[0] = 0;
+	ok(!ike_sa_request(&r2, IKE_REQ_DELETE_CHILD, a, sizeof(a), &alen) &&
+	   pump(&r2, &i2, a, alen) == 2 && !i2.child_up && !r2.child_up &&
+	   strstr(log, ",pol) ") && strstr(log, "I:DELETE") && strstr(log, "R:DELETE"),
+	   "Delete of the CHILD SA: both pairs and their policies leave: %s", log);
+	ok(ike_sa_request(&r2, IKE_REQ_REKEY_CHILD, a, sizeof(a), &alen) == -EINVAL,
+	   "no CHILD SA: nothing to rekey");
+	ok(!ike_sa_request(&i2, IKE_REQ_DELETE_IKE, a, sizeof(a), &alen) &&
+	   pump(&i2, &r2, a, alen) == 2 && i2.state == IKE_DELETED && r2.state == IKE_DELETED,
+	   "Delete of the IKE SA: gone on both sides");
+	ike_sa_free(&i);
+	ike_sa_free(&r);
+	ike_sa_free(&i2);
+	ike_sa_free(&r2);
+}
+
 int main(void)
 {
 	static struct ike_sa i, r;
 	struct ike_cfg ci, cr;
 	char log[512] = "";
 	struct stub si = { 'I', log, 0x1000 }, sr = { 'R', log, 0x2000 };
-	struct ike_kernel ki = { st_getspi, st_update, st_add, &si };
-	struct ike_kernel kr = { st_getspi, st_update, st_add, &sr };
+	struct ike_kernel ki = { st_getspi, st_update, st_add, st_del, &si };
+	struct ike_kernel kr = { st_getspi, st_update, st_add, st_del, &sr };
 	int n;
 
 	cfg_init(&ci, true);
@@ -194,6 +364,8 @@ int main(void)
 		ike_sa_free(&i);
 		ike_sa_free(&r);
 	}
+
+	established(&ci, &cr, &ki, &kr, log);
 
 	/* a wrong PSK */
 	cfg_init(&cr, false);
