@@ -46,14 +46,17 @@ for _ in $(seq 50); do [ -S "$SW/charon.vici" ] && break; sleep 0.2; done
 check "charon runs in namespace b" test -S "$SW/charon.vici"
 
 # conn MODE IKE-PROPOSALS ESP-PROPOSALS [PSK]: charon's side of the case
+# (with V6=1 over IPv6: fd00::2, networks fd02::/64 and fd01::/64)
 conn() {
 	local mode=$1 ike=$2 esp=$3 psk=${4:-a lab secret} lts=10.2.0.0/24 rts=10.1.0.0/24
-	[ "$mode" = transport ] && lts=10.0.0.2/32 rts=10.0.0.1/32
+	local la=10.0.0.2 ra=10.0.0.1 host=32
+	[ -n "${V6:-}" ] && la=fd00::2 ra=fd00::1 host=128 lts=fd02::/64 rts=fd01::/64
+	[ "$mode" = transport ] && lts=$la/$host rts=$ra/$host
 	cat > "$SW/swanctl.conf" <<EOC
 connections {
 	lab {
-		local_addrs = 10.0.0.2
-		remote_addrs = 10.0.0.1
+		local_addrs = $la
+		remote_addrs = $ra
 		version = 2
 		proposals = $ike
 		local { auth = psk
@@ -64,7 +67,12 @@ connections {
 			local_ts = $lts
 			remote_ts = $rts
 			esp_proposals = $esp
-			mode = $mode } }
+			mode = $mode }
+			net2 {
+			local_ts = 10.2.1.0/24
+			remote_ts = 10.1.1.0/24
+			esp_proposals = $esp
+			mode = tunnel } }
 	}
 }
 secrets { ike-1 { id-a = alice@lab
@@ -82,9 +90,10 @@ reset_case() {
 
 # ike_args MODE: ksad-ike's side of the case
 ike_args() {
-	local lts=10.1.0.0/24 rts=10.2.0.0/24
-	[ "$1" = transport ] && lts=10.0.0.1/32 rts=10.0.0.2/32
-	echo "--local 10.0.0.1 --remote 10.0.0.2 --id alice@lab --remote-id gw.lab" \
+	local lts=10.1.0.0/24 rts=10.2.0.0/24 la=10.0.0.1 ra=10.0.0.2 host=32
+	[ -n "${V6:-}" ] && la=fd00::1 ra=fd00::2 host=128 lts=fd01::/64 rts=fd02::/64
+	[ "$1" = transport ] && lts=$la/$host rts=$ra/$host
+	echo "--local $la --remote $ra --id alice@lab --remote-id gw.lab" \
 		"--psk-file $SW/psk --mode $1 --local-ts $lts --remote-ts $rts --trace --once"
 }
 
@@ -94,7 +103,9 @@ ops() { awk '/^\[(initiator|responder)\] +(GETSPI|UPDATE|ADD|DELETE) / { printf 
 case_run() {
 	local role=$1 mode=$2 ike=$3 esp=$4 iesp=$5 pa=10.1.0.1 pb=10.2.0.1 cell
 	[ "$mode" = transport ] && pa=10.0.0.1 pb=10.0.0.2
-	cell="ksad-ike $role vs charon, $mode, IKE $ike, ESP $esp"
+	[ -n "${V6:-}" ] && pa=fd01::1 pb=fd02::1
+	[ -n "${V6:-}" ] && [ "$mode" = transport ] && pa=fd00::1 pb=fd00::2
+	cell="ksad-ike $role vs charon, $mode${V6:+ over IPv6}, IKE $ike, ESP $esp"
 	step "$cell"
 	reset_case
 	conn "$mode" "$ike" "$esp"
@@ -124,11 +135,124 @@ case_run() {
 		"ip netns exec b swanctl --list-sas | grep -E '^ *in '"
 }
 
+# helpers of the cases below
+CTL=$SW/ctl
+ctl() { ip netns exec a "$IKE" ctl "$CTL" "$@"; }
+# wait_log FILE PATTERN COUNT [SECONDS]: until PATTERN is on COUNT lines
+wait_log() {
+	for _ in $(seq $((${4:-10} * 5))); do
+		[ "$(grep -cE -- "$2" "$1")" -ge "$3" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+# --- NAT traversal (first, charon fresh): ksad-ike behind an nftables NAT --
+step "NAT-T: ksad-ike in namespace c behind a NAT, charon in b"
+ip netns add c
+ip netns add nat
+ip link add vc netns c type veth peer name vn1 netns nat
+ip link add vb2 netns b type veth peer name vn2 netns nat
+n c ip link set lo up
+n c ip addr add 198.51.100.2/24 dev vc
+n c ip link set vc up
+n c ip addr add 10.3.0.1/24 dev lo
+n c ip route add default via 198.51.100.1
+n nat ip addr add 198.51.100.1/24 dev vn1
+n nat ip addr add 203.0.113.1/24 dev vn2
+n nat ip link set vn1 up
+n nat ip link set vn2 up
+n nat sysctl -qw net.ipv4.ip_forward=1
+n b ip addr add 203.0.113.2/24 dev vb2
+n b ip link set vb2 up
+n b ip route add 10.3.0.0/24 via 203.0.113.1
+n nat nft -f - <<'EON'
+table ip nat {
+	chain post { type nat hook postrouting priority 100; oifname "vn2" masquerade; }
+}
+table ip count {
+	chain keepalive { type filter hook forward priority 0; udp dport 4500 udp length 9 counter; }
+}
+EON
+reset_case
+n c "$K" sa flush
+n c "$K" policy flush
+cat > "$SW/swanctl.conf" <<EOC
+connections {
+	lab {
+		local_addrs = 203.0.113.2
+		remote_addrs = %any
+		version = 2
+		proposals = aes256gcm16-prfsha256-ecp256
+		local { auth = psk
+			id = gw.lab }
+		remote { auth = psk
+			id = alice@lab }
+		children { net {
+			local_ts = 10.2.0.0/24
+			remote_ts = 10.3.0.0/24
+			esp_proposals = aes128gcm16
+			mode = tunnel } }
+	}
+}
+secrets { ike-1 { id-a = alice@lab
+	id-b = gw.lab
+	secret = "a lab secret" } }
+EOC
+n b swanctl --load-all --file "$SW/swanctl.conf" > /dev/null 2>&1
+ip netns exec c $IKE --local 198.51.100.2 --remote 203.0.113.2 --id alice@lab \
+	--remote-id gw.lab --psk-file "$SW/psk" --mode tunnel --local-ts 10.3.0.0/24 \
+	--remote-ts 10.2.0.0/24 --trace --esp aes128gcm16 --keepalive 1 \
+	--ctl "$SW/ctl-c" --initiate > "$SW/nat.out" 2>&1 &
+nt=$!
+check "NAT-T: the CHILD SA is up" wait_log "$SW/nat.out" 'CHILD SA up' 1 ||
+	tail -30 "$SW/charon.log" | sed 's/^/#   charon: /'
+check_out "... ksad-ike saw the NAT and floated to 4500" 'NAT detected, floating to port 4500' \
+	cat "$SW/nat.out"
+check_out "... its SAs in ksad are ESP in UDP" '^2$' sh -c \
+	"ip netns exec c $K sa list | grep -c 'espinudp 4500'"
+check_out "... so is charon's CHILD SA" 'TUNNEL-in-UDP' n b swanctl --list-sas
+check "... ping both ways through the NAT" ping_ns c b 10.3.0.1 10.2.0.1
+sleep 2.5
+check_out "... NAT keepalives (one byte to 4500) crossed the NAT" 'packets [1-9]' \
+	n nat nft list table ip count
+check_out "... a CHILD rekey through the NAT" '^ok' ip netns exec c $IKE ctl "$SW/ctl-c" rekey-child
+check "... done, the old pair deleted" wait_log "$SW/nat.out" 'old CHILD SA deleted after' 1
+check_out "... the new SAs are ESP in UDP too" '^2$' sh -c \
+	"ip netns exec c $K sa list | grep -c 'espinudp 4500'"
+check "... ping both ways" ping_ns c b 10.3.0.1 10.2.0.1
+kill $nt 2>/dev/null
+wait $nt
+check "NAT-T: ksad-ike stops on SIGTERM (exit 0)" test $? -eq 0
+check_out "... and took its SAs out of ksad" '^0$' sh -c \
+	"ip netns exec c $K sa list | grep -c state || true"
+check_out "... and all its policies (CHILD SA, IKE bypass)" '^0$' sh -c \
+	"ip netns exec c $K policy list | grep -c '^policy ' || true"
+check_out "... after telling charon: its IKE SA is gone" '^0$' sh -c \
+	"sleep 0.5; ip netns exec b swanctl --list-sas 2>/dev/null | grep -c ESTABLISHED || true"
+sed 's/^/#   /' "$SW/nat.out" | grep -vE '^#   \[[a-z]+\] +(GETSPI|UPDATE|ADD|DELETE|SEND)' | head -12
+n b swanctl --terminate --ike lab > /dev/null 2>&1
+ip netns del c
+ip netns del nat
+
 case_run initiator tunnel aes256gcm16-prfsha256-ecp256 aes128gcm16 aes128gcm16
 case_run responder tunnel aes256gcm16-prfsha256-ecp256 aes128gcm16 aes128gcm16
 case_run initiator transport aes128-sha256-modp2048 aes128-sha256 aes128-sha256
 case_run responder transport aes128-sha256-modp2048 aes128-sha256 aes128-sha256
 case_run initiator tunnel aes128gcm16-prfsha256-curve25519 chacha20poly1305 chacha20poly1305
+V6=1 case_run initiator tunnel aes256gcm16-prfsha256-ecp256 aes256gcm16 aes256gcm16
+V6=1 case_run responder tunnel aes128-sha256-modp2048 aes128-sha256 aes128-sha256
+
+step "a responder under load: ksad-ike demands a COOKIE, charon retries with it"
+reset_case
+conn tunnel aes256gcm16-prfsha256-ecp256 aes128gcm16
+ip netns exec a timeout 30 $IKE $(ike_args tunnel) --cookie-threshold 0 > "$SW/ck.out" 2>&1 &
+ck=$!
+sleep 0.5
+check "COOKIE: charon initiates" n b timeout 20 swanctl --initiate --child net --ike lab
+wait $ck
+check "COOKIE: established (exit 0)" test $? -eq 0
+check_out "... after demanding a COOKIE" 'demanded a COOKIE' cat "$SW/ck.out"
+check "... ping both ways" ping_both 10.1.0.1 10.2.0.1
 
 step "charon takes only MODP-2048: INVALID_KE_PAYLOAD, ksad-ike retries"
 reset_case
@@ -150,16 +274,6 @@ check_out "... and no mature SA in ksad" '^0$' sh -c \
 
 
 # --- a CHILD SA's life ---------------------------------------------------
-CTL=$SW/ctl
-ctl() { ip netns exec a "$IKE" ctl "$CTL" "$@"; }
-# wait_log FILE PATTERN COUNT [SECONDS]: until PATTERN is on COUNT lines
-wait_log() {
-	for _ in $(seq $((${4:-10} * 5))); do
-		[ "$(grep -cE -- "$2" "$1")" -ge "$3" ] && return 0
-		sleep 0.2
-	done
-	return 1
-}
 # our CHILD SA's SPIs as ksad-ike lists them: "IN OUT"
 our_spis() { ctl list | awk '/^  CHILD SA/ { print $4, $6 }'; }
 # charon's installed CHILD SA as "OUR-IN OUR-OUT" (its out, its in)
@@ -175,22 +289,56 @@ mature() { ip netns exec a $K sa list | grep -c 'state mature'; }
 after() {
 	check "$1: ksad-ike and charon agree on the CHILD SA's SPIs" spis_agree
 	check_out "$1: two mature SAs in ksad (no old ones left)" '^2$' mature
-	check "$1: ping both ways" ping_both 10.1.0.1 10.2.0.1
+	check "$1: ping both ways" ping_both ${PA:-10.1.0.1} ${PB:-10.2.0.1}
 }
 
+# more CHILD SAs on the IKE SA (1.3.1): 10.1.1/24 <-> 10.2.1/24 beside the first
+n a ip addr add 10.1.1.1/24 dev lo
+n b ip addr add 10.2.1.1/24 dev lo
+n a ip route add 10.2.1.0/24 via 10.0.0.2
+n b ip route add 10.1.1.0/24 via 10.0.0.1
+new_children() {
+	local cell=$1 log=$2
+	check_out "$cell: ksad-ike asks for a second CHILD SA" '^ok' \
+		ctl new-child 10.1.1.0/24 10.2.1.0/24
+	check "$cell: ... it is up" wait_log "$log" 'new CHILD SA up' 1
+	check_out "$cell: ... charon installed it as net2" 'net2: #[0-9]+, reqid [0-9]+, INSTALLED' \
+		n b swanctl --list-sas
+	check_out "$cell: ... four mature SAs in ksad" '^4$' mature
+	check "$cell: ... ping both ways on it" ping_both 10.1.1.1 10.2.1.1
+	check "$cell: ... and still on the first" ping_both 10.1.0.1 10.2.0.1
+	check "$cell: charon deletes the second CHILD SA" \
+		n b timeout 20 swanctl --terminate --child net2
+	check "$cell: ... ksad-ike removes it (its SAs and policies)" \
+		wait_log "$log" 'CHILD SA deleted by the peer:' 1
+	check_out "$cell: ... two mature SAs left" '^2$' mature
+	check "$cell: charon asks for it again" \
+		n b timeout 20 swanctl --initiate --child net2 --ike lab
+	check "$cell: ... ksad-ike answered: a new CHILD SA" \
+		wait_log "$log" 'new CHILD SA up by the peer' 1
+	check "$cell: ... ping both ways on it" ping_both 10.1.1.1 10.2.1.1
+	check "$cell: ... and still on the first" ping_both 10.1.0.1 10.2.0.1
+}
+
+# lifecycle ROLE MODE IKE ESP: a CHILD SA's life, ESP with PFS (its group)
 lifecycle() {
-	local role=$1 cell log=$SW/life-$1.out
-	cell="life, ksad-ike $role"
-	step "$cell: rekeys and deletes from both sides (ESP with PFS, ECP-256)"
+	local role=$1 mode=$2 ike=$3 esp=$4 cell log=$SW/life-$1.out
+	cell="life, ksad-ike $role, $mode"
+	step "$cell: rekeys and deletes from both sides (IKE $ike, ESP $esp)"
+	PA=10.1.0.1 PB=10.2.0.1
+	[ "$mode" = transport ] && PA=10.0.0.1 PB=10.0.0.2
 	reset_case
-	conn tunnel aes256gcm16-prfsha256-ecp256 aes128gcm16-ecp256
+	conn "$mode" "$ike" "$esp"
 	local args
-	args=$(ike_args tunnel)
+	args=$(ike_args "$mode")
 	args=${args% --once}
 	if [ "$role" = initiator ]; then
-		ip netns exec a $IKE $args --initiate --esp aes128gcm16-ecp256 --ctl "$CTL" > "$log" 2>&1 &
+		# selectors wide enough for a second CHILD SA (10.1.1/24 <-> 10.2.1/24);
+		# charon narrows the first one to its 10.2.0/24 <-> 10.1.0/24
+		ip netns exec a $IKE $args --local-ts 10.1.0.0/16 --remote-ts 10.2.0.0/16 \
+			--initiate --ike "$ike" --esp "$esp" --ctl "$CTL" > "$log" 2>&1 &
 	else
-		ip netns exec a $IKE $args --esp aes128gcm16-ecp256 --ctl "$CTL" > "$log" 2>&1 &
+		ip netns exec a $IKE $args --ike "$ike" --esp "$esp" --ctl "$CTL" > "$log" 2>&1 &
 		sleep 0.5
 		n b timeout 20 swanctl --initiate --child net --ike lab > /dev/null 2>&1
 	fi
@@ -232,10 +380,11 @@ lifecycle() {
 	check "$cell: ... answered" wait_log "$log" 'the peer is alive' 1
 	after "$cell: IKE rekey by charon"
 	if [ "$role" = initiator ]; then
-		check "$cell: charon deletes the CHILD SA" \
+		new_children "$cell" "$log"
+		check "$cell: charon deletes the first CHILD SA" \
 			n b timeout 20 swanctl --terminate --child net
 		check "$cell: ... ksad-ike removes it from ksad" \
-			wait_log "$log" 'CHILD SA deleted by the peer:' 1
+			wait_log "$log" 'CHILD SA deleted by the peer:' 2
 		check_out "$cell: ksad-ike's delete-ike is sent" '^ok' ctl delete-ike
 		wait $pid
 		check "$cell: ... ksad-ike (initiator) exits 0 with its IKE SA gone" test $? -eq 0
@@ -260,8 +409,9 @@ lifecycle() {
 	sed 's/^/#   /' "$log" | grep -vE '^#   \[[a-z]+\] +(GETSPI|UPDATE|ADD|DELETE|SEND)' | head -40
 }
 
-lifecycle initiator
-lifecycle responder
+lifecycle initiator tunnel aes256gcm16-prfsha256-ecp256 aes128gcm16-ecp256
+lifecycle responder transport aes128-sha256-modp2048 aes128-sha256-modp2048
+unset PA PB
 
 # --- ksad's ACQUIRE and EXPIRE drive ksad-ike --------------------------------
 step "on demand: the first packet's ACQUIRE starts the negotiation"
@@ -320,16 +470,46 @@ wait $charon 2>/dev/null
 step "ksad-ike <-> ksad-ike, ksad in both namespaces"
 for ns in a b; do n $ns ip xfrm state flush; n $ns ip xfrm policy flush; done
 kk="--psk-file $SW/psk --mode tunnel --trace --esp aes256gcm16-x25519"
-ip netns exec b $IKE --local 10.0.0.2 --remote 10.0.0.1 --id gw.lab --remote-id alice@lab \
-	--local-ts 10.2.0.0/24 --remote-ts 10.1.0.0/24 $kk --ctl "$SW/ctl-b" > "$SW/kk-r.out" 2>&1 &
-kr=$!
-sleep 0.5
+# the initiator first: nobody answers its IKE_SA_INIT for 2.5 s
 ip netns exec a $IKE --local 10.0.0.1 --remote 10.0.0.2 --id alice@lab --remote-id gw.lab \
 	--local-ts 10.1.0.0/24 --remote-ts 10.2.0.0/24 $kk --ctl "$CTL" --initiate \
 	> "$SW/kk-i.out" 2>&1 &
 ki=$!
+sleep 2.5
+# the responder reads its connection from a file in strongSwan's syntax
+cat > "$SW/kk.conf" <<'EOC'
+connections {
+	gw {
+		local_addrs = 10.0.0.2
+		remote_addrs = 10.0.0.1
+		proposals = aes256gcm16-prfsha256-ecp256
+		local { auth = psk
+			id = gw.lab }
+		remote { auth = psk
+			id = alice@lab }
+		children {
+			net {
+				local_ts = 10.2.0.0/24
+				remote_ts = 10.1.0.0/24
+				esp_proposals = aes256gcm16-x25519
+				mode = tunnel
+				start_action = none
+			}
+		}
+	}
+}
+secrets { ike-gw { secret = "a lab secret" } }
+EOC
+chmod 644 "$SW/kk.conf"
+check_fails "a config file with a secret that others can read is refused" \
+	ip netns exec b timeout 5 $IKE --config "$SW/kk.conf" --no-kernel
+chmod 600 "$SW/kk.conf"
+ip netns exec b $IKE --config "$SW/kk.conf" --trace --ctl "$SW/ctl-b" > "$SW/kk-r.out" 2>&1 &
+kr=$!
 check "ksad-ike <-> ksad-ike: the initiator is up" wait_log "$SW/kk-i.out" 'CHILD SA up' 1
 check "ksad-ike <-> ksad-ike: the responder is up" wait_log "$SW/kk-r.out" 'CHILD SA up' 1
+check_out "... the initiator retransmitted its unanswered IKE_SA_INIT (1 s, then 2 s)" \
+	'SEND +IKE_SA_INIT request \(again\)' cat "$SW/kk-i.out"
 check_out "... the initiator keyed its ksad: GETSPI UPDATE ADD" '^GETSPI UPDATE ADD $' \
 	ops "$SW/kk-i.out"
 check_out "... the responder keyed its ksad: ADD GETSPI UPDATE" '^ADD GETSPI UPDATE $' \

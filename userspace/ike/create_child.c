@@ -16,9 +16,13 @@
  * sa->successor) with keys from SKEYSEED = prf(SK_d, g^ir | Ni | Nr); the
  * requester then deletes the old IKE SA.
  *
- * Not here: new CHILD SAs beside the first (answered NO_ADDITIONAL_SAS),
- * and colliding rekeys (2.8.1): while a rekey of ours is outstanding, the
- * peer's gets TEMPORARY_FAILURE, so the later one is retried by its side.
+ * A new CHILD SA beside the others (1.3.1) is the same exchange without
+ * REKEY_SA: the same order in ksad, its own slot (up to IKE_MAX_CHILDREN)
+ * and reqid, and its own policies.
+ *
+ * Not here: colliding rekeys as 2.8.1 settles them (both go ahead, the one
+ * with the lowest nonce is deleted): while a CHILD SA of ours is being
+ * made, the peer's rekey gets TEMPORARY_FAILURE and its side tries later.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -78,30 +82,63 @@ static void child_carry_over(struct ike_child *n, const struct ike_child *old)
 	n->ts_local = old->ts_local;
 	n->ts_remote = old->ts_remote;
 	n->rekey = true;
+	n->reqid = old->reqid;
+	n->trap = old->trap;
 	memcpy(n->pol_id, old->pol_id, sizeof(n->pol_id));
 }
 
-static void child_rekeyed(struct ike_sa *sa, struct ike_child *n, bool pfs,
-			  const char *who)
+/*
+ * A new CHILD SA beside the others (not a rekey): its own slot and reqid,
+ * so that its policies use its SAs; only the first one meets the trap.
+ */
+static void child_new_slot(const struct ike_sa *sa, struct ike_child *n, int slot)
 {
-	sa->old = sa->child;
-	sa->has_old = true;
-	sa->child = *n;
+	n->reqid = sa->cfg->reqid + (uint32_t)slot;
+	n->trap = sa->cfg->trap && slot == 0;
+}
+
+static int free_slot(const struct ike_sa *sa)
+{
+	int i;
+
+	for (i = 0; i < IKE_MAX_CHILDREN; i++)
+		if (!sa->child_up[i])
+			return i;
+	return -1;
+}
+
+/* @n is in ksad: it replaces the CHILD SA in @slot (@rekey) or fills it. */
+static void child_installed(struct ike_sa *sa, int slot, struct ike_child *n,
+			    bool rekey, bool pfs, const char *who)
+{
+	if (rekey) {
+		sa->old = sa->child[slot];
+		sa->has_old = true;
+	}
+	sa->child[slot] = *n;
+	sa->child_up[slot] = true;
 	OPENSSL_cleanse(n, sizeof(*n));
-	snprintf(sa->event, sizeof(sa->event),
-		 "CHILD SA rekeyed%s%s: in 0x%08x out 0x%08x (old: in 0x%08x out 0x%08x)",
-		 who, pfs ? " with PFS" : "", sa->child.spi_in, sa->child.spi_out,
-		 sa->old.spi_in, sa->old.spi_out);
+	if (rekey)
+		snprintf(sa->event, sizeof(sa->event),
+			 "CHILD SA rekeyed%s%s: in 0x%08x out 0x%08x (old: in 0x%08x out 0x%08x)",
+			 who, pfs ? " with PFS" : "", sa->child[slot].spi_in,
+			 sa->child[slot].spi_out, sa->old.spi_in, sa->old.spi_out);
+	else
+		snprintf(sa->event, sizeof(sa->event),
+			 "new CHILD SA up%s%s: in 0x%08x out 0x%08x (reqid %u)",
+			 who, pfs ? " with PFS" : "", sa->child[slot].spi_in,
+			 sa->child[slot].spi_out, sa->child[slot].reqid);
 }
 
 /* Hand the CHILD SAs to the new IKE SA @n (its keys already derived). */
 static void ike_rekeyed(struct ike_sa *sa, struct ike_sa *n, const char *who)
 {
-	n->child = sa->child;
-	n->child_up = sa->child_up;
+	memcpy(n->child, sa->child, sizeof(n->child));
+	memcpy(n->child_up, sa->child_up, sizeof(n->child_up));
 	n->old = sa->old;
 	n->has_old = sa->has_old;
-	sa->child_up = sa->has_old = false;
+	memset(sa->child_up, 0, sizeof(sa->child_up));
+	sa->has_old = false;
 	sa->state = IKE_REKEYED;
 	sa->rekeyed = true;
 	snprintf(sa->event, sizeof(sa->event),
@@ -127,6 +164,7 @@ static int successor_init(const struct ike_sa *sa, struct ike_sa *n, bool initia
 	n->spi_r = spi_r;
 	n->suite = sa->suite;
 	n->nat_detected = sa->nat_detected;
+	n->nat_local = sa->nat_local;
 	n->peer = sa->peer;
 	n->natt = sa->natt;
 	n->natt_local_port = sa->natt_local_port;
@@ -153,7 +191,7 @@ int ike_ccsa_start(struct ike_sa *sa, enum ike_req what, uint8_t *out,
 	uint16_t group;
 	size_t i, ilen;
 
-	if (sa->has_old || !sa->successor)
+	if (sa->has_old || (what == IKE_REQ_REKEY_IKE && !sa->successor))
 		return -EBUSY;	/* the last rekey is not finished */
 	sa->xn_len = NONCE_LEN;
 	if (RAND_bytes(sa->xn, (int)sa->xn_len) != 1)
@@ -169,14 +207,28 @@ int ike_ccsa_start(struct ike_sa *sa, enum ike_req what, uint8_t *out,
 		ike_build_payload(&b, IKE_PL_NONCE, false, sa->xn, sa->xn_len);
 		put_ke(&b, &sa->xdh);
 	} else {
-		ike_child_init(sa, n, &sa->child.suite);
-		child_carry_over(n, &sa->child);
+		struct ike_ts tsl = n->ts_local, tsr = n->ts_remote;
+		int slot = what == IKE_REQ_REKEY_CHILD ? sa->target : free_slot(sa);
+
+		if (slot < 0)
+			return -ENOSPC;
+		sa->next_slot = slot;
+		if (what == IKE_REQ_REKEY_CHILD) {
+			ike_child_init(sa, n, &sa->child[slot].suite);
+			child_carry_over(n, &sa->child[slot]);
+		} else {
+			ike_child_init(sa, n, &sa->cfg->esp[0]);
+			child_new_slot(sa, n, slot);
+			n->ts_local = tsl;
+			n->ts_remote = tsr;
+		}
 		if (sa->k->getspi(sa->k->ctx, n, &n->spi_in))
 			return -1;
 		group = sa->cfg->esp[0].dh;
 		if (group && ike_dh_new(&sa->xdh, group))
 			return -1;
-		put_rekey_sa(&b, sa->child.spi_in);
+		if (what == IKE_REQ_REKEY_CHILD)
+			put_rekey_sa(&b, sa->child[slot].spi_in);
 		if (sa->cfg->mode == 1)
 			ike_put_notify(&b, N_USE_TRANSPORT_MODE, NULL, 0);
 		for (i = 0; i < sa->cfg->n_esp && i < 4; i++)
@@ -198,8 +250,9 @@ int ike_ccsa_start(struct ike_sa *sa, enum ike_req what, uint8_t *out,
 	return 0;
 }
 
-static int rekey_child_answered(struct ike_sa *sa, const struct ike_msg *im,
-				uint8_t *out, size_t cap, size_t *len)
+/* The answer to our CREATE_CHILD_SA for a CHILD SA (a rekey or a new one). */
+static int child_answered(struct ike_sa *sa, bool rekey, const struct ike_msg *im,
+			  uint8_t *out, size_t cap, size_t *len)
 {
 	struct ike_proposal props[IKE_MAX_PROPOSALS];
 	const struct ike_payload *pl_sa = ike_msg_find(im, IKE_PL_SA, NULL);
@@ -223,6 +276,8 @@ static int rekey_child_answered(struct ike_sa *sa, const struct ike_msg *im,
 			ike_child_init(sa, n, &sa->cfg->esp[j]);
 			n->spi_in = keep.spi_in;
 			child_carry_over(n, &keep);
+			n->rekey = keep.rekey;	/* a new CHILD SA adds its policies */
+			memcpy(n->pol_id, keep.pol_id, sizeof(n->pol_id));
 			OPENSSL_cleanse(&keep, sizeof(keep));
 			found = true;
 		}
@@ -230,8 +285,8 @@ static int rekey_child_answered(struct ike_sa *sa, const struct ike_msg *im,
 		found = false;
 	if (!found) {
 		sa->k->del(sa->k->ctx, n, false);	/* the larval SA */
-		snprintf(sa->event, sizeof(sa->event),
-			 "CHILD SA rekey failed: the answer is not what we offered");
+		snprintf(sa->event, sizeof(sa->event), "%s failed: the answer is not what we offered",
+			 rekey ? "CHILD SA rekey" : "new CHILD SA");
 		return 0;
 	}
 	n->spi_out = ike_proposal_spi(&props[0]);
@@ -242,8 +297,10 @@ static int rekey_child_answered(struct ike_sa *sa, const struct ike_msg *im,
 	OPENSSL_cleanse(gir, sizeof(gir));
 	/* seed: UPDATE (inbound), ADD (outbound) */
 	if (err || sa->k->update_in(sa->k->ctx, n) || sa->k->add_out(sa->k->ctx, n))
-		return ike_fail(sa, 0, "keying ksad for the rekeyed CHILD SA failed");
-	child_rekeyed(sa, n, gir_len, "");
+		return ike_fail(sa, 0, "keying ksad for the new CHILD SA failed");
+	child_installed(sa, sa->next_slot, n, rekey, gir_len, "");
+	if (!rekey)
+		return 0;
 	/* the new pair is in use: the old one goes (1.3.3) */
 	return ike_info_start(sa, IKE_REQ_DELETE_OLD_CHILD, out, cap, len);
 }
@@ -287,13 +344,14 @@ int ike_ccsa_response(struct ike_sa *sa, enum ike_req what,
 
 	*len = 0;
 	if (err) {
-		if (what == IKE_REQ_REKEY_CHILD)
+		if (what != IKE_REQ_REKEY_IKE)
 			sa->k->del(sa->k->ctx, &sa->next, false);	/* larval */
-		snprintf(sa->event, sizeof(sa->event), "%s rekey refused by the peer (notify %u)",
-			 what == IKE_REQ_REKEY_IKE ? "IKE SA" : "CHILD SA", err);
+		snprintf(sa->event, sizeof(sa->event), "%s refused by the peer (notify %u)",
+			 what == IKE_REQ_REKEY_IKE ? "IKE SA rekey" :
+			 what == IKE_REQ_NEW_CHILD ? "new CHILD SA" : "CHILD SA rekey", err);
 		rc = 0;
-	} else if (what == IKE_REQ_REKEY_CHILD) {
-		rc = rekey_child_answered(sa, im, out, cap, len);
+	} else if (what == IKE_REQ_REKEY_CHILD || what == IKE_REQ_NEW_CHILD) {
+		rc = child_answered(sa, what == IKE_REQ_REKEY_CHILD, im, out, cap, len);
 	} else if (what == IKE_REQ_REKEY_IKE) {
 		rc = rekey_ike_answered(sa, im, out, cap, len);
 	} else {
@@ -331,9 +389,13 @@ static int refuse(struct ike_sa *sa, uint16_t type, uint16_t group, uint8_t *out
 	return 0;
 }
 
-static int rekey_child_asked(struct ike_sa *sa, const struct ike_msg *im,
-			     const struct ike_notify *rk, uint8_t *out,
-			     size_t cap, size_t *len)
+/*
+ * The peer's CREATE_CHILD_SA for a CHILD SA: a rekey of the one named by
+ * REKEY_SA (@rk), or a new one beside the others (@rk NULL).
+ */
+static int child_asked(struct ike_sa *sa, const struct ike_msg *im,
+		       const struct ike_notify *rk, uint8_t *out, size_t cap,
+		       size_t *len)
 {
 	struct ike_proposal props[IKE_MAX_PROPOSALS], chosen;
 	const struct ike_payload *pl_sa = ike_msg_find(im, IKE_PL_SA, NULL);
@@ -349,18 +411,30 @@ static int rekey_child_asked(struct ike_sa *sa, const struct ike_msg *im,
 	uint16_t group = 0;
 	uint32_t spi;
 	bool found = false;
-	int err;
+	int err, slot;
 
-	if (rk->spi_size != 4 || rk->proto != IKE_PROTO_ESP)
-		return refuse(sa, N_INVALID_SYNTAX, 0, out, cap, len, "bad REKEY_SA");
-	spi = (uint32_t)rk->spi[0] << 24 | (uint32_t)rk->spi[1] << 16 |
-	      (uint32_t)rk->spi[2] << 8 | rk->spi[3];
-	if (!sa->child_up || spi != sa->child.spi_out)
-		return refuse(sa, N_CHILD_SA_NOT_FOUND, 0, out, cap, len,
-			      "no CHILD SA with that SPI");
-	if (sa->has_old || sa->pending == IKE_REQ_REKEY_CHILD)
-		return refuse(sa, N_TEMPORARY_FAILURE, 0, out, cap, len,
-			      "a rekey is already under way");
+	if (rk) {
+		if (rk->spi_size != 4 || rk->proto != IKE_PROTO_ESP)
+			return refuse(sa, N_INVALID_SYNTAX, 0, out, cap, len, "bad REKEY_SA");
+		spi = (uint32_t)rk->spi[0] << 24 | (uint32_t)rk->spi[1] << 16 |
+		      (uint32_t)rk->spi[2] << 8 | rk->spi[3];
+		slot = ike_sa_child_by_spi(sa, spi, false);
+		if (slot < 0)
+			return refuse(sa, N_CHILD_SA_NOT_FOUND, 0, out, cap, len,
+				      "no CHILD SA with that SPI");
+		if (sa->has_old || sa->pending == IKE_REQ_REKEY_CHILD ||
+		    sa->pending == IKE_REQ_NEW_CHILD)
+			return refuse(sa, N_TEMPORARY_FAILURE, 0, out, cap, len,
+				      "a rekey is already under way");
+	} else {
+		slot = free_slot(sa);
+		if (slot < 0)
+			return refuse(sa, N_NO_ADDITIONAL_SAS, 0, out, cap, len,
+				      "no room for another CHILD SA");
+		if (sa->pending == IKE_REQ_NEW_CHILD || sa->pending == IKE_REQ_REKEY_CHILD)
+			return refuse(sa, N_TEMPORARY_FAILURE, 0, out, cap, len,
+				      "a CHILD SA of ours is being made");
+	}
 	if (!pl_sa || !ni || ike_sa_parse(pl_sa, props, IKE_MAX_PROPOSALS, &np))
 		return refuse(sa, N_INVALID_SYNTAX, 0, out, cap, len, "no SA or nonce");
 	pl_ke = ike_msg_find(im, IKE_PL_KE, NULL);
@@ -385,7 +459,10 @@ static int rekey_child_asked(struct ike_sa *sa, const struct ike_msg *im,
 	    !ike_ts_narrow(&tsr, &sa->cfg->local_ts, &ntsr))
 		return refuse(sa, N_TS_UNACCEPTABLE, 0, out, cap, len,
 			      "traffic selectors do not meet ours");
-	child_carry_over(&n, &sa->child);
+	if (rk)
+		child_carry_over(&n, &sa->child[slot]);
+	else
+		child_new_slot(sa, &n, slot);
 	n.ts_local = ntsr;
 	n.ts_remote = ntsi;
 	if (RAND_bytes(nr, sizeof(nr)) != 1)
@@ -423,7 +500,7 @@ static int rekey_child_asked(struct ike_sa *sa, const struct ike_msg *im,
 	ike_dh_free(&dh);
 	*len = ilen ? ike_seal(sa, IKE_CREATE_CHILD_SA, sa->peer_id - 1, true,
 			       inner, ilen, out, cap) : 0;
-	child_rekeyed(sa, &n, gir_len, " by the peer");
+	child_installed(sa, slot, &n, rk, gir_len, " by the peer");
 	return *len ? 0 : ike_fail(sa, 0, "CREATE_CHILD_SA answer does not fit");
 }
 
@@ -498,10 +575,9 @@ int ike_ccsa_request(struct ike_sa *sa, const struct ike_msg *im, uint8_t *out,
 		return refuse(sa, N_TEMPORARY_FAILURE, 0, out, cap, len,
 			      "this IKE SA is being replaced");
 	if (ike_find_notify(im, N_REKEY_SA, &rk))
-		return rekey_child_asked(sa, im, &rk, out, cap, len);
+		return child_asked(sa, im, &rk, out, cap, len);
 	if (pl_sa && !ike_sa_parse(pl_sa, props, IKE_MAX_PROPOSALS, &np) && np &&
 	    props[0].proto == IKE_PROTO_IKE)
 		return rekey_ike_asked(sa, im, out, cap, len);
-	return refuse(sa, N_NO_ADDITIONAL_SAS, 0, out, cap, len,
-		      "one CHILD SA per IKE SA here");
+	return child_asked(sa, im, NULL, out, cap, len);
 }

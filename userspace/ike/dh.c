@@ -173,4 +173,5 @@ void ike_dh_free(struct ike_dh *dh)
 {
 	EVP_PKEY_free(dh->key);
 	dh->key = NULL;
+	dh->group = 0;
 }

@@ -13,6 +13,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <openssl/crypto.h>
@@ -216,9 +217,12 @@ static void nat_hash(const struct ike_sa *sa, const struct ike_addr *a,
 /*
  * Is there a NAT between us (2.23)?  @src: where the message came from as
  * we see it, @dst: where it went.  Without the notifies: no NAT-T, no NAT.
+ * @behind: the peer saw another address than ours: the NAT is on our side
+ * (we send the keepalives, RFC 3948 4).
  */
 static bool nat_between(const struct ike_sa *sa, const struct ike_msg *m,
-			const struct ike_addr *src, const struct ike_addr *dst)
+			const struct ike_addr *src, const struct ike_addr *dst,
+			bool *behind)
 {
 	const struct ike_payload *pl;
 	struct ike_notify nt;
@@ -239,6 +243,7 @@ static bool nat_between(const struct ike_sa *sa, const struct ike_msg *m,
 			nat |= !!memcmp(nt.data, h_dst, 20);
 		}
 	}
+	*behind = seen && nat;
 	return seen && (nat || !src_ok);
 }
 
@@ -506,6 +511,31 @@ static size_t init_error(struct ike_sa *sa, uint16_t type, const void *data,
 	return ike_build_end(&b);
 }
 
+/*
+ * The COOKIE a responder under load demands (2.6):
+ * <version of the secret> | SHA-256(Ni | IPi | SPIi | <secret>).
+ */
+static void cookie_of(const struct ike_cfg *cfg, uint64_t spi_i,
+		      const struct ike_addr *from, const uint8_t *ni, size_t ni_len,
+		      uint8_t out[1 + 32])
+{
+	uint8_t in[256 + 16 + 8 + 32];
+	size_t alen = from->family == AF_INET ? 4 : 16, n = 0, i;
+
+	memcpy(in, ni, ni_len);
+	n = ni_len;
+	memcpy(in + n, from->a, alen);
+	n += alen;
+	for (i = 0; i < 8; i++)
+		in[n++] = (uint8_t)(spi_i >> (56 - 8 * i));
+	memcpy(in + n, cfg->cookie_secret, sizeof(cfg->cookie_secret));
+	n += sizeof(cfg->cookie_secret);
+	out[0] = cfg->cookie_version;
+	if (!EVP_Q_digest(NULL, "SHA256", NULL, in, n, out + 1, NULL))
+		memset(out + 1, 0, 32);
+	OPENSSL_cleanse(in, sizeof(in));
+}
+
 /**
  * ike_sa_respond() - a new IKE SA from an IKE_SA_INIT request
  * @sa: the responder's IKE SA
@@ -518,7 +548,9 @@ static size_t init_error(struct ike_sa *sa, uint16_t type, const void *data,
  * @cap: room there
  * @len: the response's length
  *
- * Return: 0 when the SA waits for IKE_AUTH, -1 when it failed.
+ * Return: 0 when the SA waits for IKE_AUTH, or when it stays idle because
+ * a COOKIE was demanded (@cfg->cookies; the answer carries it); -1 when it
+ * failed.
  */
 int ike_sa_respond(struct ike_sa *sa, const struct ike_cfg *cfg,
 		   const struct ike_kernel *k, const struct ike_addr *from,
@@ -552,6 +584,20 @@ int ike_sa_respond(struct ike_sa *sa, const struct ike_cfg *cfg,
 	    ike_sa_parse(pl_sa, props, IKE_MAX_PROPOSALS, &n) ||
 	    ike_ke_parse(pl_ke, &group, &pub, &publen))
 		return ike_fail(sa, N_INVALID_SYNTAX, "IKE_SA_INIT without SA, KE or a 32-byte nonce");
+	if (cfg->cookies) {
+		uint8_t want[1 + 32];
+		struct ike_notify nt;
+
+		cookie_of(cfg, m.hdr.spi_i, from, pl_ni->body, pl_ni->len, want);
+		if (m.p[0].type != IKE_PL_NOTIFY || ike_notify_parse(&m.p[0], &nt) ||
+		    nt.type != N_COOKIE || nt.data_len != sizeof(want) ||
+		    CRYPTO_memcmp(nt.data, want, sizeof(want))) {
+			*len = init_error(sa, N_COOKIE, want, sizeof(want), out, cap);
+			snprintf(sa->event, sizeof(sa->event),
+				 "demanded a COOKIE of a new initiator (2.6)");
+			return 0;	/* stays idle: nothing kept */
+		}
+	}
 	/* our preference order, the first of theirs that offers it */
 	for (j = 0; j < cfg->n_ike && !found; j++)
 		for (i = 0; i < n && !found; i++)
@@ -573,7 +619,8 @@ int ike_sa_respond(struct ike_sa *sa, const struct ike_cfg *cfg,
 	memcpy(sa->ni, pl_ni->body, sizeof(sa->ni));
 	memcpy(sa->init_req, in, in_len);
 	sa->init_req_len = in_len;
-	sa->nat_detected = nat_between(sa, &m, from, &cfg->local);	/* SPIr 0 */
+	sa->nat_detected = nat_between(sa, &m, from, &cfg->local,	/* SPIr 0 */
+				       &sa->nat_local);
 	sa->peer = *from;
 	sa->spi_r = ike_random_spi();
 	if (!sa->spi_r || RAND_bytes(sa->nr, sizeof(sa->nr)) != 1 ||
@@ -705,7 +752,8 @@ static int init_response(struct ike_sa *sa, const struct ike_msg *m,
 	if (!found)
 		return ike_fail(sa, N_NO_PROPOSAL_CHOSEN, "the responder chose what we did not offer");
 	sa->spi_r = m->hdr.spi_r;
-	sa->nat_detected = nat_between(sa, m, &sa->cfg->remote, &sa->cfg->local);
+	sa->nat_detected = nat_between(sa, m, &sa->cfg->remote, &sa->cfg->local,
+				       &sa->nat_local);
 	memcpy(sa->nr, pl_nr->body, sizeof(sa->nr));
 	memcpy(sa->init_resp, in, in_len);
 	sa->init_resp_len = in_len;
@@ -713,14 +761,14 @@ static int init_response(struct ike_sa *sa, const struct ike_msg *m,
 		return ike_fail(sa, N_INVALID_SYNTAX, "key exchange failed");
 
 	/* the CHILD SA: reserve our inbound SPI first (seed: GETSPI) */
-	ike_child_init(sa, &sa->child, &sa->cfg->esp[0]);
-	sa->child.ts_local = sa->cfg->local_ts;
-	sa->child.ts_remote = sa->cfg->remote_ts;
-	rc = sa->k->getspi(sa->k->ctx, &sa->child, &sa->child.spi_in);
+	ike_child_init(sa, &sa->child[0], &sa->cfg->esp[0]);
+	sa->child[0].ts_local = sa->cfg->local_ts;
+	sa->child[0].ts_remote = sa->cfg->remote_ts;
+	rc = sa->k->getspi(sa->k->ctx, &sa->child[0], &sa->child[0].spi_in);
 	if (rc)
 		return ike_fail(sa, 0, "GETSPI failed");
 	for (i = 0; i < sa->cfg->n_esp && i < 4; i++)
-		ike_esp_proposal(&sa->cfg->esp[i], (uint8_t)(i + 1), sa->child.spi_in,
+		ike_esp_proposal(&sa->cfg->esp[i], (uint8_t)(i + 1), sa->child[0].spi_in,
 				 false, &esp[i]);
 	ilen = build_auth_inner(sa, esp, i, &sa->cfg->local_ts, &sa->cfg->remote_ts,
 				inner, sizeof(inner));
@@ -823,8 +871,8 @@ static int auth_request(struct ike_sa *sa, const struct ike_msg *m,
 	for (j = 0; j < sa->cfg->n_esp && !found; j++)
 		for (i = 0; i < n && !found; i++)
 			if (ike_esp_offers(&props[i], &sa->cfg->esp[j], false)) {
-				ike_child_init(sa, &sa->child, &sa->cfg->esp[j]);
-				sa->child.spi_out = ike_proposal_spi(&props[i]);
+				ike_child_init(sa, &sa->child[0], &sa->cfg->esp[j]);
+				sa->child[0].spi_out = ike_proposal_spi(&props[i]);
 				ike_esp_proposal(&sa->cfg->esp[j], props[i].num, 0, false, &chosen);
 				found = true;
 			}
@@ -838,20 +886,20 @@ static int auth_request(struct ike_sa *sa, const struct ike_msg *m,
 		*len = auth_error(sa, N_TS_UNACCEPTABLE, out, cap);
 		return ike_fail(sa, N_TS_UNACCEPTABLE, "traffic selectors do not meet ours");
 	}
-	sa->child.ts_local = ntsr;
-	sa->child.ts_remote = ntsi;
-	if (ike_child_keys(sa, &sa->child, sa->initiator, NULL, 0, sa->ni,
+	sa->child[0].ts_local = ntsr;
+	sa->child[0].ts_remote = ntsi;
+	if (ike_child_keys(sa, &sa->child[0], sa->initiator, NULL, 0, sa->ni,
 			   sizeof(sa->ni), sa->nr, sizeof(sa->nr)))
 		return ike_fail(sa, 0, "CHILD SA keys");
 	/* seed: ADD (outbound), GETSPI (inbound), UPDATE (inbound) */
-	if (sa->k->add_out(sa->k->ctx, &sa->child) ||
-	    sa->k->getspi(sa->k->ctx, &sa->child, &sa->child.spi_in) ||
-	    sa->k->update_in(sa->k->ctx, &sa->child))
+	if (sa->k->add_out(sa->k->ctx, &sa->child[0]) ||
+	    sa->k->getspi(sa->k->ctx, &sa->child[0], &sa->child[0].spi_in) ||
+	    sa->k->update_in(sa->k->ctx, &sa->child[0]))
 		return ike_fail(sa, 0, "keying ksad failed");
-	chosen.spi[0] = (uint8_t)(sa->child.spi_in >> 24);
-	chosen.spi[1] = (uint8_t)(sa->child.spi_in >> 16);
-	chosen.spi[2] = (uint8_t)(sa->child.spi_in >> 8);
-	chosen.spi[3] = (uint8_t)sa->child.spi_in;
+	chosen.spi[0] = (uint8_t)(sa->child[0].spi_in >> 24);
+	chosen.spi[1] = (uint8_t)(sa->child[0].spi_in >> 16);
+	chosen.spi[2] = (uint8_t)(sa->child[0].spi_in >> 8);
+	chosen.spi[3] = (uint8_t)sa->child[0].spi_in;
 	ilen = build_auth_inner(sa, &chosen, 1, &ntsi, &ntsr, inner, sizeof(inner));
 	*len = ilen ? ike_seal(sa, IKE_AUTH, 1, true, inner, ilen, out, cap) : 0;
 	OPENSSL_cleanse(plain, sizeof(plain));
@@ -885,10 +933,10 @@ static int auth_response(struct ike_sa *sa, const struct ike_msg *m,
 		n = 0;
 	for (j = 0; j < sa->cfg->n_esp && n && !found; j++)
 		if (ike_esp_offers(&props[0], &sa->cfg->esp[j], false)) {
-			uint32_t spi_in = sa->child.spi_in;
+			uint32_t spi_in = sa->child[0].spi_in;
 
-			ike_child_init(sa, &sa->child, &sa->cfg->esp[j]);
-			sa->child.spi_in = spi_in;
+			ike_child_init(sa, &sa->child[0], &sa->cfg->esp[j]);
+			sa->child[0].spi_in = spi_in;
 			found = true;
 		}
 	if (found && (ike_first_ts(&im, IKE_PL_TSI, &tsi) || ike_first_ts(&im, IKE_PL_TSR, &tsr)))
@@ -896,15 +944,15 @@ static int auth_response(struct ike_sa *sa, const struct ike_msg *m,
 	OPENSSL_cleanse(plain, sizeof(plain));	/* @im pointed into it */
 	if (!found)
 		return ike_fail(sa, N_NO_PROPOSAL_CHOSEN, "the answer's CHILD SA is not what we offered");
-	sa->child.spi_out = ike_proposal_spi(&props[0]);
-	sa->child.ts_local = tsi;
-	sa->child.ts_remote = tsr;
-	if (ike_child_keys(sa, &sa->child, sa->initiator, NULL, 0, sa->ni,
+	sa->child[0].spi_out = ike_proposal_spi(&props[0]);
+	sa->child[0].ts_local = tsi;
+	sa->child[0].ts_remote = tsr;
+	if (ike_child_keys(sa, &sa->child[0], sa->initiator, NULL, 0, sa->ni,
 			   sizeof(sa->ni), sa->nr, sizeof(sa->nr)))
 		return ike_fail(sa, 0, "CHILD SA keys");
 	/* seed: UPDATE (inbound), ADD (outbound) */
-	if (sa->k->update_in(sa->k->ctx, &sa->child) ||
-	    sa->k->add_out(sa->k->ctx, &sa->child))
+	if (sa->k->update_in(sa->k->ctx, &sa->child[0]) ||
+	    sa->k->add_out(sa->k->ctx, &sa->child[0]))
 		return ike_fail(sa, 0, "keying ksad failed");
 	sa->state = IKE_ESTABLISHED;
 	return 0;
@@ -997,7 +1045,7 @@ int ike_sa_input(struct ike_sa *sa, const uint8_t *in, size_t in_len,
 		rc = auth_request(sa, &m, in, in_len, out, cap, len);
 		if (!rc) {
 			sa->peer_id = 2;
-			sa->child_up = true;
+			sa->child_up[0] = true;
 		}
 		break;
 	case IKE_AUTH_SENT:
@@ -1008,7 +1056,7 @@ int ike_sa_input(struct ike_sa *sa, const uint8_t *in, size_t in_len,
 		if (!rc) {
 			sa->req_id = 2;
 			sa->req_len = 0;
-			sa->child_up = true;
+			sa->child_up[0] = true;
 		}
 		break;
 	case IKE_ESTABLISHED:
@@ -1045,8 +1093,10 @@ int ike_sa_request(struct ike_sa *sa, enum ike_req what, uint8_t *out,
 	if (sa->pending)
 		return -EBUSY;
 	if ((what == IKE_REQ_REKEY_CHILD || what == IKE_REQ_DELETE_CHILD) &&
-	    !sa->child_up)
+	    (sa->target < 0 || sa->target >= IKE_MAX_CHILDREN || !sa->child_up[sa->target]))
 		return -EINVAL;
+	if (what == IKE_REQ_NEW_CHILD)
+		return -EINVAL;	/* ike_sa_new_child() */
 	if (what == IKE_REQ_REKEY_CHILD || what == IKE_REQ_REKEY_IKE)
 		rc = ike_ccsa_start(sa, what, out, cap, len);
 	else
@@ -1055,19 +1105,65 @@ int ike_sa_request(struct ike_sa *sa, enum ike_req what, uint8_t *out,
 	return rc;
 }
 
+/**
+ * ike_sa_new_child() - ask for one more CHILD SA on this IKE SA (1.3.1)
+ * @sa: the established IKE SA
+ * @local_ts: our traffic selector for it (the peer may narrow it)
+ * @remote_ts: the peer's
+ * @out: the CREATE_CHILD_SA request
+ * @cap: room there
+ * @len: its length
+ *
+ * Return: 0, -EBUSY (a request is outstanding), -ENOSPC (no free slot),
+ * -EINVAL (no established IKE SA), -1 on failure.
+ */
+int ike_sa_new_child(struct ike_sa *sa, const struct ike_ts *local_ts,
+		     const struct ike_ts *remote_ts, uint8_t *out, size_t cap,
+		     size_t *len)
+{
+	int rc;
+
+	*len = 0;
+	sa->event[0] = 0;
+	if (sa->state != IKE_ESTABLISHED)
+		return -EINVAL;
+	if (sa->pending)
+		return -EBUSY;
+	sa->next.ts_local = *local_ts;
+	sa->next.ts_remote = *remote_ts;
+	rc = ike_ccsa_start(sa, IKE_REQ_NEW_CHILD, out, cap, len);
+	keep(sa, out, *len);
+	return rc;
+}
+
+/* The slot of the CHILD SA with this inbound (or outbound) SPI, or -1. */
+int ike_sa_child_by_spi(const struct ike_sa *sa, uint32_t spi, bool inbound)
+{
+	int i;
+
+	for (i = 0; i < IKE_MAX_CHILDREN; i++)
+		if (sa->child_up[i] &&
+		    (inbound ? sa->child[i].spi_in : sa->child[i].spi_out) == spi)
+			return i;
+	return -1;
+}
+
 /*
  * The peer stopped answering: its CHILD SAs leave ksad (2.4: the IKE SA
  * and everything it created are gone).
  */
 void ike_sa_dead(struct ike_sa *sa)
 {
-	if (sa->state != IKE_REKEYED) {
-		if (sa->has_old)
-			sa->k->del(sa->k->ctx, &sa->old, false);
-		if (sa->child_up)
-			sa->k->del(sa->k->ctx, &sa->child, true);
+	int i;
+
+	for (i = 0; i < IKE_MAX_CHILDREN; i++) {
+		if (sa->child_up[i] && sa->state != IKE_REKEYED)
+			sa->k->del(sa->k->ctx, &sa->child[i], true);
+		sa->child_up[i] = false;
 	}
-	sa->has_old = sa->child_up = false;
+	if (sa->has_old && sa->state != IKE_REKEYED)
+		sa->k->del(sa->k->ctx, &sa->old, false);
+	sa->has_old = false;
 	sa->pending = IKE_REQ_NONE;
 	sa->state = IKE_DELETED;
 }

@@ -52,6 +52,10 @@ struct ike_cfg {
 	uint32_t reqid;
 	uint32_t lifetime;		/* CHILD SAs' hard lifetime, s (0: none) */
 	bool trap;			/* the outbound policy is the daemon's (on demand) */
+	/* as responder: answer IKE_SA_INIT without a valid COOKIE with one (2.6) */
+	bool cookies;
+	uint8_t cookie_secret[32];
+	uint8_t cookie_version;		/* changes with the secret */
 };
 
 struct ike_child {
@@ -93,9 +97,11 @@ enum ike_state {
 enum ike_req {
 	IKE_REQ_NONE, IKE_REQ_DPD, IKE_REQ_REKEY_CHILD, IKE_REQ_REKEY_IKE,
 	IKE_REQ_DELETE_CHILD, IKE_REQ_DELETE_OLD_CHILD, IKE_REQ_DELETE_IKE,
+	IKE_REQ_NEW_CHILD,
 };
 
 #define IKE_NONCE_MAX	64
+#define IKE_MAX_CHILDREN	4
 #define IKE_MSG_MAX	2048
 
 struct ike_sa {
@@ -111,9 +117,10 @@ struct ike_sa {
 	struct ike_sk_keys ki, kr;	/* initiator -> responder, and back */
 	uint8_t init_req[1024], init_resp[1024];
 	size_t init_req_len, init_resp_len;
-	struct ike_child child;
+	struct ike_child child[IKE_MAX_CHILDREN];	/* [0]: IKE_AUTH's */
 	/* NAT_DETECTION_*_IP showed a NAT: ESP goes in UDP, IKE to 4500 */
 	bool nat_detected;
+	bool nat_local;			/* ... and it is on our side */
 	struct ike_addr peer;		/* the peer's address as we see it */
 	/* set by the caller: the exchange runs on port 4500 (NAT-T) */
 	bool natt;
@@ -129,9 +136,11 @@ struct ike_sa {
 	size_t req_len;
 	uint8_t resp[IKE_MSG_MAX];	/* our last answer (retransmitted requests) */
 	size_t resp_len;
-	bool child_up;			/* @child is in ksad */
-	struct ike_child old;		/* the CHILD SA @child rekeyed, until deleted */
+	bool child_up[IKE_MAX_CHILDREN];	/* child[n] is in ksad */
+	struct ike_child old;		/* the CHILD SA a rekey replaced, until deleted */
 	bool has_old;
+	int target;			/* the child ike_sa_request() rekeys or deletes */
+	int next_slot;			/* where the CHILD SA being made goes */
 	/* CREATE_CHILD_SA we started: our nonce, key pair, new SAs */
 	uint8_t xn[IKE_NONCE_MAX];
 	size_t xn_len;
@@ -155,6 +164,10 @@ int ike_sa_input(struct ike_sa *sa, const uint8_t *in, size_t in_len,
 		 uint8_t *out, size_t cap, size_t *len);
 int ike_sa_request(struct ike_sa *sa, enum ike_req what, uint8_t *out,
 		   size_t cap, size_t *len);
+int ike_sa_new_child(struct ike_sa *sa, const struct ike_ts *local_ts,
+		     const struct ike_ts *remote_ts, uint8_t *out, size_t cap,
+		     size_t *len);
+int ike_sa_child_by_spi(const struct ike_sa *sa, uint32_t spi, bool inbound);
 void ike_sa_dead(struct ike_sa *sa);
 void ike_sa_free(struct ike_sa *sa);
 

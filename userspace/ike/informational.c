@@ -58,7 +58,7 @@ int ike_info_start(struct ike_sa *sa, enum ike_req what, uint8_t *out,
 	switch (what) {
 	case IKE_REQ_DELETE_CHILD:
 		proto = IKE_PROTO_ESP;
-		spi = sa->child.spi_in;
+		spi = sa->child[sa->target].spi_in;
 		break;
 	case IKE_REQ_DELETE_OLD_CHILD:
 		proto = IKE_PROTO_ESP;
@@ -79,17 +79,18 @@ int ike_info_start(struct ike_sa *sa, enum ike_req what, uint8_t *out,
 	return 0;
 }
 
-static void child_gone(struct ike_sa *sa, bool old, const char *how)
+/* CHILD SA @slot (-1: the old one a rekey replaced) leaves ksad. */
+static void child_gone(struct ike_sa *sa, int slot, const char *how)
 {
-	struct ike_child *c = old ? &sa->old : &sa->child;
+	struct ike_child *c = slot < 0 ? &sa->old : &sa->child[slot];
 
-	sa->k->del(sa->k->ctx, c, !old);
+	sa->k->del(sa->k->ctx, c, slot >= 0);
 	snprintf(sa->event, sizeof(sa->event), "%sCHILD SA deleted%s: in 0x%08x out 0x%08x",
-		 old ? "old " : "", how, c->spi_in, c->spi_out);
-	if (old)
+		 slot < 0 ? "old " : "", how, c->spi_in, c->spi_out);
+	if (slot < 0)
 		sa->has_old = false;
 	else
-		sa->child_up = false;
+		sa->child_up[slot] = false;
 }
 
 int ike_info_response(struct ike_sa *sa, enum ike_req what,
@@ -105,12 +106,12 @@ int ike_info_response(struct ike_sa *sa, enum ike_req what,
 		snprintf(sa->event, sizeof(sa->event), "liveness check answered: the peer is alive");
 		break;
 	case IKE_REQ_DELETE_CHILD:
-		if (sa->child_up)
-			child_gone(sa, false, "");
+		if (sa->child_up[sa->target])
+			child_gone(sa, sa->target, "");
 		break;
 	case IKE_REQ_DELETE_OLD_CHILD:
 		if (sa->has_old)
-			child_gone(sa, true, " after the rekey");
+			child_gone(sa, -1, " after the rekey");
 		break;
 	case IKE_REQ_DELETE_IKE:
 		ike_sa_dead(sa);
@@ -147,13 +148,14 @@ int ike_info_request(struct ike_sa *sa, const struct ike_msg *im, uint8_t *out,
 			uint32_t spi = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 				       (uint32_t)p[2] << 8 | p[3];
 
+			int slot = ike_sa_child_by_spi(sa, spi, false);
+
 			if (sa->has_old && spi == sa->old.spi_out && n < MAX_DELETE_SPIS) {
 				ours[n++] = sa->old.spi_in;
-				child_gone(sa, true, " by the peer after the rekey");
-			} else if (sa->child_up && spi == sa->child.spi_out &&
-				   n < MAX_DELETE_SPIS) {
-				ours[n++] = sa->child.spi_in;
-				child_gone(sa, false, " by the peer");
+				child_gone(sa, -1, " by the peer after the rekey");
+			} else if (slot >= 0 && n < MAX_DELETE_SPIS) {
+				ours[n++] = sa->child[slot].spi_in;
+				child_gone(sa, slot, " by the peer");
 			}
 		}
 	}

@@ -189,6 +189,8 @@ static int talk(struct ike_ksad *ks, struct nlmsghdr *nlh, mnl_cb_t cb, void *da
 	nlh->nlmsg_type = ks->nl.family;
 	nlh->nlmsg_seq = ++ks->nl.seq;
 	err = knl_talk(&ks->nl, nlh, cb, data);
+	if (err == -ESRCH && !strcmp(what, "DELETE"))
+		return 0;	/* gone already (a hard EXPIRE): what we wanted */
 	if (err && ks->trace)
 		fprintf(ks->trace, "ksad-ike: %s: %s%s%s\n", what, strerror(-err),
 			ks->nl.errmsg[0] ? ": " : "", ks->nl.errmsg);
@@ -204,8 +206,11 @@ static int k_getspi(void *ctx, const struct ike_child *c, uint32_t *spi)
 	int err;
 
 	if (ks->dry) {
-		static uint32_t next = 0xc0de0100;
+		static uint32_t next;
 
+		/* a made-up SPI; not the same in two runs, the peer may remember */
+		if (!next)
+			next = 0xc0000000 | ((uint32_t)random() & 0x3fffff00);
 		*spi = next++;
 		trace(ks, "GETSPI", "inbound", *spi, &c->local, false);
 		return 0;
@@ -393,7 +398,10 @@ int ike_ksad_bypass_ike(struct ike_ksad *ks, const struct ike_cfg *cfg)
 			mnl_attr_put_u32(nlh, KSAD_POLICY_PRIORITY, 1);
 			if (put_sel(nlh, KSAD_POLICY_SELECTOR, from, to))
 				return -EINVAL;
-			err = talk(ks, nlh, NULL, NULL, "POLICY_ADD bypass");
+			err = talk(ks, nlh, policy_id_cb, &ks->own_pol[ks->n_own_pol],
+				   "POLICY_ADD bypass");
+			if (!err && ks->own_pol[ks->n_own_pol])
+				ks->n_own_pol++;
 			if (err)
 				return err;
 		}
@@ -412,10 +420,27 @@ int ike_ksad_trap(struct ike_ksad *ks, const struct ike_cfg *cfg)
 			       .ts_local = cfg->local_ts, .ts_remote = cfg->remote_ts,
 			       .local = cfg->local, .remote = cfg->remote };
 	uint32_t id = 0;
+	int err;
 
 	if (ks->dry)
 		return 0;
-	return add_policy(ks, &c, KSAD_DIR_OUT, &id);
+	err = add_policy(ks, &c, KSAD_DIR_OUT, &id);
+	if (!err && id)
+		ks->own_pol[ks->n_own_pol++] = id;
+	return err;
+}
+
+/* On the way out: the bypass and trap policies this daemon added go. */
+void ike_ksad_cleanup(struct ike_ksad *ks)
+{
+	while (!ks->dry && ks->n_own_pol) {
+		char buf[128];
+		struct nlmsghdr *nlh;
+
+		nlh = knl_request(&ks->nl, buf, 0, KSAD_CMD_POLICY_DELETE, NLM_F_ACK);
+		mnl_attr_put_u32(nlh, KSAD_POLICY_ID, ks->own_pol[--ks->n_own_pol]);
+		talk(ks, nlh, NULL, NULL, "POLICY_DELETE");
+	}
 }
 
 /* Join ksad's "acquire" and "expire" groups on a socket of their own. */

@@ -15,6 +15,8 @@ struct ike_ksad {
 	bool dry;		/* --no-kernel: print what would be done */
 	FILE *trace;		/* the SAD operations as they happen, or NULL */
 	char role;		/* 'I' or 'R', for the trace */
+	uint32_t own_pol[8];	/* our bypass and trap policies, removed at exit */
+	int n_own_pol;
 };
 
 int ike_ksad_open(struct ike_ksad *ks);
@@ -34,6 +36,7 @@ struct ike_kevent {
 int ike_ksad_listen(struct ike_ksad *ks);
 int ike_ksad_event(struct ike_ksad *ks, struct ike_kevent *ev);
 int ike_ksad_trap(struct ike_ksad *ks, const struct ike_cfg *cfg);
+void ike_ksad_cleanup(struct ike_ksad *ks);
 void ike_ksad_note(struct ike_ksad *ks, const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

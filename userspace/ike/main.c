@@ -6,9 +6,12 @@
  *            [--initiate | --on-demand] [--id ID] [--remote-id ID]
  *            [--mode tunnel|transport] [--local-ts PREFIX] [--remote-ts PREFIX]
  *            [--reqid N] [--ike PROPOSALS] [--esp PROPOSALS] [--lifetime S]
- *            [--port N] [--ctl SOCKET] [--trace] [--once] [--no-kernel]
- *   ksad-ike ctl SOCKET list|initiate|rekey-child|rekey-ike|delete-child|
- *                       delete-ike|terminate|dpd
+ *            [--port N] [--ctl SOCKET] [--cookie-threshold N] [--keepalive S]
+ *            [--log 0|1|2] [--trace] [--once] [--no-kernel]
+ *   ksad-ike --config FILE [--conn NAME] [options]
+ *   ksad-ike ctl SOCKET list|initiate|rekey-child [SLOT]|rekey-ike|
+ *                       delete-child [SLOT]|delete-ike|terminate|dpd|
+ *                       new-child LOCAL-PREFIX REMOTE-PREFIX
  *   ksad-ike columns        (both peers' --trace in, the seed's diagram out)
  *
  * PROPOSALS are strongSwan's: --ike aes256gcm16-prfsha256-ecp256,
@@ -22,12 +25,19 @@
  * the CHILD SA is up (0) or when it failed (1).  --trace prints the SAD
  * operations, the messages sent and the events as they happen; --no-kernel
  * only prints them (IKE without ksad).  --ctl takes commands on a unix
- * socket (mode 0600).
+ * socket (mode 0600).  --cookie-threshold: with this many half-open IKE
+ * SAs (IKE_SA_INIT answered, no IKE_AUTH yet, last 30 s; default 10, 0:
+ * always) a new initiator must return a COOKIE first.  --config reads a
+ * connection (the first, or --conn NAME) from a file in strongSwan's
+ * swanctl.conf syntax (config.c); the command line wins over it.  --keepalive: NAT
+ * keepalive interval when the NAT is on our side (default 20 s).  --log: 0
+ * failures only, 1 (default) events too, 2 every IKE message as well.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,8 +48,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include "../../uapi/linux/ksad.h"
+#include "config.h"
 #include "kernel.h"
 
 static int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -187,6 +199,34 @@ static int read_psk(const char *path, struct ike_cfg *cfg)
 	return 0;
 }
 
+/* The config file: owner-only if it holds a secret, like the PSK file. */
+static int load_conf(const char *path, const char *conn, struct ike_conf *conf)
+{
+	static char text[65536];
+	char err[160];
+	struct stat st;
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return die("cannot open %s: %s", path, strerror(errno));
+	n = fread(text, 1, sizeof(text) - 1, f);
+	if (fstat(fileno(f), &st) || !feof(f)) {
+		fclose(f);
+		return die("%s: unreadable or larger than 64 KiB", path);
+	}
+	fclose(f);
+	text[n] = 0;
+	if (ike_conf_parse(text, conn, conf, err, sizeof(err))) {
+		OPENSSL_cleanse(text, n);
+		return die("%s: %s", path, err);
+	}
+	OPENSSL_cleanse(text, n);
+	if (conf->secret[0] && (st.st_mode & 077))
+		return die("%s holds a secret and is readable by group or others: chmod 600 it", path);
+	return 0;
+}
+
 static socklen_t to_sockaddr(const struct ike_addr *a, struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
@@ -255,11 +295,23 @@ static const char *state_name(enum ike_state s)
 	return names[s];
 }
 
+static const char usage[] =
+	"usage: ksad-ike --local ADDR --remote ADDR --psk-file FILE\n"
+	"                [--initiate | --on-demand] [--id ID] [--remote-id ID]\n"
+	"                [--mode tunnel|transport] [--local-ts PREFIX] [--remote-ts PREFIX]\n"
+	"                [--reqid N] [--ike PROPOSALS] [--esp PROPOSALS] [--lifetime S]\n"
+	"                [--port N] [--remote-port N] [--natt-port N] [--ctl SOCKET]\n"
+	"                [--cookie-threshold N] [--keepalive S] [--log 0|1|2]\n"
+	"                [--trace] [--once] [--no-kernel]\n"
+	"       ksad-ike --config FILE [--conn NAME] [options]\n"
+	"       ksad-ike ctl SOCKET COMMAND [ARGS]   (ctl SOCKET help lists them)\n"
+	"       ksad-ike columns                     (two --trace outputs side by side)\n";
+
 /* --- the control socket: ksad-ike ctl SOCKET COMMAND ---------------------- */
 
 static const char ctl_help[] =
-	"commands: list, initiate, rekey-child, rekey-ike, delete-child, "
-	"delete-ike (terminate), dpd\n";
+	"commands: list, initiate, rekey-child [SLOT], rekey-ike, delete-child [SLOT], "
+	"delete-ike (terminate), dpd, new-child LOCAL-PREFIX REMOTE-PREFIX\n";
 
 static int ctl_listen(const char *path)
 {
@@ -305,14 +357,18 @@ static int ctl_client(const char *path, const char *cmd)
 static size_t list_sa(const struct ike_sa *sa, const char *what, char *out, size_t cap)
 {
 	size_t n;
+	int i;
 
 	n = (size_t)snprintf(out, cap, "%s IKE SA 0x%016llx_i 0x%016llx_r %s (%s)\n", what,
 			     (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r,
 			     state_name(sa->state), sa->initiator ? "initiator" : "responder");
-	if (n < cap && sa->child_up)
-		n += (size_t)snprintf(out + n, cap - n, "  CHILD SA in 0x%08x out 0x%08x%s\n",
-				      sa->child.spi_in, sa->child.spi_out,
-				      sa->child.encap ? " (ESP in UDP)" : "");
+	for (i = 0; i < IKE_MAX_CHILDREN; i++)
+		if (n < cap && sa->child_up[i])
+			n += (size_t)snprintf(out + n, cap - n,
+					      "  CHILD SA in 0x%08x out 0x%08x reqid %u slot %d%s\n",
+					      sa->child[i].spi_in, sa->child[i].spi_out,
+					      sa->child[i].reqid, i,
+					      sa->child[i].encap ? " (ESP in UDP)" : "");
 	if (n < cap && sa->has_old)
 		n += (size_t)snprintf(out + n, cap - n, "  old CHILD SA in 0x%08x out 0x%08x\n",
 				      sa->old.spi_in, sa->old.spi_out);
@@ -322,14 +378,20 @@ static size_t list_sa(const struct ike_sa *sa, const char *what, char *out, size
 /* --- the daemon ------------------------------------------------------------ */
 
 static struct ike_ksad *trace_ks;	/* with --trace: events go to the trace */
+static int log_level = 1;		/* 0 errors, 1 events, 2 messages too */
 
-/* What happened, for the log; with --trace a NOTE line of the trace. */
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
+/*
+ * What happened, for the log (level 1: events; failures use level 0, each
+ * IKE message level 2); with --trace a NOTE line of the trace.
+ */
+static void say_at(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say_at(int level, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
 
+	if (level > log_level)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -338,6 +400,8 @@ static void say(const char *fmt, ...)
 	else
 		printf("ksad-ike: %s\n", msg);
 }
+
+#define say(...)	say_at(1, __VA_ARGS__)
 
 /* The trace's name for a message we send. */
 static const char *msg_label(const struct ike_sa *sa, const uint8_t *msg)
@@ -380,7 +444,18 @@ struct daemon {
 	enum ike_req todo;
 	long long todo_due;
 	uint32_t todo_spi;		/* for the CHILD SA with this inbound SPI */
+	/*
+	 * Half-open IKE SAs: IKE_SA_INIT answered, IKE_AUTH not (yet) seen,
+	 * in the last HALF_OPEN_S seconds.  At cookie_threshold of them,
+	 * new initiators must show a COOKIE first (2.6).
+	 */
+	struct { uint64_t spi; long long at; } half_open[16];
+	int cookie_threshold;
+	int keepalive_s;		/* NAT keepalive interval (RFC 3948 4) */
+	long long keepalive_due;
 };
+
+#define HALF_OPEN_S	30
 
 static long long now_ms(void)
 {
@@ -402,6 +477,8 @@ static void emit(struct daemon *d, struct ike_sa *sa, const uint8_t *msg, size_t
 		return;
 	if (trace_ks)
 		ike_ksad_note(trace_ks, "SEND", "%s", msg_label(sa, msg));
+	else
+		say_at(2, "sent %s, %zu bytes", msg_label(sa, msg), len);
 	send_ike(d->fds[d->to_natt], d->to_natt, msg, len, &d->to, d->to_len);
 	if (!(msg[19] & IKE_FLAG_RESPONSE)) {
 		d->tries[slot(d, sa)] = 0;
@@ -423,10 +500,10 @@ static void report(struct daemon *d, struct ike_sa *sa, enum ike_state before)
 	sa->event[0] = 0;
 	if (sa->state != before && sa->state != IKE_REKEYED && sa != d->old)
 		say("%s", state_name(sa->state));
-	if (sa->state == IKE_ESTABLISHED && before != IKE_ESTABLISHED && sa->child_up &&
+	if (sa->state == IKE_ESTABLISHED && before != IKE_ESTABLISHED && sa->child_up[0] &&
 	    (before == IKE_AUTH_SENT || before == IKE_INIT_DONE))
 		say("CHILD SA up: in 0x%08x out 0x%08x",
-		       sa->child.spi_in, sa->child.spi_out);
+		       sa->child[0].spi_in, sa->child[0].spi_out);
 	if (sa->rekeyed) {
 		/* an IKE rekey: the new SA takes over, the old one waits for its Delete */
 		sa->rekeyed = false;
@@ -464,17 +541,19 @@ static void ctl_serve(struct daemon *d, int lfd)
 		{ "delete-child", IKE_REQ_DELETE_CHILD }, { "delete-ike", IKE_REQ_DELETE_IKE },
 		{ "terminate", IKE_REQ_DELETE_IKE }, { "dpd", IKE_REQ_DPD },
 	};
-	char cmd[64], reply[1024];
+	char cmd[160], reply[1024], a1[64] = "", a2[64] = "";
 	uint8_t out[4096];
 	size_t len, n = 0, i;
 	ssize_t got;
-	int fd = accept(lfd, NULL, NULL), rc;
+	int fd = accept(lfd, NULL, NULL), rc, nargs;
 
 	if (fd < 0)
 		return;
 	got = read(fd, cmd, sizeof(cmd) - 1);
 	cmd[got > 0 ? got : 0] = 0;
-	cmd[strcspn(cmd, "\r\n ")] = 0;
+	cmd[strcspn(cmd, "\r\n")] = 0;
+	nargs = sscanf(cmd, "%*s %63s %63s", a1, a2);
+	cmd[strcspn(cmd, " ")] = 0;
 	if (!strcmp(cmd, "list")) {
 		n = (size_t)snprintf(reply, sizeof(reply), "ok\n");
 		n += list_sa(d->sa, "current", reply + n, sizeof(reply) - n);
@@ -488,6 +567,23 @@ static void ctl_serve(struct daemon *d, int lfd)
 			n = (size_t)snprintf(reply, sizeof(reply), "error: %s\n", d->sa->why);
 		else
 			n = (size_t)snprintf(reply, sizeof(reply), "ok: IKE_SA_INIT sent\n");
+	} else if (!strcmp(cmd, "new-child")) {
+		struct ike_ts lts, rts;
+		enum ike_state before = d->sa->state;
+
+		if (nargs != 2 || parse_ts(a1, &lts) || parse_ts(a2, &rts)) {
+			n = (size_t)snprintf(reply, sizeof(reply),
+					     "error: new-child LOCAL-PREFIX REMOTE-PREFIX\n");
+		} else {
+			rc = ike_sa_new_child(d->sa, &lts, &rts, out, sizeof(out), &len);
+			n = (size_t)snprintf(reply, sizeof(reply), "%s\n",
+					     !rc ? "ok: new-child sent" :
+					     rc == -EBUSY ? "error: busy (a request is under way)" :
+					     rc == -ENOSPC ? "error: no room for another CHILD SA" :
+					     "error: no established IKE SA");
+			report(d, d->sa, before);
+			emit(d, d->sa, out, len);
+		}
 	} else {
 		for (i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++)
 			if (!strcmp(cmd, reqs[i].name))
@@ -498,7 +594,10 @@ static void ctl_serve(struct daemon *d, int lfd)
 		} else {
 			enum ike_state before = d->sa->state;
 
+			/* rekey-child and delete-child take a slot (list shows them) */
+			d->sa->target = nargs >= 1 ? atoi(a1) : 0;
 			rc = ike_sa_request(d->sa, reqs[i].req, out, sizeof(out), &len);
+			d->sa->target = 0;
 			if (rc == -EBUSY)
 				n = (size_t)snprintf(reply, sizeof(reply),
 						     "error: busy (a request or rekey is under way)\n");
@@ -528,10 +627,10 @@ static int expire(struct daemon *d, struct ike_sa *sa)
 	if (++d->tries[s] > 4) {
 		d->due[s] = 0;
 		if (sa->state == IKE_INIT_SENT || sa->state == IKE_AUTH_SENT) {
-			say("no answer from the peer, giving up");
+			say_at(0, "no answer from the peer, giving up");
 			return 1;
 		}
-		say("no answer from the peer: it is dead; its SAs go");
+		say_at(0, "no answer from the peer: it is dead; its SAs go");
 		ike_sa_dead(sa);
 		report(d, sa, IKE_ESTABLISHED);
 		return d->initiate && !d->on_demand && sa == d->sa;
@@ -541,6 +640,35 @@ static int expire(struct daemon *d, struct ike_sa *sa)
 	send_ike(d->fds[d->to_natt], d->to_natt, sa->req, sa->req_len, &d->to, d->to_len);
 	d->due[s] = now_ms() + (1000LL << d->tries[s]);
 	return 0;
+}
+
+/* Count (and forget the stale) half-open SAs; @spi: add it, or 0. */
+static int half_open(struct daemon *d, uint64_t add, uint64_t done)
+{
+	long long now = now_ms();
+	int i, n = 0, free_at = -1;
+
+	for (i = 0; i < 16; i++) {
+		if (d->half_open[i].spi &&
+		    (now - d->half_open[i].at > HALF_OPEN_S * 1000 ||
+		     d->half_open[i].spi == done))
+			d->half_open[i].spi = 0;
+		if (d->half_open[i].spi)
+			n++;
+		else if (free_at < 0)
+			free_at = i;
+	}
+	if (add) {
+		/* full: the oldest goes */
+		if (free_at < 0)
+			for (free_at = 0, i = 1; i < 16; i++)
+				if (d->half_open[i].at < d->half_open[free_at].at)
+					free_at = i;
+		d->half_open[free_at].spi = add;
+		d->half_open[free_at].at = now;
+		n++;
+	}
+	return n;
 }
 
 /* One datagram from the peer. Return: 0 go on, 1 exit 0, 2 exit 1. */
@@ -556,6 +684,10 @@ static int receive(struct daemon *d, bool natt, uint8_t *in, size_t n,
 
 	if (n < IKE_HDR_LEN)
 		return 0;
+	say_at(2, "received exchange %u %s, message ID %u, %zu bytes", in[18],
+	       in[19] & IKE_FLAG_RESPONSE ? "response" : "request",
+	       (unsigned int)in[20] << 24 | (unsigned int)in[21] << 16 |
+	       (unsigned int)in[22] << 8 | in[23], n);
 	for (i = 0; i < 8; i++) {
 		spi_i = spi_i << 8 | in[i];
 		spi_r = spi_r << 8 | in[8 + i];
@@ -583,7 +715,10 @@ static int receive(struct daemon *d, bool natt, uint8_t *in, size_t n,
 		to_ike_addr(from, &fa);
 		sa = d->sa = &d->sas[0];
 		ike_sa_free(sa);
+		d->cfg.cookies = half_open(d, 0, 0) >= d->cookie_threshold;
 		rc = ike_sa_respond(sa, &d->cfg, &d->k, &fa, in, n, out, sizeof(out), &len);
+		if (sa->state == IKE_INIT_DONE)
+			half_open(d, sa->spi_i, 0);
 		before = IKE_IDLE;
 		sa->natt = natt;
 		sa->natt_local_port = d->nport;
@@ -611,10 +746,12 @@ static int receive(struct daemon *d, bool natt, uint8_t *in, size_t n,
 	}
 	if (!awaiting(sa))
 		d->due[slot(d, sa)] = 0;
+	if (before == IKE_INIT_DONE && sa->state != IKE_INIT_DONE)
+		half_open(d, 0, sa->spi_i);
 	report(d, sa, before);
 	emit(d, sa, out, len);
 	if (rc || sa->state == IKE_FAILED) {
-		say("failed: %s (notify %u)", sa->why ? sa->why : "?", sa->notify);
+		say_at(0, "failed: %s (notify %u)", sa->why ? sa->why : "?", sa->notify);
 		if (sa->initiator && (before == IKE_INIT_SENT || before == IKE_AUTH_SENT))
 			return 2;
 		return d->once ? 2 : 0;
@@ -624,6 +761,62 @@ static int receive(struct daemon *d, bool natt, uint8_t *in, size_t n,
 	if (sa == d->sa && sa->state == IKE_DELETED && d->initiate && !d->on_demand)
 		return 1;
 	return 0;
+}
+
+/*
+ * Behind a NAT, one byte 0xFF to the peer's NAT-T port every keepalive_s
+ * seconds keeps the NAT's mapping for IKE and ESP in UDP (RFC 3948 4);
+ * ksad on the other side drops it (in-nat-keepalive).
+ */
+static void keepalive(struct daemon *d)
+{
+	static const uint8_t ka = 0xff;
+	struct ike_sa *sa = d->sa;
+
+	if (sa->state != IKE_ESTABLISHED || !sa->nat_local || !d->to_natt ||
+	    !d->keepalive_s) {
+		d->keepalive_due = 0;
+		return;
+	}
+	if (!d->keepalive_due) {
+		d->keepalive_due = now_ms() + d->keepalive_s * 1000LL;
+		return;
+	}
+	if (now_ms() < d->keepalive_due)
+		return;
+	sendto(d->fds[1], &ka, 1, 0, (const struct sockaddr *)&d->to, d->to_len);
+	d->keepalive_due = now_ms() + d->keepalive_s * 1000LL;
+}
+
+static volatile sig_atomic_t stopping;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+/*
+ * SIGTERM or SIGINT: tell the peer the IKE SA is gone (one Delete, no
+ * waiting for the answer), take our CHILD SAs, their policies and our
+ * bypass and trap policies out of ksad, as charon does when it stops.
+ */
+static void shut_down(struct daemon *d)
+{
+	struct ike_sa *sa = d->sa;
+	uint8_t out[4096];
+	size_t len = 0;
+
+	say("stopping: deleting the IKE SA and everything it keyed");
+	/* (with a request of ours outstanding, the window is full: no Delete) */
+	if (sa->state == IKE_ESTABLISHED &&
+	    !ike_sa_request(sa, IKE_REQ_DELETE_IKE, out, sizeof(out), &len))
+		emit(d, sa, out, len);
+	if (sa->state == IKE_ESTABLISHED || sa->state == IKE_REKEYED)
+		ike_sa_dead(sa);
+	if (d->old)
+		ike_sa_dead(d->old);
+	ike_ksad_cleanup(d->ks);
 }
 
 /* Send a request on the current IKE SA; 0, -EBUSY or -EINVAL. */
@@ -650,7 +843,7 @@ static void kernel_event(struct daemon *d)
 {
 	struct ike_kevent ev;
 	struct ike_sa *sa = d->sa;
-	bool ours;
+	int slot;
 
 	if (ike_ksad_event(d->ks, &ev) || ev.type == IKE_KEV_NONE)
 		return;
@@ -664,15 +857,14 @@ static void kernel_event(struct daemon *d)
 			say("cannot initiate: %s", sa->why);
 		return;
 	}
-	ours = sa->state == IKE_ESTABLISHED && sa->child_up &&
-	       ((ev.dir == KSAD_DIR_IN && ev.spi == sa->child.spi_in) ||
-		(ev.dir == KSAD_DIR_OUT && ev.spi == sa->child.spi_out));
-	if (!ours)
+	slot = sa->state == IKE_ESTABLISHED ?
+	       ike_sa_child_by_spi(sa, ev.spi, ev.dir == KSAD_DIR_IN) : -1;
+	if (slot < 0)
 		return;	/* an old SA of a rekey, or not ours */
 	say("%s EXPIRE of SA 0x%08x: %s", ev.hard ? "hard" : "soft", ev.spi,
 	    ev.hard ? "deleting the CHILD SA" : "rekeying the CHILD SA");
 	d->todo = ev.hard ? IKE_REQ_DELETE_CHILD : IKE_REQ_REKEY_CHILD;
-	d->todo_spi = sa->child.spi_in;
+	d->todo_spi = sa->child[slot].spi_in;
 	d->todo_due = now_ms();
 }
 
@@ -684,11 +876,15 @@ static void do_todo(struct daemon *d)
 
 	if (!d->todo || now_ms() < d->todo_due)
 		return;
-	if (sa->state != IKE_ESTABLISHED || !sa->child_up || sa->child.spi_in != d->todo_spi) {
+	sa->target = sa->state == IKE_ESTABLISHED ?
+		     ike_sa_child_by_spi(sa, d->todo_spi, true) : -1;
+	if (sa->target < 0) {
+		sa->target = 0;
 		d->todo = IKE_REQ_NONE;	/* done, or overtaken (a rekey by the peer) */
 		return;
 	}
 	rc = request(d, d->todo);
+	sa->target = 0;
 	if (rc == -EBUSY || (!rc && d->todo == IKE_REQ_REKEY_CHILD)) {
 		/* look again in 1 to 3 s: done if the rekey replaced the SA */
 		d->todo_due = now_ms() + 1000 + random() % 2000;
@@ -711,6 +907,9 @@ int main(int argc, char **argv)
 		{ "port", 1, NULL, 'P' }, { "remote-port", 1, NULL, 'Q' },
 		{ "natt-port", 1, NULL, 'N' }, { "ctl", 1, NULL, 'C' },
 		{ "on-demand", 0, NULL, 'D' }, { "lifetime", 1, NULL, 'F' },
+		{ "cookie-threshold", 1, NULL, 'K' }, { "keepalive", 1, NULL, 'A' },
+		{ "config", 1, NULL, 'c' }, { "conn", 1, NULL, 'n' + 256 },
+		{ "log", 1, NULL, 'g' },
 		{ "trace", 0, NULL, 't' }, { "once", 0, NULL, 'o' },
 		{ "no-kernel", 0, NULL, 'n' }, { NULL, 0, NULL, 0 },
 	};
@@ -721,7 +920,9 @@ int main(int argc, char **argv)
 	const char *local = NULL, *remote = NULL, *psk = NULL, *lts = NULL, *rts = NULL;
 	const char *ike = "aes256gcm16-prfsha256-ecp256,aes128-sha256-modp2048";
 	const char *esp = "aes128gcm16,aes256gcm16,chacha20poly1305,aes128-sha256";
-	const char *ctl = NULL;
+	const char *ctl = NULL, *mode = NULL, *conf_file = NULL, *conn = "";
+	static struct ike_conf conf;
+	bool psk_from_conf = false, ike_given = false, esp_given = false;
 	struct ike_ksad ks = { .trace = NULL };
 	struct sockaddr_storage ss;
 	uint16_t port = 500, rport = 500;
@@ -729,11 +930,18 @@ int main(int argc, char **argv)
 	struct ike_addr nat_local;
 	socklen_t slen;
 
-	if (argc == 4 && !strcmp(argv[1], "ctl"))
-		return ctl_client(argv[2], argv[3]);
+	if (argc >= 4 && argc <= 6 && !strcmp(argv[1], "ctl")) {
+		char cmd[160];
+
+		snprintf(cmd, sizeof(cmd), "%s %s %s", argv[3], argc > 4 ? argv[4] : "",
+			 argc > 5 ? argv[5] : "");
+		return ctl_client(argv[2], cmd);
+	}
 	if (argc == 2 && !strcmp(argv[1], "columns"))
 		return ike_columns(stdin, stdout);
 	d->nport = 4500;
+	d->cookie_threshold = 10;
+	d->keepalive_s = 20;
 	cfg->mode = 2;
 	cfg->reqid = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -744,30 +952,70 @@ int main(int argc, char **argv)
 		case 'R': snprintf(cfg->remote_id, sizeof(cfg->remote_id), "%s", optarg); break;
 		case 'p': psk = optarg; break;
 		case 'I': d->initiate = true; break;
-		case 'm':
-			if (strcmp(optarg, "tunnel") && strcmp(optarg, "transport"))
-				return die("mode is tunnel or transport, not %s", optarg);
-			cfg->mode = optarg[1] == 'r' ? 1 : 2;
-			break;
+		case 'm': mode = optarg; break;
+		case 'c': conf_file = optarg; break;
+		case 'n' + 256: conn = optarg; break;
 		case 'L': lts = optarg; break;
 		case 'T': rts = optarg; break;
 		case 'q': cfg->reqid = (uint32_t)strtoul(optarg, NULL, 0); break;
-		case 'k': ike = optarg; break;
-		case 'e': esp = optarg; break;
+		case 'k': ike = optarg; ike_given = true; break;
+		case 'e': esp = optarg; esp_given = true; break;
 		case 'P': port = (uint16_t)atoi(optarg); break;
 		case 'Q': rport = (uint16_t)atoi(optarg); break;
 		case 'N': d->nport = (uint16_t)atoi(optarg); break;
 		case 'C': ctl = optarg; break;
 		case 'D': d->on_demand = true; break;
+		case 'K': d->cookie_threshold = atoi(optarg); break;
+		case 'A': d->keepalive_s = atoi(optarg); break;
+		case 'g': log_level = atoi(optarg); break;
 		case 'F': cfg->lifetime = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 't': ks.trace = stdout; break;
 		case 'o': d->once = true; break;
 		case 'n': ks.dry = true; break;
-		default: return 2;
+		default:
+			fputs(usage, stderr);
+			return 2;
 		}
 	}
-	if (!local || !remote || !psk)
-		return die("%s", "--local, --remote and --psk-file are required");
+	if (conf_file) {
+		/* the file's settings where the command line gave none */
+		if (load_conf(conf_file, conn, &conf))
+			return 2;
+		local = local ? local : conf.local_addrs[0] ? conf.local_addrs : NULL;
+		remote = remote ? remote : conf.remote_addrs[0] ? conf.remote_addrs : NULL;
+		ike = ike_given ? ike : conf.proposals[0] ? conf.proposals : ike;
+		esp = esp_given ? esp : conf.esp_proposals[0] ? conf.esp_proposals : esp;
+		lts = lts ? lts : conf.local_ts[0] ? conf.local_ts : NULL;
+		rts = rts ? rts : conf.remote_ts[0] ? conf.remote_ts : NULL;
+		mode = mode ? mode : conf.mode[0] ? conf.mode : NULL;
+		if (!cfg->local_id[0])
+			snprintf(cfg->local_id, sizeof(cfg->local_id), "%s", conf.local_id);
+		if (!cfg->remote_id[0])
+			snprintf(cfg->remote_id, sizeof(cfg->remote_id), "%s", conf.remote_id);
+		if (!strcmp(conf.start_action, "start"))
+			d->initiate = true;
+		else if (!strcmp(conf.start_action, "trap"))
+			d->on_demand = true;
+		else if (conf.start_action[0] && strcmp(conf.start_action, "none"))
+			return die("start_action is none, start or trap, not %s", conf.start_action);
+		if (conf.life_time[0] && !cfg->lifetime) {
+			long t = ike_conf_seconds(conf.life_time);
+
+			if (t <= 0 || t > 0xffffffffL)
+				return die("bad life_time %s", conf.life_time);
+			cfg->lifetime = (uint32_t)t;
+		}
+		psk_from_conf = !psk && conf.secret[0];
+	}
+	if (mode) {
+		if (strcmp(mode, "tunnel") && strcmp(mode, "transport"))
+			return die("mode is tunnel or transport, not %s", mode);
+		cfg->mode = mode[1] == 'r' ? 1 : 2;
+	}
+	if (!local || !remote || (!psk && !psk_from_conf)) {
+		fputs(usage, stderr);
+		return die("%s", "--local, --remote and --psk-file (or a config file with them) are required");
+	}
 	if (parse_addr(local, &cfg->local, port) || parse_addr(remote, &cfg->remote, rport) ||
 	    cfg->local.family != cfg->remote.family)
 		return die("%s", "bad --local or --remote address");
@@ -779,12 +1027,24 @@ int main(int argc, char **argv)
 		return die("%s", "bad --local-ts or --remote-ts");
 	if (!cfg->local_id[0])
 		snprintf(cfg->local_id, sizeof(cfg->local_id), "%s", local);
-	if (read_psk(psk, cfg))
+	if (psk_from_conf) {
+		size_t n = strlen(conf.secret);
+
+		if (n > sizeof(cfg->psk))
+			return die("%s", "the secret in the config file is too long");
+		memcpy(cfg->psk, conf.secret, n);
+		cfg->psk_len = n;
+	} else if (read_psk(psk, cfg)) {
 		return 2;
+	}
+	OPENSSL_cleanse(conf.secret, sizeof(conf.secret));
 	ks.role = d->initiate || d->on_demand ? 'I' : 'R';
 	cfg->trap = d->on_demand;
 	d->ks = &ks;
 	srandom((unsigned int)now_ms() ^ (unsigned int)getpid());
+	cfg->cookie_version = 1;
+	if (RAND_bytes(cfg->cookie_secret, sizeof(cfg->cookie_secret)) != 1)
+		return die("%s", "no randomness for the COOKIE secret");
 	if (ks.trace)
 		trace_ks = &ks;
 	if (ike_ksad_open(&ks))
@@ -813,6 +1073,8 @@ int main(int argc, char **argv)
 				   strerror(errno));
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
 	if (d->initiate) {
 		if (start(d))
 			return die("cannot start: %s", d->sa->why);
@@ -835,12 +1097,19 @@ int main(int argc, char **argv)
 				next = d->due[s];
 		if (d->todo && d->todo_due < next)
 			next = d->todo_due;
+		if (d->keepalive_due && d->keepalive_due < next)
+			next = d->keepalive_due;
 		rc = poll(p, 4, next > now ? (int)(next - now) : 0);
+		if (stopping) {
+			shut_down(d);
+			return 0;
+		}
 		now = now_ms();
 		for (s = 0; s < 2; s++)
 			if (d->due[s] && d->due[s] <= now && expire(d, &d->sas[s]))
 				return 1;
 		do_todo(d);
+		keepalive(d);
 		if (rc <= 0)
 			continue;
 		if (p[2].revents & POLLIN)

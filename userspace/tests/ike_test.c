@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../ike/auth.h"
+#include "../ike/config.h"
 #include "../ike/dh.h"
 #include "../ike/keys.h"
 #include "../ike/msg.h"
@@ -376,6 +377,69 @@ static void test_auth(void)
 	   "PSK AUTH = prf(prf(psk, \"Key Pad for IKEv2\"), msg | nonce | prf(SK_p, ID))");
 }
 
+/* The configuration file (config.c): swanctl.conf's syntax, one connection. */
+static void test_config(void)
+{
+	static const char text[] =
+		"# two connections; the second is asked for by name\n"
+		"connections {\n"
+		"\tother { local_addrs = 192.0.2.1\n"
+		"\t\tchildren { x { mode = transport } } }\n"
+		"\tlab {\n"
+		"\t\tlocal_addrs = 10.0.0.1   # trailing comment\n"
+		"\t\tremote_addrs = 10.0.0.2\n"
+		"\t\tversion = 2\n"
+		"\t\tproposals = aes256gcm16-prfsha256-ecp256,aes128-sha256-modp2048\n"
+		"\t\tlocal { auth = psk\n"
+		"\t\t\tid = alice@lab }\n"
+		"\t\tremote { auth = psk\n"
+		"\t\t\tid = \"@gw.lab\" }\n"
+		"\t\tchildren {\n"
+		"\t\t\tnet { local_ts = 10.1.0.0/24\n"
+		"\t\t\t\tremote_ts = 10.2.0.0/24\n"
+		"\t\t\t\tesp_proposals = aes128gcm16-ecp256\n"
+		"\t\t\t\tmode = tunnel\n"
+		"\t\t\t\tstart_action = trap\n"
+		"\t\t\t\tlife_time = 20m }\n"
+		"\t\t\tsecond { mode = transport }\n"
+		"\t\t}\n"
+		"\t}\n"
+		"}\n"
+		"secrets { ike-1 { id-a = alice@lab\n\tsecret = \"a # secret }\" } }\n";
+	struct ike_conf c;
+	char err[160] = "";
+
+	ok(!ike_conf_parse(text, "lab", &c, err, sizeof(err)) && !strcmp(c.name, "lab") &&
+	   !strcmp(c.local_addrs, "10.0.0.1") && !strcmp(c.remote_addrs, "10.0.0.2") &&
+	   !strcmp(c.local_id, "alice@lab") && !strcmp(c.remote_id, "@gw.lab") &&
+	   !strcmp(c.proposals, "aes256gcm16-prfsha256-ecp256,aes128-sha256-modp2048") &&
+	   !strcmp(c.child, "net") && !strcmp(c.local_ts, "10.1.0.0/24") &&
+	   !strcmp(c.esp_proposals, "aes128gcm16-ecp256") && !strcmp(c.mode, "tunnel") &&
+	   !strcmp(c.start_action, "trap") && !strcmp(c.life_time, "20m") &&
+	   !strcmp(c.secret, "a # secret }"),
+	   "config: connection lab, its first CHILD SA, quoted values, the secret (%s)", err);
+	ok(!ike_conf_parse(text, "", &c, err, sizeof(err)) && !strcmp(c.name, "other") &&
+	   !strcmp(c.local_addrs, "192.0.2.1") && !strcmp(c.mode, "transport") &&
+	   !c.remote_addrs[0], "config: without a name, the first connection");
+	ok(ike_conf_parse(text, "nope", &c, err, sizeof(err)) && strstr(err, "no connection nope"),
+	   "config: an unknown connection is an error (%s)", err);
+	ok(ike_conf_parse("connections {\n lab {\n  rekey_time = 1h\n }\n}\n", "", &c, err,
+			  sizeof(err)) && strstr(err, "line 3") && strstr(err, "rekey_time"),
+	   "config: a setting ksad-ike does not know is an error, with its line (%s)", err);
+	ok(ike_conf_parse("connections { lab { local_addrs = 1.2.3.4 }\n", "", &c, err,
+			  sizeof(err)) && strstr(err, "never closed"),
+	   "config: an unclosed '{' (%s)", err);
+	ok(ike_conf_parse("connections { lab { } } }", "", &c, err, sizeof(err)) &&
+	   strstr(err, "without"), "config: a '}' too many (%s)", err);
+	ok(ike_conf_parse("connections { lab { remote { id = \"x } } }", "", &c, err,
+			  sizeof(err)) && strstr(err, "quote"), "config: an unclosed quote (%s)", err);
+	ok(ike_conf_seconds("3600") == 3600 && ike_conf_seconds("90s") == 90 &&
+	   ike_conf_seconds("20m") == 1200 && ike_conf_seconds("1h") == 3600 &&
+	   ike_conf_seconds("2d") == 172800 && ike_conf_seconds("1x") == -1 &&
+	   ike_conf_seconds("m") == -1 && ike_conf_seconds("1hh") == -1,
+	   "config: strongSwan's times (3600, 90s, 20m, 1h, 2d)");
+}
+
 int main(void)
 {
 	test_prf();
@@ -385,5 +449,6 @@ int main(void)
 	test_auth();
 	test_codec();
 	test_sk_and_ts();
+	test_config();
 	return tap_done();
 }

@@ -174,41 +174,41 @@ static void established(struct ike_cfg *ci, struct ike_cfg *cr, struct ike_kerne
 
 	/* CHILD rekey by the initiator, no PFS */
 	log[0] = 0;
-	old_i = i.child;
-	old_r = r.child;
+	old_i = i.child[0];
+	old_r = r.child[0];
 	ok(!ike_sa_request(&i, IKE_REQ_REKEY_CHILD, a, sizeof(a), &alen),
 	   "CHILD rekey requested");
 	n = pump(&i, &r, a, alen);
 	snprintf(want, sizeof(want), "I:GETSPI(%x) R:ADD(%x) R:GETSPI(%x) R:UPDATE(%x) "
 		 "I:UPDATE(%x) I:ADD(%x) R:DELETE(%x,%x) I:DELETE(%x,%x) ",
-		 i.child.spi_in, i.child.spi_in, r.child.spi_in, r.child.spi_in,
-		 i.child.spi_in, r.child.spi_in, old_r.spi_in, old_r.spi_out,
+		 i.child[0].spi_in, i.child[0].spi_in, r.child[0].spi_in, r.child[0].spi_in,
+		 i.child[0].spi_in, r.child[0].spi_in, old_r.spi_in, old_r.spi_out,
 		 old_i.spi_in, old_i.spi_out);
 	ok(n == 4 && !strcmp(log, want),
 	   "CHILD rekey: new pair in the seed's order, then the old pair leaves both sides "
 	   "(policies stay): %d messages, %s", n, log);
-	ok(keys_cross(&i.child, &r.child) && i.child.spi_in != old_i.spi_in &&
-	   memcmp(i.child.key_in, old_i.key_in, i.child.enc_len) &&
-	   !i.has_old && !r.has_old && i.child_up && r.child_up && i.child.rekey,
+	ok(keys_cross(&i.child[0], &r.child[0]) && i.child[0].spi_in != old_i.spi_in &&
+	   memcmp(i.child[0].key_in, old_i.key_in, i.child[0].enc_len) &&
+	   !i.has_old && !r.has_old && i.child_up[0] && r.child_up[0] && i.child[0].rekey,
 	   "the new CHILD SA: SPIs and fresh keys cross over; no old SA left");
 
 	/* CHILD rekey by the responder, with PFS (ECP-256) */
 	log[0] = 0;
 	ci->esp[0].dh = cr->esp[0].dh = 19;
 	ok(!ike_sa_request(&r, IKE_REQ_REKEY_CHILD, a, sizeof(a), &alen) &&
-	   pump(&r, &i, a, alen) == 4 && keys_cross(&i.child, &r.child) &&
+	   pump(&r, &i, a, alen) == 4 && keys_cross(&i.child[0], &r.child[0]) &&
 	   strstr(i.event, "old CHILD SA deleted") && !r.has_old && !i.has_old,
 	   "CHILD rekey by the responder with PFS: keys cross over, old pair gone");
 	snprintf(want, sizeof(want), "R:GETSPI(%x) I:ADD(%x) I:GETSPI(%x) I:UPDATE(%x) "
-		 "R:UPDATE(%x) R:ADD(%x) ", r.child.spi_in, r.child.spi_in, i.child.spi_in,
-		 i.child.spi_in, r.child.spi_in, i.child.spi_in);
+		 "R:UPDATE(%x) R:ADD(%x) ", r.child[0].spi_in, r.child[0].spi_in, i.child[0].spi_in,
+		 i.child[0].spi_in, r.child[0].spi_in, i.child[0].spi_in);
 	ok(!strncmp(log, want, strlen(want)), "... in the seed's order: %s", log);
 	ci->esp[0].dh = 0;
-	old_r = r.child;
+	old_r = r.child[0];
 	log[0] = 0;
 	ok(!ike_sa_request(&r, IKE_REQ_REKEY_CHILD, a, sizeof(a), &alen) &&
 	   pump(&r, &i, a, alen) == 2 && strstr(r.event, "refused") &&
-	   r.child.spi_in == old_r.spi_in && !strncmp(log, "R:GETSPI", 8) &&
+	   r.child[0].spi_in == old_r.spi_in && !strncmp(log, "R:GETSPI", 8) &&
 	   strstr(log, ",0) ") && strstr(log, "R:DELETE"),
 	   "PFS wanted, the peer without: refused, the larval SA deleted (%s)", r.event);
 	cr->esp[0].dh = 0;
@@ -229,9 +229,40 @@ static void established(struct ike_cfg *ci, struct ike_cfg *cr, struct ike_kerne
 		   !r.has_old && !blen, "... and the responder's too; nothing half done");
 	}
 
+	/* a second CHILD SA (1.3.1), for part of the selectors */
+	{
+		struct ike_ts lts = ci->local_ts, rts = ci->remote_ts;
+
+		lts.end[3] = rts.end[3] = 127;
+		log[0] = 0;
+		old_i = i.child[0];
+		ok(!ike_sa_new_child(&i, &lts, &rts, a, sizeof(a), &alen) &&
+		   pump(&i, &r, a, alen) == 2 && i.child_up[1] && r.child_up[1] &&
+		   keys_cross(&i.child[1], &r.child[1]) && !i.has_old,
+		   "a new CHILD SA beside the first: two messages, keys cross over");
+		snprintf(want, sizeof(want), "I:GETSPI(%x) R:ADD(%x) R:GETSPI(%x) R:UPDATE(%x) "
+			 "I:UPDATE(%x) I:ADD(%x) ", i.child[1].spi_in, i.child[1].spi_in,
+			 r.child[1].spi_in, r.child[1].spi_in, i.child[1].spi_in,
+			 r.child[1].spi_in);
+		ok(!strcmp(log, want) && i.child[1].reqid == ci->reqid + 1 &&
+		   r.child[1].reqid == cr->reqid + 1 && !i.child[1].rekey &&
+		   i.child[1].ts_local.end[3] == 127 && r.child[1].ts_remote.end[3] == 127,
+		   "... in the seed's order, with its own reqid and selectors: %s", log);
+		ok(!memcmp(&i.child[0], &old_i, sizeof(old_i)) && i.child_up[0],
+		   "... the first CHILD SA untouched");
+		r.target = 1;
+		log[0] = 0;
+		ok(!ike_sa_request(&r, IKE_REQ_REKEY_CHILD, a, sizeof(a), &alen) &&
+		   pump(&r, &i, a, alen) == 4 && keys_cross(&i.child[1], &r.child[1]) &&
+		   i.child[1].reqid == ci->reqid + 1 &&
+		   !memcmp(&i.child[0], &old_i, sizeof(old_i)),
+		   "the second CHILD SA rekeyed by the responder; the first untouched: %s", log);
+		r.target = 0;
+	}
+
 	/* IKE rekey by the responder: the CHILD SA moves to the new IKE SA */
 	log[0] = 0;
-	old_i = i.child;
+	old_i = i.child[0];
 	ok(!ike_sa_request(&r, IKE_REQ_REKEY_IKE, a, sizeof(a), &alen) &&
 	   pump(&r, &i, a, alen) == 4,
 	   "IKE rekey: CREATE_CHILD_SA, then the old IKE SA's Delete, four messages");
@@ -243,28 +274,33 @@ static void established(struct ike_cfg *ci, struct ike_cfg *cr, struct ike_kerne
 	   memcmp(i2.ki.ekey, i.ki.ekey, i2.ki.ekey_len) &&
 	   !memcmp(i2.sk_d, r2.sk_d, IKE_PRF_LEN) && memcmp(i2.sk_d, i.sk_d, IKE_PRF_LEN),
 	   "new IKE keys: equal on both sides, not the old ones");
-	ok(!log[0] && i2.child_up && r2.child_up && i2.child.spi_in == old_i.spi_in,
-	   "the CHILD SA moved over untouched (no SAD operation): %s", log);
+	ok(!log[0] && i2.child_up[0] && r2.child_up[0] && i2.child[0].spi_in == old_i.spi_in &&
+	   i2.child_up[1] && r2.child_up[1],
+	   "both CHILD SAs moved over untouched (no SAD operation): %s", log);
 	ok(!ike_sa_request(&i2, IKE_REQ_DPD, a, sizeof(a), &alen) &&
 	   pump(&i2, &r2, a, alen) == 2 && strstr(i2.event, "alive") && i2.req_id == 1,
 	   "the new IKE SA carries a liveness check, message IDs from 0");
 	i2.successor = &i;
 	r2.successor = &r;
 	ok(!ike_sa_request(&i2, IKE_REQ_REKEY_CHILD, a, sizeof(a), &alen) &&
-	   pump(&i2, &r2, a, alen) == 4 && keys_cross(&i2.child, &r2.child),
+	   pump(&i2, &r2, a, alen) == 4 && keys_cross(&i2.child[0], &r2.child[0]),
 	   "a CHILD rekey on the new IKE SA (keys from its SK_d)");
 
 	/* delete the CHILD SA, then the IKE SA */
 	log[0] = 0;
 	ok(!ike_sa_request(&r2, IKE_REQ_DELETE_CHILD, a, sizeof(a), &alen) &&
-	   pump(&r2, &i2, a, alen) == 2 && !i2.child_up && !r2.child_up &&
+	   pump(&r2, &i2, a, alen) == 2 && !i2.child_up[0] && !r2.child_up[0] &&
+	   i2.child_up[1] && r2.child_up[1] &&
 	   strstr(log, ",pol) ") && strstr(log, "I:DELETE") && strstr(log, "R:DELETE"),
 	   "Delete of the CHILD SA: both pairs and their policies leave: %s", log);
 	ok(ike_sa_request(&r2, IKE_REQ_REKEY_CHILD, a, sizeof(a), &alen) == -EINVAL,
 	   "no CHILD SA: nothing to rekey");
+	log[0] = 0;
 	ok(!ike_sa_request(&i2, IKE_REQ_DELETE_IKE, a, sizeof(a), &alen) &&
-	   pump(&i2, &r2, a, alen) == 2 && i2.state == IKE_DELETED && r2.state == IKE_DELETED,
-	   "Delete of the IKE SA: gone on both sides");
+	   pump(&i2, &r2, a, alen) == 2 && i2.state == IKE_DELETED && r2.state == IKE_DELETED &&
+	   !i2.child_up[1] && !r2.child_up[1] && strstr(log, "I:DELETE") &&
+	   strstr(log, "R:DELETE"),
+	   "Delete of the IKE SA: gone on both sides, its other CHILD SA with it: %s", log);
 	ike_sa_free(&i);
 	ike_sa_free(&r);
 	ike_sa_free(&i2);
@@ -291,18 +327,18 @@ int main(void)
 	ok(!strcmp(log, "I:GETSPI(1000) R:ADD(1000) R:GETSPI(2000) R:UPDATE(2000) "
 		   "I:UPDATE(1000) I:ADD(2000) "),
 	   "SAD operations in the seed's order: %s", log);
-	ok(!i.nat_detected && !r.nat_detected && !i.child.encap && !r.child.encap,
+	ok(!i.nat_detected && !r.nat_detected && !i.child[0].encap && !r.child[0].encap,
 	   "no NAT between them: none detected, no UDP encapsulation");
 	ok(i.suite.dh == 19 && i.suite.encr == IKE_ENCR_AES_GCM_16 &&
 	   r.suite.dh == 19, "the first proposal (AES-GCM-256, ECP-256) was chosen");
-	ok(i.child.spi_out == r.child.spi_in && r.child.spi_out == i.child.spi_in &&
-	   i.child.enc_len == 20 &&
-	   !memcmp(i.child.key_out, r.child.key_in, 20) &&
-	   !memcmp(i.child.key_in, r.child.key_out, 20) &&
-	   memcmp(i.child.key_in, i.child.key_out, 20),
+	ok(i.child[0].spi_out == r.child[0].spi_in && r.child[0].spi_out == i.child[0].spi_in &&
+	   i.child[0].enc_len == 20 &&
+	   !memcmp(i.child[0].key_out, r.child[0].key_in, 20) &&
+	   !memcmp(i.child[0].key_in, r.child[0].key_out, 20) &&
+	   memcmp(i.child[0].key_in, i.child[0].key_out, 20),
 	   "CHILD SA: SPIs and keys cross over, the two directions differ");
-	ok(i.child.ts_local.start[1] == 1 && i.child.ts_remote.start[1] == 2 &&
-	   r.child.ts_local.start[1] == 2 && r.child.ts_remote.start[1] == 1,
+	ok(i.child[0].ts_local.start[1] == 1 && i.child[0].ts_remote.start[1] == 2 &&
+	   r.child[0].ts_local.start[1] == 2 && r.child[0].ts_remote.start[1] == 1,
 	   "traffic selectors: 10.1/24 <-> 10.2/24 on both sides");
 	ike_sa_free(&i);
 	ike_sa_free(&r);
@@ -364,6 +400,44 @@ int main(void)
 		ike_sa_free(&i);
 		ike_sa_free(&r);
 	}
+
+	/* a responder that demands COOKIEs (2.6) */
+	cfg_init(&cr, false);
+	cr.cookies = true;
+	cr.cookie_version = 1;
+	memset(cr.cookie_secret, 0x5a, sizeof(cr.cookie_secret));
+	n = run(&i, &r, &ci, &cr, &ki, &kr);
+	ok(n == 6 && i.state == IKE_ESTABLISHED && r.state == IKE_ESTABLISHED,
+	   "a responder demanding COOKIEs: the initiator retries with it, "
+	   "established in six messages (%d)", n);
+	ike_sa_free(&i);
+	ike_sa_free(&r);
+	{
+		static uint8_t a[4096], b[4096], c[4096];
+		struct ike_addr other = { .family = AF_INET, .a = { 192, 0, 2, 9 }, .port = 500 };
+		struct ike_msg m;
+		size_t alen, blen, clen;
+
+		ike_sa_initiate(&i, &ci, &ki, a, sizeof(a), &alen);
+		ike_sa_respond(&r, &cr, &kr, &ci.local, a, alen, b, sizeof(b), &blen);
+		ok(r.state == IKE_IDLE && !ike_msg_parse(b, blen, &m) && m.n == 1 &&
+		   m.p[0].type == IKE_PL_NOTIFY && m.p[0].len == 4 + 33 && strstr(r.event, "COOKIE"),
+		   "no cookie yet: the answer is a COOKIE notify only, nothing kept");
+		ike_sa_input(&i, b, blen, c, sizeof(c), &clen);
+		ike_sa_free(&r);
+		ike_sa_respond(&r, &cr, &kr, &other, c, clen, b, sizeof(b), &blen);
+		ok(r.state == IKE_IDLE && blen,
+		   "the cookie from another address: refused, a new COOKIE sent");
+		ike_sa_free(&r);
+		/* the nonce is the hash's input too */
+		if (!ike_msg_parse(c, clen, &m) && ike_msg_find(&m, IKE_PL_NONCE, NULL))
+			c[ike_msg_find(&m, IKE_PL_NONCE, NULL)->body - c] ^= 1;
+		ike_sa_respond(&r, &cr, &kr, &ci.local, c, clen, b, sizeof(b), &blen);
+		ok(r.state == IKE_IDLE, "a changed nonce: the cookie no longer fits");
+		ike_sa_free(&i);
+		ike_sa_free(&r);
+	}
+	cfg_init(&cr, false);
 
 	established(&ci, &cr, &ki, &kr, log);
 
