@@ -277,7 +277,6 @@ static int child_answered(struct ike_sa *sa, bool rekey, const struct ike_msg *i
 			n->spi_in = keep.spi_in;
 			child_carry_over(n, &keep);
 			n->rekey = keep.rekey;	/* a new CHILD SA adds its policies */
-			memcpy(n->pol_id, keep.pol_id, sizeof(n->pol_id));
 			OPENSSL_cleanse(&keep, sizeof(keep));
 			found = true;
 		}

@@ -1070,6 +1070,16 @@ int ike_sa_input(struct ike_sa *sa, const uint8_t *in, size_t in_len,
 	return rc;
 }
 
+/* What every request of ours needs first: an established SA, a free window. */
+static int request_begin(struct ike_sa *sa, size_t *len)
+{
+	*len = 0;
+	sa->event[0] = 0;
+	if (sa->state != IKE_ESTABLISHED)
+		return -EINVAL;
+	return sa->pending ? -EBUSY : 0;
+}
+
 /**
  * ike_sa_request() - start an exchange on an established IKE SA
  * @sa: the SA
@@ -1084,14 +1094,10 @@ int ike_sa_input(struct ike_sa *sa, const uint8_t *in, size_t in_len,
 int ike_sa_request(struct ike_sa *sa, enum ike_req what, uint8_t *out,
 		   size_t cap, size_t *len)
 {
-	int rc;
+	int rc = request_begin(sa, len);
 
-	*len = 0;
-	sa->event[0] = 0;
-	if (sa->state != IKE_ESTABLISHED)
-		return -EINVAL;
-	if (sa->pending)
-		return -EBUSY;
+	if (rc)
+		return rc;
 	if ((what == IKE_REQ_REKEY_CHILD || what == IKE_REQ_DELETE_CHILD) &&
 	    (sa->target < 0 || sa->target >= IKE_MAX_CHILDREN || !sa->child_up[sa->target]))
 		return -EINVAL;
@@ -1121,14 +1127,10 @@ int ike_sa_new_child(struct ike_sa *sa, const struct ike_ts *local_ts,
 		     const struct ike_ts *remote_ts, uint8_t *out, size_t cap,
 		     size_t *len)
 {
-	int rc;
+	int rc = request_begin(sa, len);
 
-	*len = 0;
-	sa->event[0] = 0;
-	if (sa->state != IKE_ESTABLISHED)
-		return -EINVAL;
-	if (sa->pending)
-		return -EBUSY;
+	if (rc)
+		return rc;
 	sa->next.ts_local = *local_ts;
 	sa->next.ts_remote = *remote_ts;
 	rc = ike_ccsa_start(sa, IKE_REQ_NEW_CHILD, out, cap, len);

@@ -181,20 +181,27 @@ void ike_ksad_note(struct ike_ksad *ks, const char *what, const char *fmt, ...)
 	fflush(ks->trace);
 }
 
-static int talk(struct ike_ksad *ks, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
-		const char *what)
+/* A request to ksad; @ok_err (e.g. -ESRCH for DELETE) counts as done. */
+static int talk_ok(struct ike_ksad *ks, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
+		   const char *what, int ok_err)
 {
 	int err;
 
 	nlh->nlmsg_type = ks->nl.family;
 	nlh->nlmsg_seq = ++ks->nl.seq;
 	err = knl_talk(&ks->nl, nlh, cb, data);
-	if (err == -ESRCH && !strcmp(what, "DELETE"))
-		return 0;	/* gone already (a hard EXPIRE): what we wanted */
+	if (ok_err && err == ok_err)
+		return 0;
 	if (err && ks->trace)
 		fprintf(ks->trace, "ksad-ike: %s: %s%s%s\n", what, strerror(-err),
 			ks->nl.errmsg[0] ? ": " : "", ks->nl.errmsg);
 	return err;
+}
+
+static int talk(struct ike_ksad *ks, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
+		const char *what)
+{
+	return talk_ok(ks, nlh, cb, data, what, 0);
 }
 
 static int k_getspi(void *ctx, const struct ike_child *c, uint32_t *spi)
@@ -335,7 +342,8 @@ static int delete_sa(struct ike_ksad *ks, const struct ike_child *c, bool out)
 	put_ike_addr(nlh, KSAD_SA_DST_IPV4, KSAD_SA_DST_IPV6, out ? &c->remote : &c->local);
 	if (out)
 		put_encap(nlh, c, true);
-	return talk(ks, nlh, NULL, NULL, "DELETE");
+	/* gone already (a hard EXPIRE removed it): what we wanted */
+	return talk_ok(ks, nlh, NULL, NULL, "DELETE", -ESRCH);
 }
 
 /* The CHILD SA's pair leaves ksad (only the inbound SA if it is larval). */
