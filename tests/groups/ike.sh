@@ -239,6 +239,11 @@ case_run responder tunnel aes256gcm16-prfsha256-ecp256 aes128gcm16 aes128gcm16
 case_run initiator transport aes128-sha256-modp2048 aes128-sha256 aes128-sha256
 case_run responder transport aes128-sha256-modp2048 aes128-sha256 aes128-sha256
 case_run initiator tunnel aes128gcm16-prfsha256-curve25519 chacha20poly1305 chacha20poly1305
+# the rest of the matrix: each role x each IKE suite x each mode
+case_run initiator tunnel aes128-sha256-modp2048 aes128-sha256 aes128-sha256
+case_run responder tunnel aes128-sha256-modp2048 aes128-sha256 aes128-sha256
+case_run initiator transport aes256gcm16-prfsha256-ecp256 aes128gcm16 aes128gcm16
+case_run responder transport aes256gcm16-prfsha256-ecp256 aes128gcm16 aes128gcm16
 V6=1 case_run initiator tunnel aes256gcm16-prfsha256-ecp256 aes256gcm16 aes256gcm16
 V6=1 case_run responder tunnel aes128-sha256-modp2048 aes128-sha256 aes128-sha256
 
