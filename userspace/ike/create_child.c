@@ -399,7 +399,7 @@ static int child_asked(struct ike_sa *sa, const struct ike_msg *im,
 	struct ike_proposal props[IKE_MAX_PROPOSALS], chosen;
 	const struct ike_payload *pl_sa = ike_msg_find(im, IKE_PL_SA, NULL);
 	const struct ike_payload *ni = nonce_of(im), *pl_ke;
-	struct ike_ts tsi, tsr, ntsi, ntsr;
+	struct ike_ts ntsi, ntsr;
 	struct ike_child n;
 	struct ike_dh dh = { 0 };
 	struct ike_hdr h = { 0 };
@@ -453,9 +453,8 @@ static int child_asked(struct ike_sa *sa, const struct ike_msg *im,
 	if (n.suite.dh && group != n.suite.dh)
 		return refuse(sa, N_INVALID_KE_PAYLOAD, n.suite.dh, out, cap, len,
 			      "KE of another group");
-	if (ike_first_ts(im, IKE_PL_TSI, &tsi) || ike_first_ts(im, IKE_PL_TSR, &tsr) ||
-	    !ike_ts_narrow(&tsi, &sa->cfg->remote_ts, &ntsi) ||
-	    !ike_ts_narrow(&tsr, &sa->cfg->local_ts, &ntsr))
+	if (ike_narrow_ts(im, IKE_PL_TSI, &sa->cfg->remote_ts, &ntsi) ||
+	    ike_narrow_ts(im, IKE_PL_TSR, &sa->cfg->local_ts, &ntsr))
 		return refuse(sa, N_TS_UNACCEPTABLE, 0, out, cap, len,
 			      "traffic selectors do not meet ours");
 	if (rk)

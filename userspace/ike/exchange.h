@@ -44,6 +44,8 @@ bool ike_esp_offers(const struct ike_proposal *p, const struct esp_suite *s,
 		    bool pfs);
 uint32_t ike_proposal_spi(const struct ike_proposal *p);
 int ike_first_ts(const struct ike_msg *m, uint8_t type, struct ike_ts *ts);
+int ike_narrow_ts(const struct ike_msg *m, uint8_t type, const struct ike_ts *mine,
+		  struct ike_ts *out);
 uint64_t ike_random_spi(void);
 
 void ike_child_init(const struct ike_sa *sa, struct ike_child *c,

@@ -648,10 +648,14 @@ int ike_sa_respond(struct ike_sa *sa, const struct ike_cfg *cfg,
 
 /* --- IKE_AUTH ------------------------------------------------------------ */
 
-/* IDx, AUTH, [USE_TRANSPORT_MODE], SA, TSi, TSr: the inner payloads. */
+/*
+ * IDx, AUTH, [USE_TRANSPORT_MODE], SA, TSi, TSr: the inner payloads; @nts
+ * selectors in each TS payload (2: the packet's first, 2.9).
+ */
 static size_t build_auth_inner(struct ike_sa *sa, const struct ike_proposal *props,
 			       size_t nprops, const struct ike_ts *tsi,
-			       const struct ike_ts *tsr, uint8_t *out, size_t cap)
+			       const struct ike_ts *tsr, size_t nts, uint8_t *out,
+			       size_t cap)
 {
 	const char *id = sa->cfg->local_id;
 	uint8_t idb[132], auth[4 + IKE_PRF_LEN] = { IKE_AUTH_PSK };
@@ -676,8 +680,8 @@ static size_t build_auth_inner(struct ike_sa *sa, const struct ike_proposal *pro
 	if (sa->cfg->mode == 1)
 		ike_put_notify(&b, N_USE_TRANSPORT_MODE, NULL, 0);
 	ike_build_sa(&b, props, nprops);
-	ike_build_ts(&b, IKE_PL_TSI, tsi, 1);
-	ike_build_ts(&b, IKE_PL_TSR, tsr, 1);
+	ike_build_ts(&b, IKE_PL_TSI, tsi, nts);
+	ike_build_ts(&b, IKE_PL_TSR, tsr, nts);
 	len = ike_build_end(&b);
 	OPENSSL_cleanse(auth, sizeof(auth));
 	return len;
@@ -770,8 +774,15 @@ static int init_response(struct ike_sa *sa, const struct ike_msg *m,
 	for (i = 0; i < sa->cfg->n_esp && i < 4; i++)
 		ike_esp_proposal(&sa->cfg->esp[i], (uint8_t)(i + 1), sa->child[0].spi_in,
 				 false, &esp[i]);
-	ilen = build_auth_inner(sa, esp, i, &sa->cfg->local_ts, &sa->cfg->remote_ts,
-				inner, sizeof(inner));
+	{
+		/* an ACQUIRE's packet first, then what we are configured for */
+		struct ike_ts tsi[2] = { sa->pkt_local, sa->cfg->local_ts };
+		struct ike_ts tsr[2] = { sa->pkt_remote, sa->cfg->remote_ts };
+		size_t k = sa->pkt_ts ? 0 : 1;
+
+		ilen = build_auth_inner(sa, esp, i, tsi + k, tsr + k, 2 - k, inner,
+					sizeof(inner));
+	}
 	*len = ilen ? ike_seal(sa, IKE_AUTH, 1, false, inner, ilen, out, cap) : 0;
 	OPENSSL_cleanse(inner, sizeof(inner));
 	if (!*len)
@@ -831,6 +842,52 @@ int ike_first_ts(const struct ike_msg *m, uint8_t type, struct ike_ts *ts)
 	return 0;
 }
 
+/* Is @a's range wider than @b's (addresses first, then ports)? */
+static bool ts_wider(const struct ike_ts *a, const struct ike_ts *b)
+{
+	size_t alen = a->type == 7 ? 4 : 16, i;
+	uint8_t da[16], db[16];
+	int borrow_a = 0, borrow_b = 0, cmp;
+
+	for (i = alen; i-- > 0;) {
+		int x = a->end[i] - a->start[i] - borrow_a;
+		int y = b->end[i] - b->start[i] - borrow_b;
+
+		borrow_a = x < 0;
+		borrow_b = y < 0;
+		da[i] = (uint8_t)(x + (borrow_a ? 256 : 0));
+		db[i] = (uint8_t)(y + (borrow_b ? 256 : 0));
+	}
+	cmp = memcmp(da, db, alen);
+	if (cmp)
+		return cmp > 0;
+	return a->end_port - a->start_port > b->end_port - b->start_port;
+}
+
+/*
+ * Narrow the selectors of payload @type of @m to @mine (2.9): the widest of
+ * the intersections, so that a first selector naming the packet that
+ * started the exchange (an ACQUIRE's) does not shrink the CHILD SA to it.
+ * Return: 0, or -1 if none of them meets @mine.
+ */
+int ike_narrow_ts(const struct ike_msg *m, uint8_t type, const struct ike_ts *mine,
+		  struct ike_ts *out)
+{
+	const struct ike_payload *pl = ike_msg_find(m, type, NULL);
+	struct ike_ts all[IKE_MAX_TS], x;
+	bool found = false;
+	size_t n, i;
+
+	if (!pl || ike_ts_parse(pl, all, IKE_MAX_TS, &n))
+		return -1;
+	for (i = 0; i < n; i++)
+		if (ike_ts_narrow(&all[i], mine, &x) && (!found || ts_wider(&x, out))) {
+			*out = x;
+			found = true;
+		}
+	return found ? 0 : -1;
+}
+
 /* An encrypted answer carrying one error notify. */
 static size_t auth_error(struct ike_sa *sa, uint16_t type, uint8_t *out, size_t cap)
 {
@@ -852,7 +909,7 @@ static int auth_request(struct ike_sa *sa, const struct ike_msg *m,
 {
 	struct ike_proposal props[IKE_MAX_PROPOSALS], chosen;
 	uint8_t plain[4096], inner[2048];
-	struct ike_ts tsi, tsr, ntsi, ntsr;
+	struct ike_ts ntsi, ntsr;
 	struct ike_msg im;
 	size_t n, i, j, ilen;
 	bool found = false;
@@ -880,9 +937,8 @@ static int auth_request(struct ike_sa *sa, const struct ike_msg *m,
 		*len = auth_error(sa, N_NO_PROPOSAL_CHOSEN, out, cap);
 		return ike_fail(sa, N_NO_PROPOSAL_CHOSEN, "no ESP proposal or mode in common");
 	}
-	if (ike_first_ts(&im, IKE_PL_TSI, &tsi) || ike_first_ts(&im, IKE_PL_TSR, &tsr) ||
-	    !ike_ts_narrow(&tsi, &sa->cfg->remote_ts, &ntsi) ||
-	    !ike_ts_narrow(&tsr, &sa->cfg->local_ts, &ntsr)) {
+	if (ike_narrow_ts(&im, IKE_PL_TSI, &sa->cfg->remote_ts, &ntsi) ||
+	    ike_narrow_ts(&im, IKE_PL_TSR, &sa->cfg->local_ts, &ntsr)) {
 		*len = auth_error(sa, N_TS_UNACCEPTABLE, out, cap);
 		return ike_fail(sa, N_TS_UNACCEPTABLE, "traffic selectors do not meet ours");
 	}
@@ -900,7 +956,7 @@ static int auth_request(struct ike_sa *sa, const struct ike_msg *m,
 	chosen.spi[1] = (uint8_t)(sa->child[0].spi_in >> 16);
 	chosen.spi[2] = (uint8_t)(sa->child[0].spi_in >> 8);
 	chosen.spi[3] = (uint8_t)sa->child[0].spi_in;
-	ilen = build_auth_inner(sa, &chosen, 1, &ntsi, &ntsr, inner, sizeof(inner));
+	ilen = build_auth_inner(sa, &chosen, 1, &ntsi, &ntsr, 1, inner, sizeof(inner));
 	*len = ilen ? ike_seal(sa, IKE_AUTH, 1, true, inner, ilen, out, cap) : 0;
 	OPENSSL_cleanse(plain, sizeof(plain));
 	OPENSSL_cleanse(inner, sizeof(inner));

@@ -122,6 +122,9 @@ struct ike_sa {
 	bool nat_detected;
 	bool nat_local;			/* ... and it is on our side */
 	struct ike_addr peer;		/* the peer's address as we see it */
+	/* set by the caller: the packet an ACQUIRE was for (sent first, 2.9) */
+	bool pkt_ts;
+	struct ike_ts pkt_local, pkt_remote;
 	/* set by the caller: the exchange runs on port 4500 (NAT-T) */
 	bool natt;
 	uint16_t natt_local_port, natt_peer_port;

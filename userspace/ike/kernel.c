@@ -473,6 +473,28 @@ int ike_ksad_listen(struct ike_ksad *ks)
 	return mnl_socket_get_fd(ks->ev.sock);
 }
 
+/* One side of an ACQUIRE's selector as a traffic selector (a range). */
+static void sel_to_ts(const struct ksad_addr *a, uint8_t plen, uint8_t proto,
+		      uint16_t port, struct ike_ts *ts)
+{
+	size_t alen = a->family == AF_INET ? 4 : 16, i;
+	const uint8_t *b = a->family == AF_INET ? (const uint8_t *)&a->v4 :
+						    (const uint8_t *)&a->v6;
+
+	memset(ts, 0, sizeof(*ts));
+	ts->type = a->family == AF_INET ? 7 : 8;
+	ts->proto = proto;
+	ts->start_port = port;
+	ts->end_port = port ? port : 65535;
+	for (i = 0; i < alen; i++) {
+		int bits = (int)plen - 8 * (int)i;
+		uint8_t mask = bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
+
+		ts->start[i] = b[i] & mask;
+		ts->end[i] = (uint8_t)(b[i] | (uint8_t)~mask);
+	}
+}
+
 static int event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
@@ -484,6 +506,14 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		if (!policy_view_parse(nlh, &pv)) {
 			ev->type = IKE_KEV_ACQUIRE;
 			ev->reqid = pv.reqid;
+			ev->has_sel = pv.sel.set && pv.sel.src.family &&
+				      pv.sel.src.family == pv.sel.dst.family;
+			if (ev->has_sel) {
+				sel_to_ts(&pv.sel.src, pv.sel.sprefix, pv.sel.proto,
+					  pv.sel.sport, &ev->pkt_local);
+				sel_to_ts(&pv.sel.dst, pv.sel.dprefix, pv.sel.proto,
+					  pv.sel.dport, &ev->pkt_remote);
+			}
 		}
 	} else if (g->cmd == KSAD_CMD_EXPIRE) {
 		struct sa_view v;

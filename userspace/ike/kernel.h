@@ -28,6 +28,8 @@ extern const struct ike_kernel ike_ksad_ops;
 struct ike_kevent {
 	enum { IKE_KEV_NONE, IKE_KEV_ACQUIRE, IKE_KEV_EXPIRE } type;
 	uint32_t reqid;		/* ACQUIRE */
+	bool has_sel;		/* ... and its packet's selector: */
+	struct ike_ts pkt_local, pkt_remote;
 	uint32_t spi;		/* EXPIRE */
 	uint8_t dir;
 	bool hard;

@@ -853,8 +853,14 @@ static void kernel_event(struct daemon *d)
 		     sa->state != IKE_FAILED))
 			return;
 		say("ACQUIRE for reqid %u: a packet wants the CHILD SA; initiating", ev.reqid);
-		if (start(d))
-			say("cannot initiate: %s", sa->why);
+		if (start(d)) {
+			say("cannot initiate: %s", d->sa->why);
+			return;
+		}
+		/* its selectors go first in IKE_AUTH's TS payloads (2.9) */
+		d->sa->pkt_ts = ev.has_sel;
+		d->sa->pkt_local = ev.pkt_local;
+		d->sa->pkt_remote = ev.pkt_remote;
 		return;
 	}
 	slot = sa->state == IKE_ESTABLISHED ?

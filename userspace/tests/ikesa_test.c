@@ -401,6 +401,33 @@ int main(void)
 		ike_sa_free(&r);
 	}
 
+	/* an ACQUIRE's packet as the first selectors (2.9): not narrowed to it */
+	{
+		static uint8_t a[4096], b[4096];
+		size_t alen, blen;
+
+		cfg_init(&cr, false);
+		ike_sa_initiate(&i, &ci, &ki, a, sizeof(a), &alen);
+		i.pkt_ts = true;
+		i.pkt_local = ci.local_ts;
+		i.pkt_remote = ci.remote_ts;
+		i.pkt_local.start[3] = i.pkt_local.end[3] = 5;
+		i.pkt_remote.start[3] = i.pkt_remote.end[3] = 9;
+		i.pkt_local.proto = i.pkt_remote.proto = 1;
+		ike_sa_respond(&r, &cr, &kr, &ci.local, a, alen, b, sizeof(b), &blen);
+		ike_sa_input(&i, b, blen, a, sizeof(a), &alen);
+		ike_sa_input(&r, a, alen, b, sizeof(b), &blen);
+		ike_sa_input(&i, b, blen, a, sizeof(a), &alen);
+		ok(i.state == IKE_ESTABLISHED && r.state == IKE_ESTABLISHED &&
+		   r.child[0].ts_remote.start[3] == 0 && r.child[0].ts_remote.end[3] == 255 &&
+		   r.child[0].ts_local.end[3] == 255 && r.child[0].ts_remote.proto == 0 &&
+		   i.child[0].ts_local.end[3] == 255,
+		   "the packet's selectors first: the responder takes the widest "
+		   "intersection, the whole /24, not the packet's /32");
+		ike_sa_free(&i);
+		ike_sa_free(&r);
+	}
+
 	/* a responder that demands COOKIEs (2.6) */
 	cfg_init(&cr, false);
 	cr.cookies = true;
