@@ -477,22 +477,13 @@ int ike_ksad_listen(struct ike_ksad *ks)
 static void sel_to_ts(const struct ksad_addr *a, uint8_t plen, uint8_t proto,
 		      uint16_t port, struct ike_ts *ts)
 {
-	size_t alen = a->family == AF_INET ? 4 : 16, i;
 	const uint8_t *b = a->family == AF_INET ? (const uint8_t *)&a->v4 :
 						    (const uint8_t *)&a->v6;
 
-	memset(ts, 0, sizeof(*ts));
-	ts->type = a->family == AF_INET ? 7 : 8;
+	ike_ts_prefix(ts, a->family, b, plen);
 	ts->proto = proto;
 	ts->start_port = port;
 	ts->end_port = port ? port : 65535;
-	for (i = 0; i < alen; i++) {
-		int bits = (int)plen - 8 * (int)i;
-		uint8_t mask = bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
-
-		ts->start[i] = b[i] & mask;
-		ts->end[i] = (uint8_t)(b[i] | (uint8_t)~mask);
-	}
 }
 
 static int event_cb(const struct nlmsghdr *nlh, void *data)

@@ -83,7 +83,7 @@ static int parse_ts(const char *s, struct ike_ts *ts)
 {
 	char buf[64], *slash;
 	struct ike_addr a;
-	size_t alen, i;
+	size_t alen;
 	int plen;
 
 	snprintf(buf, sizeof(buf), "%s", s);
@@ -96,16 +96,7 @@ static int parse_ts(const char *s, struct ike_ts *ts)
 	plen = slash ? atoi(slash + 1) : (int)alen * 8;
 	if (plen < 0 || plen > (int)alen * 8)
 		return -1;
-	memset(ts, 0, sizeof(*ts));
-	ts->type = a.family == AF_INET ? 7 : 8;
-	ts->end_port = 65535;
-	for (i = 0; i < alen; i++) {
-		int bits = plen - 8 * (int)i;
-		uint8_t mask = bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
-
-		ts->start[i] = a.a[i] & mask;
-		ts->end[i] = (uint8_t)(a.a[i] | (uint8_t)~mask);
-	}
+	ike_ts_prefix(ts, a.family, a.a, (unsigned int)plen);
 	return 0;
 }
 

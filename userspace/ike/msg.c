@@ -3,6 +3,7 @@
  * IKEv2 message codec (RFC 7296 section 3).  See msg.h.
  */
 #include <string.h>
+#include <sys/socket.h>
 
 #include "msg.h"
 
@@ -270,6 +271,24 @@ int ike_ts_parse(const struct ike_payload *pl, struct ike_ts *ts, size_t max,
 		off += slen;
 	}
 	return off == pl->len ? IKE_OK : IKE_ERR_SYNTAX;
+}
+
+void ike_ts_prefix(struct ike_ts *ts, int family, const uint8_t *addr,
+		   unsigned int plen)
+{
+	size_t alen = family == AF_INET ? 4 : 16, i;
+
+	memset(ts, 0, sizeof(*ts));
+	ts->type = family == AF_INET ? 7 : 8;	/* 3.13.1 */
+	ts->end_port = 65535;
+	for (i = 0; i < alen; i++) {
+		int bits = (int)plen - 8 * (int)i;
+		uint8_t mask = bits >= 8 ? 0xff : bits <= 0 ? 0 :
+			       (uint8_t)(0xff << (8 - bits));
+
+		ts->start[i] = addr[i] & mask;
+		ts->end[i] = (uint8_t)(addr[i] | (uint8_t)~mask);
+	}
 }
 
 int ike_notify_parse(const struct ike_payload *pl, struct ike_notify *nt)

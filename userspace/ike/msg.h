@@ -108,6 +108,9 @@ struct ike_ts {
 
 int ike_ts_parse(const struct ike_payload *pl, struct ike_ts *ts, size_t max,
 		 size_t *n);
+/* ADDR/PLEN as a range selector, all protocols and ports. */
+void ike_ts_prefix(struct ike_ts *ts, int family, const uint8_t *addr,
+		   unsigned int plen);
 
 /* Notify (3.10) and KE (3.4) */
 struct ike_notify {
