@@ -430,7 +430,12 @@ sleep 0.5
 check_out "on demand: idle before any packet" 'idle' ctl list
 n a ping -c 1 -W 1 -I 10.1.0.1 10.2.0.1 > /dev/null 2>&1
 check "... the packet's ACQUIRE started IKE; the CHILD SA is up" wait_log "$SW/od.out" 'CHILD SA up' 1
-check_out "... ksad-ike saw the ACQUIRE" 'ACQUIRE for reqid 1' cat "$SW/od.out"
+check_out "... ksad-ike saw the ACQUIRE, with the packet's addresses" \
+	'ACQUIRE for reqid 1: a packet 10.1.0.1/32.* -> 10.2.0.1/32' cat "$SW/od.out"
+check_out "... sent first in TSi/TSr (2.9), yet both sides keyed the whole /24s (ksad-ike)" \
+	'10.1.0.0/24 === 10.2.0.0/24' ctl list
+check_out "... (charon)" '^2$' sh -c \
+	"ip netns exec b swanctl --list-sas 2>/dev/null | grep -cE '(local|remote) +10\.[12]\.0\.0/24$'"
 check "... ping both ways" ping_both 10.1.0.1 10.2.0.1
 check "charon deletes the IKE SA" n b timeout 20 swanctl --terminate --ike lab
 check "... ksad-ike hears it and stays" wait_log "$SW/od.out" 'IKE SA deleted by the peer' 1

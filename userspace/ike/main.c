@@ -347,6 +347,7 @@ static int ctl_client(const char *path, const char *cmd)
 
 static size_t list_sa(const struct ike_sa *sa, const char *what, char *out, size_t cap)
 {
+	char l[80], r[80];
 	size_t n;
 	int i;
 
@@ -356,10 +357,12 @@ static size_t list_sa(const struct ike_sa *sa, const char *what, char *out, size
 	for (i = 0; i < IKE_MAX_CHILDREN; i++)
 		if (n < cap && sa->child_up[i])
 			n += (size_t)snprintf(out + n, cap - n,
-					      "  CHILD SA in 0x%08x out 0x%08x reqid %u slot %d%s\n",
+					      "  CHILD SA in 0x%08x out 0x%08x reqid %u slot %d%s %s === %s\n",
 					      sa->child[i].spi_in, sa->child[i].spi_out,
 					      sa->child[i].reqid, i,
-					      sa->child[i].encap ? " (ESP in UDP)" : "");
+					      sa->child[i].encap ? " (ESP in UDP)" : "",
+					      ike_ts_str(&sa->child[i].ts_local, l, sizeof(l)),
+					      ike_ts_str(&sa->child[i].ts_remote, r, sizeof(r)));
 	if (n < cap && sa->has_old)
 		n += (size_t)snprintf(out + n, cap - n, "  old CHILD SA in 0x%08x out 0x%08x\n",
 				      sa->old.spi_in, sa->old.spi_out);
@@ -834,6 +837,7 @@ static void kernel_event(struct daemon *d)
 {
 	struct ike_kevent ev;
 	struct ike_sa *sa = d->sa;
+	char l[80], r[80];
 	int slot;
 
 	if (ike_ksad_event(d->ks, &ev) || ev.type == IKE_KEV_NONE)
@@ -843,7 +847,13 @@ static void kernel_event(struct daemon *d)
 		    (sa->state != IKE_IDLE && sa->state != IKE_DELETED &&
 		     sa->state != IKE_FAILED))
 			return;
-		say("ACQUIRE for reqid %u: a packet wants the CHILD SA; initiating", ev.reqid);
+		if (ev.has_sel)
+			say("ACQUIRE for reqid %u: a packet %s -> %s wants the CHILD SA; initiating",
+			    ev.reqid, ike_ts_str(&ev.pkt_local, l, sizeof(l)),
+			    ike_ts_str(&ev.pkt_remote, r, sizeof(r)));
+		else
+			say("ACQUIRE for reqid %u: a packet wants the CHILD SA; initiating",
+			    ev.reqid);
 		if (start(d)) {
 			say("cannot initiate: %s", d->sa->why);
 			return;

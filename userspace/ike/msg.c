@@ -2,6 +2,8 @@
 /*
  * IKEv2 message codec (RFC 7296 section 3).  See msg.h.
  */
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -454,4 +456,43 @@ size_t ike_build_end(struct ike_builder *b)
 		return 0;
 	set32(b->buf + 24, (uint32_t)b->len);
 	return b->len;
+}
+
+/* The prefix length of start..end, or -1 if the range is not one prefix. */
+static int ts_plen(const struct ike_ts *ts, size_t alen)
+{
+	int bits = (int)alen * 8, plen = 0, b;
+
+	while (plen < bits && !((ts->start[plen / 8] ^ ts->end[plen / 8]) &
+				(0x80 >> (plen % 8))))
+		plen++;
+	for (b = plen; b < bits; b++) {
+		uint8_t m = (uint8_t)(0x80 >> (b % 8));
+
+		if ((ts->start[b / 8] & m) || !(ts->end[b / 8] & m))
+			return -1;
+	}
+	return plen;
+}
+
+const char *ike_ts_str(const struct ike_ts *ts, char *buf, size_t cap)
+{
+	int af = ts->type == 7 ? AF_INET : AF_INET6;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], sel[32] = "";
+	int plen = ts_plen(ts, af == AF_INET ? 4 : 16);
+
+	inet_ntop(af, ts->start, a, sizeof(a));
+	inet_ntop(af, ts->end, b, sizeof(b));
+	if (ts->start_port == ts->end_port)
+		snprintf(sel, sizeof(sel), "[%u/%u]", ts->proto, ts->start_port);
+	else if (ts->start_port || ts->end_port != 65535)
+		snprintf(sel, sizeof(sel), "[%u/%u-%u]", ts->proto, ts->start_port,
+			 ts->end_port);
+	else if (ts->proto)
+		snprintf(sel, sizeof(sel), "[%u]", ts->proto);
+	if (plen >= 0)
+		snprintf(buf, cap, "%s/%d%s", a, plen, sel);
+	else
+		snprintf(buf, cap, "%s-%s%s", a, b, sel);
+	return buf;
 }

@@ -111,6 +111,8 @@ int ike_ts_parse(const struct ike_payload *pl, struct ike_ts *ts, size_t max,
 /* ADDR/PLEN as a range selector, all protocols and ports. */
 void ike_ts_prefix(struct ike_ts *ts, int family, const uint8_t *addr,
 		   unsigned int plen);
+/* "10.1.0.0/24", "10.1.0.1/32[1]", "10.1.0.0/24[6/80]" or "A-B" if no prefix */
+const char *ike_ts_str(const struct ike_ts *ts, char *buf, size_t cap);
 
 /* Notify (3.10) and KE (3.4) */
 struct ike_notify {

@@ -9,6 +9,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "../ike/auth.h"
 #include "../ike/config.h"
@@ -274,6 +275,32 @@ static void test_sk_and_ts(void)
 	ok(!ike_build_end(&b), "a message too big for its buffer is refused, not cut");
 }
 
+static void test_ts_text(void)
+{
+	const uint8_t v4[4] = { 10, 1, 0, 77 }, v6[16] = { 0xfd, 0, 0, 1, [15] = 9 };
+	struct ike_ts ts;
+	char t[80];
+
+	ike_ts_prefix(&ts, AF_INET, v4, 24);
+	ok(!strcmp(ike_ts_str(&ts, t, sizeof(t)), "10.1.0.0/24") && ts.end[3] == 255 &&
+	   ts.end_port == 65535, "a /24 prefix as a range and back: %s", t);
+	ike_ts_prefix(&ts, AF_INET, v4, 32);
+	ts.proto = 1;
+	ok(!strcmp(ike_ts_str(&ts, t, sizeof(t)), "10.1.0.77/32[1]"), "one address, ICMP: %s", t);
+	ts.proto = 6;
+	ts.start_port = ts.end_port = 80;
+	ok(!strcmp(ike_ts_str(&ts, t, sizeof(t)), "10.1.0.77/32[6/80]"), "TCP port 80: %s", t);
+	ike_ts_prefix(&ts, AF_INET, v4, 0);
+	ok(!strcmp(ike_ts_str(&ts, t, sizeof(t)), "0.0.0.0/0"), "everything: %s", t);
+	ike_ts_prefix(&ts, AF_INET, v4, 28);
+	ts.end[3] = 0x50;
+	ok(!strcmp(ike_ts_str(&ts, t, sizeof(t)), "10.1.0.64-10.1.0.80"),
+	   "a range that is no prefix: %s", t);
+	ike_ts_prefix(&ts, AF_INET6, v6, 64);
+	ok(!strcmp(ike_ts_str(&ts, t, sizeof(t)), "fd00:1::/64") && ts.type == 8,
+	   "IPv6 /64: %s", t);
+}
+
 static void test_dh(void)
 {
 	static const uint16_t groups[] = { 14, 19, 31 };
@@ -449,6 +476,7 @@ int main(void)
 	test_auth();
 	test_codec();
 	test_sk_and_ts();
+	test_ts_text();
 	test_config();
 	return tap_done();
 }
