@@ -31,6 +31,7 @@ charon {
 	retransmit_base = 1.4
 	plugins { vici { socket = unix://$SW/charon.vici } }
 	filelog { charon { path = $SW/charon.log
+		flush_line = yes
 		default = 1
 		ike = 2
 		cfg = 2 } }
@@ -83,7 +84,7 @@ EOC
 }
 
 reset_case() {
-	n b swanctl --terminate --ike lab > /dev/null 2>&1
+	n b timeout 20 swanctl --terminate --ike lab > /dev/null 2>&1
 	n b ip xfrm state flush; n b ip xfrm policy flush
 	n a "$K" sa flush; n a "$K" policy flush
 }
@@ -472,9 +473,68 @@ kill $lt 2>/dev/null
 wait $lt 2>/dev/null
 sed 's/^/#   /' "$SW/lt.out" | grep -vE '^#   \[[a-z]+\] +(GETSPI|UPDATE|ADD|DELETE|SEND)' | head -20
 
+step "colliding CHILD rekeys: ksad-ike and charon rekey the same CHILD SA at once"
+# RFC 7296 2.25.1: each side answers the other's rekey as usual; 2.8.1: the
+# exchange with the lowest of the four nonces made the redundant CHILD SA,
+# which its requester deletes, while the other side deletes the old one.  To
+# make both sides see the collision, namespace a first drops all of charon's
+# IKE datagrams (its request is held back while ksad-ike's goes out), then
+# only its answers (its retransmitted request reaches ksad-ike while
+# ksad-ike's own is still out), then none.
+# held N: until namespace a's hold chain dropped N datagrams
+held() {
+	for _ in $(seq 50); do
+		[ "$(n a nft list table ip hold | grep -o 'packets [0-9]*' | awk '{ print $2 }')" \
+			-ge "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
 reset_case
-kill $charon 2>/dev/null
-wait $charon 2>/dev/null
+conn tunnel aes256gcm16-prfsha256-ecp256 aes128gcm16
+ip netns exec a $IKE $args --initiate --ctl "$CTL" > "$SW/co.out" 2>&1 &
+co=$!
+check "collision: the CHILD SA is up" wait_log "$SW/co.out" 'CHILD SA up' 1
+pols=$(ip netns exec a $K policy list | grep -c protect)
+for round in 1 2 3; do
+	cell="collision $round"
+	n a nft -f - <<'EON'
+table ip hold { chain held { type filter hook input priority 0; ip saddr 10.0.0.2 udp sport 500 counter drop; }; }
+EON
+	n b timeout 20 swanctl --rekey --child net > /dev/null 2>&1 &
+	check "$cell: charon's rekey request is held back" held 1
+	check_out "$cell: ksad-ike's goes out" '^ok' ctl rekey-child
+	n a nft -f - <<'EON'
+flush chain ip hold held
+add rule ip hold held ip saddr 10.0.0.2 udp sport 500 @th,216,8 & 0x20 == 0x20 counter drop
+EON
+	check "$cell: charon's rekey reached ksad-ike while its own was out: answered as usual" \
+		wait_log "$SW/co.out" 'rekey collision: the peer rekeys the CHILD SA we are rekeying' $round
+	n a nft delete table ip hold
+	wait $!
+	check "$cell: ksad-ike settled it by the nonces" \
+		wait_log "$SW/co.out" 'rekey collision settled' $round 20
+	check "$cell: ... so did charon" wait_log "$SW/charon.log" 'rekey collision (won|lost)' $round 20
+	ours=$(grep 'rekey collision settled' "$SW/co.out" | tail -1 | grep -c 'stays')
+	theirs=$(grep -E 'rekey collision (won|lost)' "$SW/charon.log" | tail -1 | grep -c won)
+	check "$cell: ... the same way: one side's new SA stays (ksad-ike's: $ours, charon's: $theirs)" \
+		test "$ours" -ne "$theirs"
+	check "$cell: ... the redundant and the old pair leave ksad" sh -c \
+		"for i in \$(seq 50); do [ \"\$(ip netns exec a $IKE ctl $CTL list | grep -cE 'old|redundant')\" = 0 ] &&
+			[ \"\$(ip netns exec a $K sa list | grep -c state)\" = 2 ] && exit 0; sleep 0.2; done; exit 1"
+	check_out "$cell: ... and charon keeps one CHILD SA" '^1$' sh -c \
+		"ip netns exec b swanctl --list-sas 2>/dev/null | grep -c INSTALLED"
+	check_out "$cell: ... ksad's policies untouched" "^$pols\$" sh -c \
+		"ip netns exec a $K policy list | grep -c protect"
+	after "$cell"
+done
+kill $co 2>/dev/null
+wait $co 2>/dev/null
+grep -E 'collision|deleted' "$SW/co.out" | sed 's/^/#   /' | head -24
+grep -E 'rekey collision' "$SW/charon.log" | sed 's/^/#   charon: /' | head -6
+
+reset_case
+stop_pid $charon
 
 # --- ksad-ike against ksad-ike: ksad on both ends (charon is gone) --------
 step "ksad-ike <-> ksad-ike, ksad in both namespaces"

@@ -67,6 +67,20 @@ fails_with() {
 }
 
 step() { echo "# $*"; }
+# stop_pid PID: SIGTERM, up to 10 s to exit, then SIGKILL (with a note)
+stop_pid() {
+	kill "$1" 2>/dev/null || return 0
+	for _ in $(seq 50); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.2
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		echo "# pid $1 ($(tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null)) ignored SIGTERM for 10 s: killed"
+		kill -9 "$1" 2>/dev/null
+	fi
+	wait "$1" 2>/dev/null
+	return 0
+}
 
 # n NS CMD...: run CMD in namespace NS.
 n() { local ns=$1; shift; ip netns exec "$ns" "$@"; }

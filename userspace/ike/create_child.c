@@ -20,9 +20,13 @@
  * REKEY_SA: the same order in ksad, its own slot (up to IKE_MAX_CHILDREN)
  * and reqid, and its own policies.
  *
- * Not here: colliding rekeys as 2.8.1 settles them (both go ahead, the one
- * with the lowest nonce is deleted): while a CHILD SA of ours is being
- * made, the peer's rekey gets TEMPORARY_FAILURE and its side tries later.
+ * Colliding CHILD rekeys (2.25.1, 2.8.1): when the peer rekeys the CHILD SA
+ * we are rekeying, we answer as usual and keep its new SA aside until our
+ * answer comes; then both sides know the four nonces, and the exchange with
+ * the lowest one made the redundant CHILD SA: the side that asked for it
+ * deletes it, the other side deletes the old one.  Other overlaps (a rekey
+ * of another CHILD SA, of the IKE SA, or of a CHILD SA we are deleting)
+ * get TEMPORARY_FAILURE and the peer tries later.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -62,6 +66,24 @@ static const struct ike_payload *nonce_of(const struct ike_msg *m)
 	return pl && pl->len >= 16 && pl->len <= IKE_NONCE_MAX ? pl : NULL;
 }
 
+/* RFC 7296 2.8.1: octet by octet; a nonce that ends first is the lower. */
+static int nonce_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	return c ? c : (alen > blen) - (alen < blen);
+}
+
+/* The lower of an exchange's two nonces, into @low. */
+static size_t lower_nonce(const uint8_t *a, size_t alen, const uint8_t *b,
+			  size_t blen, uint8_t *low)
+{
+	bool first = nonce_cmp(a, alen, b, blen) < 0;
+
+	memcpy(low, first ? a : b, first ? alen : blen);
+	return first ? alen : blen;
+}
+
 /* g^ir from our key pair @dh and the KE payload of @m (of @dh's group). */
 static int shared_secret(const struct ike_dh *dh, const struct ike_msg *m,
 			 uint8_t *gir, size_t *gir_len)
@@ -97,12 +119,14 @@ static void child_new_slot(const struct ike_sa *sa, struct ike_child *n, int slo
 	n->trap = sa->cfg->trap && slot == 0;
 }
 
+/* A slot for a new CHILD SA: not one in use, nor the one ours is being made in. */
 static int free_slot(const struct ike_sa *sa)
 {
 	int i;
 
 	for (i = 0; i < IKE_MAX_CHILDREN; i++)
-		if (!sa->child_up[i])
+		if (!sa->child_up[i] &&
+		    !(sa->pending == IKE_REQ_NEW_CHILD && sa->next_slot == i))
 			return i;
 	return -1;
 }
@@ -137,8 +161,11 @@ static void ike_rekeyed(struct ike_sa *sa, struct ike_sa *n, const char *who)
 	memcpy(n->child_up, sa->child_up, sizeof(n->child_up));
 	n->old = sa->old;
 	n->has_old = sa->has_old;
+	n->extra = sa->extra;
+	n->has_extra = sa->has_extra;
 	memset(sa->child_up, 0, sizeof(sa->child_up));
 	sa->has_old = false;
+	sa->has_extra = false;
 	sa->state = IKE_REKEYED;
 	sa->rekeyed = true;
 	snprintf(sa->event, sizeof(sa->event),
@@ -191,7 +218,7 @@ int ike_ccsa_start(struct ike_sa *sa, enum ike_req what, uint8_t *out,
 	uint16_t group;
 	size_t i, ilen;
 
-	if (sa->has_old || (what == IKE_REQ_REKEY_IKE && !sa->successor))
+	if (sa->has_old || sa->has_extra || (what == IKE_REQ_REKEY_IKE && !sa->successor))
 		return -EBUSY;	/* the last rekey is not finished */
 	sa->xn_len = NONCE_LEN;
 	if (RAND_bytes(sa->xn, (int)sa->xn_len) != 1)
@@ -250,6 +277,72 @@ int ike_ccsa_start(struct ike_sa *sa, enum ike_req what, uint8_t *out,
 	return 0;
 }
 
+/*
+ * Our CHILD rekey failed while the peer's rekey of the same CHILD SA waited
+ * in @extra: the peer's new SA is the rekey's result; the old one waits
+ * for the peer's Delete.
+ */
+static void collision_off(struct ike_sa *sa)
+{
+	int s = sa->next_slot;
+
+	if (sa->collided == IKE_COLL_PENDING && sa->has_extra) {
+		sa->old = sa->child[s];
+		sa->has_old = true;
+		sa->child[s] = sa->extra;
+		sa->has_extra = false;
+		OPENSSL_cleanse(&sa->extra, sizeof(sa->extra));
+	}
+	sa->collided = IKE_COLL_NONE;
+}
+
+/*
+ * Our CHILD rekey is answered and keyed (@n) after the peer rekeyed the
+ * same CHILD SA (2.8.1): the exchange with the lowest of the four nonces
+ * made the redundant CHILD SA, and the side that asked for it deletes it;
+ * the side whose new SA stays deletes the old one.  Both sides compare the
+ * same nonces.  Also here: the peer deleted the CHILD SA meanwhile (2.25.1),
+ * so ours has nothing to replace and goes too.
+ */
+static int collision_settled(struct ike_sa *sa, struct ike_child *n, const uint8_t *nr,
+			     size_t nr_len, uint8_t *out, size_t cap, size_t *len)
+{
+	uint8_t low[IKE_NONCE_MAX];
+	size_t low_len = lower_nonce(sa->xn, sa->xn_len, nr, nr_len, low);
+	int s = sa->next_slot;
+	bool lost = (sa->collided == IKE_COLL_PENDING || sa->collided == IKE_COLL_OLD_GONE) &&
+		    nonce_cmp(low, low_len, sa->coll_low, sa->coll_low_len) < 0;
+
+	if (!sa->child_up[s] || lost) {
+		if (sa->child_up[s] && sa->collided == IKE_COLL_PENDING) {
+			/* the peer's new SA stays; the old one waits for the peer's Delete */
+			sa->old = sa->child[s];
+			sa->has_old = true;
+			sa->child[s] = sa->extra;
+		}
+		sa->extra = *n;
+		sa->has_extra = true;
+		snprintf(sa->event, sizeof(sa->event),
+			 !sa->child_up[s] ?
+			 "CHILD SA rekeyed, but the peer deleted it meanwhile: the new one goes too: in 0x%08x out 0x%08x" :
+			 "rekey collision settled: our exchange had the lowest nonce, our new CHILD SA is redundant and goes: in 0x%08x out 0x%08x",
+			 n->spi_in, n->spi_out);
+		sa->collided = IKE_COLL_NONE;
+		OPENSSL_cleanse(n, sizeof(*n));
+		return ike_info_start(sa, IKE_REQ_DELETE_EXTRA, out, cap, len);
+	}
+	/* ours stays; the peer's (in @extra, if it has not deleted it yet) waits for its Delete */
+	sa->old = sa->child[s];
+	sa->has_old = true;
+	sa->child[s] = *n;
+	snprintf(sa->event, sizeof(sa->event),
+		 "rekey collision settled: the peer's exchange had the lowest nonce, our new CHILD SA stays: in 0x%08x out 0x%08x (old: in 0x%08x out 0x%08x)",
+		 n->spi_in, n->spi_out, sa->old.spi_in, sa->old.spi_out);
+	sa->collided = IKE_COLL_NONE;
+	OPENSSL_cleanse(n, sizeof(*n));
+	return ike_info_start(sa, IKE_REQ_DELETE_OLD_CHILD, out, cap, len);
+}
+
 /* The answer to our CREATE_CHILD_SA for a CHILD SA (a rekey or a new one). */
 static int child_answered(struct ike_sa *sa, bool rekey, const struct ike_msg *im,
 			  uint8_t *out, size_t cap, size_t *len)
@@ -284,6 +377,7 @@ static int child_answered(struct ike_sa *sa, bool rekey, const struct ike_msg *i
 		found = false;
 	if (!found) {
 		sa->k->del(sa->k->ctx, n, false);	/* the larval SA */
+		collision_off(sa);
 		snprintf(sa->event, sizeof(sa->event), "%s failed: the answer is not what we offered",
 			 rekey ? "CHILD SA rekey" : "new CHILD SA");
 		return 0;
@@ -297,6 +391,8 @@ static int child_answered(struct ike_sa *sa, bool rekey, const struct ike_msg *i
 	/* seed: UPDATE (inbound), ADD (outbound) */
 	if (err || sa->k->update_in(sa->k->ctx, n) || sa->k->add_out(sa->k->ctx, n))
 		return ike_fail(sa, 0, "keying ksad for the new CHILD SA failed");
+	if (rekey && (sa->collided || !sa->child_up[sa->next_slot]))
+		return collision_settled(sa, n, nr->body, nr->len, out, cap, len);
 	child_installed(sa, sa->next_slot, n, rekey, gir_len, "");
 	if (!rekey)
 		return 0;
@@ -345,6 +441,8 @@ int ike_ccsa_response(struct ike_sa *sa, enum ike_req what,
 	if (err) {
 		if (what != IKE_REQ_REKEY_IKE)
 			sa->k->del(sa->k->ctx, &sa->next, false);	/* larval */
+		if (what == IKE_REQ_REKEY_CHILD)
+			collision_off(sa);
 		snprintf(sa->event, sizeof(sa->event), "%s refused by the peer (notify %u)",
 			 what == IKE_REQ_REKEY_IKE ? "IKE SA rekey" :
 			 what == IKE_REQ_NEW_CHILD ? "new CHILD SA" : "CHILD SA rekey", err);
@@ -408,8 +506,8 @@ static int child_asked(struct ike_sa *sa, const struct ike_msg *im,
 	const uint8_t *pub;
 	size_t np = 0, i, j, gir_len = 0, ilen, publen;
 	uint16_t group = 0;
+	bool found = false, collide = false;
 	uint32_t spi;
-	bool found = false;
 	int err, slot;
 
 	if (rk) {
@@ -418,11 +516,18 @@ static int child_asked(struct ike_sa *sa, const struct ike_msg *im,
 		spi = (uint32_t)rk->spi[0] << 24 | (uint32_t)rk->spi[1] << 16 |
 		      (uint32_t)rk->spi[2] << 8 | rk->spi[3];
 		slot = ike_sa_child_by_spi(sa, spi, false);
+		if ((sa->has_old && spi == sa->old.spi_out) ||
+		    (sa->has_extra && spi == sa->extra.spi_out) ||
+		    (sa->pending == IKE_REQ_DELETE_CHILD && sa->target == slot && slot >= 0))
+			return refuse(sa, N_TEMPORARY_FAILURE, 0, out, cap, len,
+				      "that CHILD SA is being deleted");
 		if (slot < 0)
 			return refuse(sa, N_CHILD_SA_NOT_FOUND, 0, out, cap, len,
 				      "no CHILD SA with that SPI");
-		if (sa->has_old || sa->pending == IKE_REQ_REKEY_CHILD ||
-		    sa->pending == IKE_REQ_NEW_CHILD)
+		/* 2.25.1: the CHILD SA we are rekeying: answer as usual */
+		collide = sa->pending == IKE_REQ_REKEY_CHILD && sa->next_slot == slot;
+		if (sa->has_old || sa->has_extra || sa->collided ||
+		    (sa->pending == IKE_REQ_REKEY_CHILD && !collide))
 			return refuse(sa, N_TEMPORARY_FAILURE, 0, out, cap, len,
 				      "a rekey is already under way");
 	} else {
@@ -430,9 +535,6 @@ static int child_asked(struct ike_sa *sa, const struct ike_msg *im,
 		if (slot < 0)
 			return refuse(sa, N_NO_ADDITIONAL_SAS, 0, out, cap, len,
 				      "no room for another CHILD SA");
-		if (sa->pending == IKE_REQ_NEW_CHILD || sa->pending == IKE_REQ_REKEY_CHILD)
-			return refuse(sa, N_TEMPORARY_FAILURE, 0, out, cap, len,
-				      "a CHILD SA of ours is being made");
 	}
 	if (!pl_sa || !ni || ike_sa_parse(pl_sa, props, IKE_MAX_PROPOSALS, &np))
 		return refuse(sa, N_INVALID_SYNTAX, 0, out, cap, len, "no SA or nonce");
@@ -498,7 +600,20 @@ static int child_asked(struct ike_sa *sa, const struct ike_msg *im,
 	ike_dh_free(&dh);
 	*len = ilen ? ike_seal(sa, IKE_CREATE_CHILD_SA, sa->peer_id - 1, true,
 			       inner, ilen, out, cap) : 0;
-	child_installed(sa, slot, &n, rk, gir_len, " by the peer");
+	if (!collide) {
+		child_installed(sa, slot, &n, rk, gir_len, " by the peer");
+	} else {
+		/* which new SA stays is settled when our answer comes (2.8.1) */
+		sa->coll_low_len = lower_nonce(ni->body, ni->len, nr, sizeof(nr),
+					       sa->coll_low);
+		sa->collided = IKE_COLL_PENDING;
+		sa->extra = n;
+		sa->has_extra = true;
+		OPENSSL_cleanse(&n, sizeof(n));
+		snprintf(sa->event, sizeof(sa->event),
+			 "rekey collision: the peer rekeys the CHILD SA we are rekeying; answered as usual: in 0x%08x out 0x%08x",
+			 sa->extra.spi_in, sa->extra.spi_out);
+	}
 	return *len ? 0 : ike_fail(sa, 0, "CREATE_CHILD_SA answer does not fit");
 }
 

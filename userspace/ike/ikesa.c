@@ -1222,6 +1222,10 @@ void ike_sa_dead(struct ike_sa *sa)
 	if (sa->has_old && sa->state != IKE_REKEYED)
 		sa->k->del(sa->k->ctx, &sa->old, false);
 	sa->has_old = false;
+	if (sa->has_extra && sa->state != IKE_REKEYED)
+		sa->k->del(sa->k->ctx, &sa->extra, false);
+	sa->has_extra = false;
+	sa->collided = IKE_COLL_NONE;
 	sa->pending = IKE_REQ_NONE;
 	sa->state = IKE_DELETED;
 }

@@ -98,6 +98,7 @@ enum ike_req {
 	IKE_REQ_NONE, IKE_REQ_DPD, IKE_REQ_REKEY_CHILD, IKE_REQ_REKEY_IKE,
 	IKE_REQ_DELETE_CHILD, IKE_REQ_DELETE_OLD_CHILD, IKE_REQ_DELETE_IKE,
 	IKE_REQ_NEW_CHILD,
+	IKE_REQ_DELETE_EXTRA,	/* the redundant CHILD SA of a rekey collision */
 };
 
 #define IKE_NONCE_MAX	64
@@ -142,6 +143,24 @@ struct ike_sa {
 	bool child_up[IKE_MAX_CHILDREN];	/* child[n] is in ksad */
 	struct ike_child old;		/* the CHILD SA a rekey replaced, until deleted */
 	bool has_old;
+	/*
+	 * A rekey collision (2.8.1, 2.25.1): the peer rekeyed the CHILD SA we
+	 * are rekeying.  Its exchange's lower nonce, to compare with ours when
+	 * our answer comes; the peer's new CHILD SA waits in @extra until then.
+	 * The redundant one (its exchange has the lowest of the four nonces)
+	 * is deleted by the side that asked for it; it waits in @extra for
+	 * that Delete.
+	 */
+	enum {
+		IKE_COLL_NONE,
+		IKE_COLL_PENDING,	/* the old SA in its slot, the peer's in @extra */
+		IKE_COLL_OLD_GONE,	/* the peer deleted the old: its new one in the slot */
+		IKE_COLL_THEIRS_GONE,	/* the peer deleted its new one: ours stays */
+	} collided;
+	uint8_t coll_low[IKE_NONCE_MAX];
+	size_t coll_low_len;
+	struct ike_child extra;
+	bool has_extra;
 	int target;			/* the child ike_sa_request() rekeys or deletes */
 	int next_slot;			/* where the CHILD SA being made goes */
 	/* CREATE_CHILD_SA we started: our nonce, key pair, new SAs */

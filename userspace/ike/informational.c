@@ -64,6 +64,10 @@ int ike_info_start(struct ike_sa *sa, enum ike_req what, uint8_t *out,
 		proto = IKE_PROTO_ESP;
 		spi = sa->old.spi_in;
 		break;
+	case IKE_REQ_DELETE_EXTRA:
+		proto = IKE_PROTO_ESP;
+		spi = sa->extra.spi_in;
+		break;
 	case IKE_REQ_DELETE_IKE:
 		proto = IKE_PROTO_IKE;
 		break;
@@ -79,18 +83,40 @@ int ike_info_start(struct ike_sa *sa, enum ike_req what, uint8_t *out,
 	return 0;
 }
 
-/* CHILD SA @slot (-1: the old one a rekey replaced) leaves ksad. */
+#define CHILD_OLD	-1	/* the CHILD SA a rekey replaced */
+#define CHILD_EXTRA	-2	/* the redundant one of a rekey collision */
+
+/* CHILD SA @slot (or CHILD_OLD, CHILD_EXTRA) leaves ksad; its policies only with a slot. */
 static void child_gone(struct ike_sa *sa, int slot, const char *how)
 {
-	struct ike_child *c = slot < 0 ? &sa->old : &sa->child[slot];
+	struct ike_child *c = slot == CHILD_OLD ? &sa->old :
+			      slot == CHILD_EXTRA ? &sa->extra : &sa->child[slot];
 
 	sa->k->del(sa->k->ctx, c, slot >= 0);
 	snprintf(sa->event, sizeof(sa->event), "%sCHILD SA deleted%s: in 0x%08x out 0x%08x",
-		 slot < 0 ? "old " : "", how, c->spi_in, c->spi_out);
-	if (slot < 0)
+		 slot == CHILD_OLD ? "old " : slot == CHILD_EXTRA ? "redundant " : "",
+		 how, c->spi_in, c->spi_out);
+	if (slot == CHILD_OLD)
 		sa->has_old = false;
+	else if (slot == CHILD_EXTRA)
+		sa->has_extra = false;
 	else
 		sa->child_up[slot] = false;
+}
+
+/*
+ * The peer deleted the old CHILD SA while its rekey and ours collided: its
+ * new SA takes the old one's place (and policies) until ours is answered.
+ */
+static void collision_old_gone(struct ike_sa *sa, int slot)
+{
+	sa->k->del(sa->k->ctx, &sa->child[slot], false);
+	snprintf(sa->event, sizeof(sa->event),
+		 "old CHILD SA deleted by the peer during the rekey collision: in 0x%08x out 0x%08x",
+		 sa->child[slot].spi_in, sa->child[slot].spi_out);
+	sa->child[slot] = sa->extra;
+	sa->has_extra = false;
+	sa->collided = IKE_COLL_OLD_GONE;
 }
 
 int ike_info_response(struct ike_sa *sa, enum ike_req what,
@@ -111,7 +137,11 @@ int ike_info_response(struct ike_sa *sa, enum ike_req what,
 		break;
 	case IKE_REQ_DELETE_OLD_CHILD:
 		if (sa->has_old)
-			child_gone(sa, -1, " after the rekey");
+			child_gone(sa, CHILD_OLD, " after the rekey");
+		break;
+	case IKE_REQ_DELETE_EXTRA:
+		if (sa->has_extra)
+			child_gone(sa, CHILD_EXTRA, "");
 		break;
 	case IKE_REQ_DELETE_IKE:
 		ike_sa_dead(sa);
@@ -149,14 +179,33 @@ int ike_info_request(struct ike_sa *sa, const struct ike_msg *im, uint8_t *out,
 				       (uint32_t)p[2] << 8 | p[3];
 
 			int slot = ike_sa_child_by_spi(sa, spi, false);
+			uint32_t in = 0;
+			/* 2.25.1: one we are deleting too: answered without it */
+			bool both = false;
 
-			if (sa->has_old && spi == sa->old.spi_out && n < MAX_DELETE_SPIS) {
-				ours[n++] = sa->old.spi_in;
-				child_gone(sa, -1, " by the peer after the rekey");
-			} else if (slot >= 0 && n < MAX_DELETE_SPIS) {
-				ours[n++] = sa->child[slot].spi_in;
+			if (n >= MAX_DELETE_SPIS)
+				break;
+			if (sa->has_extra && spi == sa->extra.spi_out) {
+				in = sa->extra.spi_in;
+				both = sa->pending == IKE_REQ_DELETE_EXTRA;
+				child_gone(sa, CHILD_EXTRA, " by the peer");
+				if (sa->collided == IKE_COLL_PENDING)
+					sa->collided = IKE_COLL_THEIRS_GONE;
+			} else if (sa->has_old && spi == sa->old.spi_out) {
+				in = sa->old.spi_in;
+				both = sa->pending == IKE_REQ_DELETE_OLD_CHILD;
+				child_gone(sa, CHILD_OLD, " by the peer after the rekey");
+			} else if (slot >= 0 && sa->collided == IKE_COLL_PENDING &&
+				   slot == sa->next_slot) {
+				in = sa->child[slot].spi_in;
+				collision_old_gone(sa, slot);
+			} else if (slot >= 0) {
+				in = sa->child[slot].spi_in;
+				both = sa->pending == IKE_REQ_DELETE_CHILD && sa->target == slot;
 				child_gone(sa, slot, " by the peer");
 			}
+			if (in && !both)
+				ours[n++] = in;
 		}
 	}
 	*len = info_msg(sa, true, sa->peer_id - 1, n ? IKE_PROTO_ESP : 0, ours, n,

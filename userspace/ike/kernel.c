@@ -473,7 +473,11 @@ int ike_ksad_listen(struct ike_ksad *ks)
 	return mnl_socket_get_fd(ks->ev.sock);
 }
 
-/* One side of an ACQUIRE's selector as a traffic selector (a range). */
+/*
+ * One side of an ACQUIRE's selector as a traffic selector (a range).  ICMP's
+ * type and code (in the selector's ports, as XFRM has them) are left out:
+ * the TS then covers all of the packet's protocol.
+ */
 static void sel_to_ts(const struct ksad_addr *a, uint8_t plen, uint8_t proto,
 		      uint16_t port, struct ike_ts *ts)
 {
@@ -482,8 +486,8 @@ static void sel_to_ts(const struct ksad_addr *a, uint8_t plen, uint8_t proto,
 
 	ike_ts_prefix(ts, a->family, b, plen);
 	ts->proto = proto;
-	ts->start_port = port;
-	ts->end_port = port ? port : 65535;
+	if (port && proto != IPPROTO_ICMP && proto != IPPROTO_ICMPV6)
+		ts->start_port = ts->end_port = port;
 }
 
 static int event_cb(const struct nlmsghdr *nlh, void *data)

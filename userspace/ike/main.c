@@ -366,6 +366,10 @@ static size_t list_sa(const struct ike_sa *sa, const char *what, char *out, size
 	if (n < cap && sa->has_old)
 		n += (size_t)snprintf(out + n, cap - n, "  old CHILD SA in 0x%08x out 0x%08x\n",
 				      sa->old.spi_in, sa->old.spi_out);
+	if (n < cap && sa->has_extra)
+		n += (size_t)snprintf(out + n, cap - n,
+				      "  redundant CHILD SA (rekey collision) in 0x%08x out 0x%08x\n",
+				      sa->extra.spi_in, sa->extra.spi_out);
 	return n < cap ? n : cap;
 }
 
@@ -407,6 +411,8 @@ static const char *msg_label(const struct ike_sa *sa, const uint8_t *msg)
 		[IKE_REQ_DELETE_CHILD] = "INFORMATIONAL (Delete CHILD SA)",
 		[IKE_REQ_DELETE_OLD_CHILD] = "INFORMATIONAL (Delete old CHILD SA)",
 		[IKE_REQ_DELETE_IKE] = "INFORMATIONAL (Delete IKE SA)",
+		[IKE_REQ_NEW_CHILD] = "CREATE_CHILD_SA (new CHILD SA)",
+		[IKE_REQ_DELETE_EXTRA] = "INFORMATIONAL (Delete redundant CHILD SA)",
 	};
 	static char buf[64];
 	static const char *const xchg[] = { "IKE_SA_INIT", "IKE_AUTH", "CREATE_CHILD_SA",
@@ -414,7 +420,8 @@ static const char *msg_label(const struct ike_sa *sa, const uint8_t *msg)
 	const char *x = msg[18] >= IKE_SA_INIT && msg[18] <= IKE_INFORMATIONAL ?
 			xchg[msg[18] - IKE_SA_INIT] : "?";
 
-	if (!(msg[19] & IKE_FLAG_RESPONSE) && msg[18] > IKE_AUTH && sa->pending)
+	if (!(msg[19] & IKE_FLAG_RESPONSE) && msg[18] > IKE_AUTH && sa->pending &&
+	    (size_t)sa->pending < sizeof(req) / sizeof(req[0]) && req[sa->pending])
 		return req[sa->pending];
 	snprintf(buf, sizeof(buf), "%s %s", x, msg[19] & IKE_FLAG_RESPONSE ? "response" : "request");
 	return buf;

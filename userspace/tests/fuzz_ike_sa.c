@@ -88,6 +88,10 @@ static void established(struct ike_cfg *cfg, const struct ike_kernel *k,
 			goto done;
 	} else {
 		peer.req_id = me.peer_id;
+		/* a request meeting our own CHILD rekey: a collision (2.25.1) */
+		if (what == IKE_REQ_REKEY_CHILD &&
+		    ike_sa_request(&me, IKE_REQ_REKEY_CHILD, out, sizeof(out), &len))
+			goto done;
 	}
 	memset(inner, 0, IKE_HDR_LEN);
 	inner[16] = data[1];

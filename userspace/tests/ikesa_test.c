@@ -213,21 +213,89 @@ static void established(struct ike_cfg *ci, struct ike_cfg *cr, struct ike_kerne
 	   "PFS wanted, the peer without: refused, the larval SA deleted (%s)", r.event);
 	cr->esp[0].dh = 0;
 
-	/* both sides rekey at once: each refuses the other (TEMPORARY_FAILURE) */
+	/*
+	 * Both sides rekey the CHILD SA at once (2.25.1): each answers the
+	 * other as usual, and when its own answer comes the exchange with the
+	 * lowest of the four nonces made the redundant SA (2.8.1): the side
+	 * that asked for it deletes it, the other side deletes the old pair.
+	 * Twice 12 rounds: the Deletes after both answers, or one side's
+	 * Delete before the other side's answer.
+	 */
 	{
+		struct stub *si = ki->ctx, *sr = kr->ctx;
+		int round, fine = 0, i_won = 0, r_won = 0, early = 0;
 		static uint8_t d[8192];
 
-		ike_sa_request(&i, IKE_REQ_REKEY_CHILD, a, sizeof(a), &alen);
-		ike_sa_request(&r, IKE_REQ_REKEY_CHILD, b, sizeof(b), &blen);
-		ike_sa_input(&r, a, alen, c, sizeof(c), &clen);	/* r refuses i's */
-		ike_sa_input(&i, b, blen, d, sizeof(d), &dlen);	/* i refuses r's */
-		ike_sa_input(&i, c, clen, a, sizeof(a), &alen);
-		ok(strstr(i.event, "refused") && strstr(i.event, "43") && !alen,
-		   "colliding CHILD rekeys: the initiator's refused with TEMPORARY_FAILURE");
-		ike_sa_input(&r, d, dlen, b, sizeof(b), &blen);
-		ok(strstr(r.event, "refused") && !i.pending && !r.pending && !i.has_old &&
-		   !r.has_old && !blen, "... and the responder's too; nothing half done");
+		for (round = 0; round < 24; round++) {
+			uint32_t own_i = si->next_spi, own_r = sr->next_spi;
+			bool i_loses;
+			int dels = 0;
+			char *p;
+
+			log[0] = 0;
+			old_i = i.child[0];
+			ike_sa_request(&i, IKE_REQ_REKEY_CHILD, a, sizeof(a), &alen);
+			ike_sa_request(&r, IKE_REQ_REKEY_CHILD, b, sizeof(b), &blen);
+			ike_sa_input(&r, a, alen, c, sizeof(c), &clen);	/* r answers i's */
+			ike_sa_input(&i, b, blen, d, sizeof(d), &dlen);	/* i answers r's */
+			if (!clen || !dlen || !i.collided || !r.collided)
+				break;
+			/* r.coll_low is the lower nonce of i's exchange, and back */
+			i_loses = memcmp(r.coll_low, i.coll_low, r.coll_low_len) < 0;
+			ike_sa_input(&i, c, clen, a, sizeof(a), &alen);	/* i settles */
+			if (round % 2) {
+				/* i's Delete reaches r before r's answer does */
+				ike_sa_input(&r, a, alen, b, sizeof(b), &blen);
+				early += r.collided == IKE_COLL_OLD_GONE ||
+					 r.collided == IKE_COLL_THEIRS_GONE;
+				ike_sa_input(&i, b, blen, a, sizeof(a), &alen);
+				ike_sa_input(&r, d, dlen, b, sizeof(b), &blen);	/* r settles */
+				pump(&r, &i, b, blen);
+			} else {
+				ike_sa_input(&r, d, dlen, b, sizeof(b), &blen);	/* r settles */
+				pump(&i, &r, a, alen);
+				pump(&r, &i, b, blen);
+			}
+			for (p = log; (p = strstr(p, "DELETE(")); p++)
+				dels++;
+			if (i.child_up[0] && r.child_up[0] && keys_cross(&i.child[0], &r.child[0]) &&
+			    !i.has_old && !r.has_old && !i.has_extra && !r.has_extra &&
+			    !i.collided && !r.collided && !i.pending && !r.pending &&
+			    i.child[0].spi_in != old_i.spi_in && dels == 4 && !strstr(log, ",pol") &&
+			    /* the survivor: the exchange whose lower nonce is higher */
+			    i.child[0].spi_in == (i_loses ? own_i + 1 : own_i) &&
+			    r.child[0].spi_in == (i_loses ? own_r : own_r + 1))
+				fine++;
+			else
+				printf("#   round %d: %s\n", round, log);
+			i_won += !i_loses;
+			r_won += i_loses;
+		}
+		ok(fine == 24 && i_won && r_won && early == 12,
+		   "colliding CHILD rekeys, 24 rounds: both answered, the lowest nonce's SA and "
+		   "the old pair deleted (policies stay), one pair left, keys cross "
+		   "(%d fine; won by the initiator %d, the responder %d; a Delete before the "
+		   "answer %d)", fine, i_won, r_won, early);
 	}
+
+	/* 2.25.1: a rekey of the CHILD SA we are deleting: TEMPORARY_FAILURE */
+	ike_sa_request(&i, IKE_REQ_DELETE_CHILD, a, sizeof(a), &alen);
+	ike_sa_request(&r, IKE_REQ_REKEY_CHILD, b, sizeof(b), &blen);
+	ike_sa_input(&i, b, blen, c, sizeof(c), &clen);
+	ok(strstr(i.event, "that CHILD SA is being deleted") && clen,
+	   "a rekey of the CHILD SA we are deleting: refused (%s)", i.event);
+	log[0] = 0;
+	ike_sa_input(&r, c, clen, b, sizeof(b), &blen);
+	ok(strstr(r.event, "refused") && strstr(log, "R:DELETE") && !blen,
+	   "... TEMPORARY_FAILURE: the peer drops its larval SA (%s)", r.event);
+	ike_sa_input(&r, a, alen, b, sizeof(b), &blen);
+	ike_sa_input(&i, b, blen, a, sizeof(a), &alen);
+	ok(!i.child_up[0] && !r.child_up[0] && !i.pending,
+	   "... and the Delete goes through on both sides");
+	ok(!ike_sa_new_child(&i, &ci->local_ts, &ci->remote_ts, a, sizeof(a), &alen) &&
+	   pump(&i, &r, a, alen) == 2 && i.child_up[0] && r.child_up[0] &&
+	   keys_cross(&i.child[0], &r.child[0]),
+	   "a new CHILD SA in its place");
 
 	/* a second CHILD SA (1.3.1), for part of the selectors */
 	{
