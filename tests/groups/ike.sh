@@ -536,6 +536,31 @@ grep -E 'rekey collision' "$SW/charon.log" | sed 's/^/#   charon: /' | head -6
 reset_case
 stop_pid $charon
 
+# --- charon under load demands a COOKIE of ksad-ike ------------------------
+step "charon under load: it demands a COOKIE, ksad-ike retries with it"
+# charon demands cookies once cookie_threshold responder IKE SAs are half
+# open; one is made by an initiator whose IKE_AUTH never reaches charon
+sed 's/^charon {/charon {\n\tcookie_threshold = 1/' "$SW/strongswan.conf" > "$SW/strongswan-cookie.conf"
+STRONGSWAN_CONF=$SW/strongswan-cookie.conf ip netns exec b unshare -m --propagation private sh -c \
+	'mount -t tmpfs tmpfs /run; exec /usr/lib/ipsec/charon' >> "$SW/charon.out" 2>&1 &
+charon=$!
+for _ in $(seq 50); do n b swanctl --stats > /dev/null 2>&1 && break; sleep 0.2; done
+conn tunnel aes256gcm16-prfsha256-ecp256 aes128gcm16
+n b nft -f - <<'EON'
+table ip noauth { chain held { type filter hook input priority 0; udp dport 500 @th,208,8 == 35 counter drop; }; }
+EON
+ip netns exec a timeout 3 $IKE $(ike_args tunnel) --initiate > "$SW/half.out" 2>&1
+check_out "COOKIE: a half-open IKE SA in charon (its IKE_AUTH dropped)" ' 1 half-open' \
+	n b swanctl --stats
+n b nft delete table ip noauth
+n a "$K" sa flush
+check "COOKIE: established against charon (exit 0)" sh -c \
+	"ip netns exec a timeout 30 $IKE $(ike_args tunnel) --initiate > $SW/ck-i.out 2>&1"
+check_out "... after charon demanded a COOKIE" 'the responder demanded a COOKIE' cat "$SW/ck-i.out"
+check "... ping both ways" ping_both 10.1.0.1 10.2.0.1
+reset_case
+stop_pid $charon
+
 # --- ksad-ike against ksad-ike: ksad on both ends (charon is gone) --------
 step "ksad-ike <-> ksad-ike, ksad in both namespaces"
 for ns in a b; do n $ns ip xfrm state flush; n $ns ip xfrm policy flush; done

@@ -721,6 +721,8 @@ static int init_response(struct ike_sa *sa, const struct ike_msg *m,
 
 	if (ike_find_notify(m, N_COOKIE, &nt)) {
 		*len = build_init_request(sa, &nt, out, cap);
+		snprintf(sa->event, sizeof(sa->event),
+			 "the responder demanded a COOKIE: IKE_SA_INIT again, with it (2.6)");
 		return *len ? 0 : ike_fail(sa, 0, "no room for the cookie");
 	}
 	if (ike_find_notify(m, N_INVALID_KE_PAYLOAD, &nt)) {
