@@ -533,6 +533,94 @@ wait $co 2>/dev/null
 grep -E 'collision|deleted' "$SW/co.out" | sed 's/^/#   /' | head -24
 grep -E 'rekey collision' "$SW/charon.log" | sed 's/^/#   charon: /' | head -6
 
+# --- several connections in one ksad-ike --------------------------------------
+step "one ksad-ike, two connections from one file (alice and bob to charon)"
+reset_case
+conn tunnel aes256gcm16-prfsha256-ecp256 aes128gcm16
+# charon: a second connection for bob (10.1.1/24 <-> 10.2.1/24), its own secret
+cat >> "$SW/swanctl.conf" <<'EOC'
+connections {
+	bob {
+		local_addrs = 10.0.0.2
+		remote_addrs = 10.0.0.1
+		version = 2
+		proposals = aes256gcm16-prfsha256-ecp256
+		local { auth = psk
+			id = gw.lab }
+		remote { auth = psk
+			id = bob@lab }
+		children { bobnet {
+			local_ts = 10.2.1.0/24
+			remote_ts = 10.1.1.0/24
+			esp_proposals = aes128gcm16 } }
+	}
+}
+secrets { ike-bob { id-a = bob@lab
+	id-b = gw.lab
+	secret = "bob's secret" } }
+EOC
+n b swanctl --load-all --file "$SW/swanctl.conf" > /dev/null 2>&1
+cat > "$SW/two.conf" <<'EOC'
+connections {
+	alice {
+		local_addrs = 10.0.0.1
+		remote_addrs = 10.0.0.2
+		proposals = aes256gcm16-prfsha256-ecp256
+		local { id = alice@lab }
+		remote { id = gw.lab }
+		children { net { local_ts = 10.1.0.0/24
+			remote_ts = 10.2.0.0/24
+			esp_proposals = aes128gcm16
+			start_action = start } }
+	}
+	bob {
+		local_addrs = 10.0.0.1
+		remote_addrs = 10.0.0.2
+		proposals = aes256gcm16-prfsha256-ecp256
+		local { id = bob@lab }
+		remote { id = gw.lab }
+		children { bobnet { local_ts = 10.1.1.0/24
+			remote_ts = 10.2.1.0/24
+			esp_proposals = aes128gcm16
+			start_action = start } }
+	}
+}
+secrets {
+	ike-alice { id-a = alice@lab
+		id-b = gw.lab
+		secret = "a lab secret" }
+	ike-bob { id-a = bob@lab
+		id-b = gw.lab
+		secret = "bob's secret" }
+}
+EOC
+chmod 600 "$SW/two.conf"
+ip netns exec a $IKE --config "$SW/two.conf" --ctl "$CTL" --trace > "$SW/two.out" 2>&1 &
+two=$!
+check "two connections: both CHILD SAs up" wait_log "$SW/two.out" 'CHILD SA up' 2
+check_out "... charon has both IKE SAs (alice's and bob's)" '^2$' sh -c \
+	"ip netns exec b swanctl --list-sas 2>/dev/null | grep -c ESTABLISHED"
+check_out "... ksad-ike lists both, each with its own reqid" \
+	'connection alice.*reqid 1 .*connection bob.*reqid 5 ' sh -c "ctl list | tr '\n' ' '"
+check_out "... four mature SAs in ksad" '^4$' mature
+check "... ping both ways on alice's" ping_both 10.1.0.1 10.2.0.1
+check "... and on bob's" ping_both 10.1.1.1 10.2.1.1
+check_out "two connections: bob's CHILD SA rekeyed by name" '^ok' ctl bob rekey-child
+check "... done, its old pair deleted" wait_log "$SW/two.out" 'bob: old CHILD SA deleted after the rekey' 1
+check_out "... alice's untouched" '^0$' sh -c \
+	"grep -c 'alice: CHILD SA rekeyed' $SW/two.out || true"
+check "... ping both ways on alice's" ping_both 10.1.0.1 10.2.0.1
+check "... and on bob's" ping_both 10.1.1.1 10.2.1.1
+check "charon deletes alice's IKE SA" n b timeout 20 swanctl --terminate --ike alice
+check "... ksad-ike hears it, and stays for bob" wait_log "$SW/two.out" 'alice: IKE SA deleted by the peer' 1
+check "... bob's still carries traffic" ping_both 10.1.1.1 10.2.1.1
+stop_pid $two
+check_out "... SIGTERM: nothing of either left in ksad" '^0$' sh -c \
+	"ip netns exec a $K sa list | grep -c state || true"
+check_out "... charon has no IKE SA left" '^0$' sh -c \
+	"sleep 0.5; ip netns exec b swanctl --list-sas 2>/dev/null | grep -c ESTABLISHED || true"
+grep -vE '^\[[a-z]+\] +(GETSPI|UPDATE|ADD|DELETE|SEND)' "$SW/two.out" | sed 's/^/#   /' | head -20
+
 reset_case
 stop_pid $charon
 

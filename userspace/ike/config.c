@@ -66,9 +66,74 @@ static int set(char *dst, size_t cap, const char *v, size_t n, char *err,
 	return 0;
 }
 
+#define MAX_SECRETS	8
+#define MAX_SECRET_IDS	4
+
+/* One section of secrets { }: its IDs (none: any) and the secret. */
+struct secret {
+	char ids[MAX_SECRET_IDS][128];
+	int nids;
+	char secret[IKE_CONF_STR];
+};
+
+/* Key @k of a section of secrets { }: the secret, or one of its IDs. */
+static char *secret_slot(struct secret *x, const struct place *p, const char *k,
+			 size_t kn, size_t *cap, bool *bad)
+{
+	*bad = p->depth != 2;
+	if (*bad)
+		return NULL;
+	if (kn == 6 && !strncmp(k, "secret", 6)) {
+		*cap = sizeof(x->secret);
+		return x->secret;
+	}
+	if (kn >= 2 && !strncmp(k, "id", 2) && x->nids < MAX_SECRET_IDS) {
+		*cap = sizeof(x->ids[0]);
+		return x->ids[x->nids++];
+	}
+	*bad = true;
+	return NULL;
+}
+
+/* An identity as written, without strongSwan's leading '@' (an FQDN). */
+static bool same_id(const char *a, const char *b)
+{
+	return *a && *b && !strcmp(a + (*a == '@'), b + (*b == '@'));
+}
+
+/*
+ * The connection's secret: from the section naming the most of its two IDs
+ * (the first of equals), else from the first section naming none, as
+ * strongSwan matches them.
+ */
+static void pick_secret(struct ike_conf *c, const struct secret *sec, int n)
+{
+	const struct secret *any = NULL, *got = NULL;
+	int i, j, best = 0;
+
+	for (i = 0; i < n; i++) {
+		bool mine = false, theirs = false;
+
+		if (!sec[i].nids && !any)
+			any = &sec[i];
+		for (j = 0; j < sec[i].nids; j++) {
+			mine |= same_id(sec[i].ids[j], c->local_id);
+			theirs |= same_id(sec[i].ids[j], c->remote_id);
+		}
+		if (mine + theirs > best) {
+			best = mine + theirs;
+			got = &sec[i];
+		}
+	}
+	if (!got)
+		got = any;
+	if (got)
+		snprintf(c->secret, sizeof(c->secret), "%s", got->secret);
+}
+
 /* Where does key @k (length @kn) at @p go?  NULL: skip it; @bad: unknown. */
-static char *slot(struct ike_conf *c, const struct place *p, const char *conn,
-		  const char *k, size_t kn, size_t *cap, bool *bad)
+static char *slot(struct ike_conf *c, const struct place *p, const char *k,
+		  size_t kn, size_t *cap, bool *bad)
 {
 	struct { int depth; const char *sect; const char *key; char *dst; size_t cap; } map[] = {
 		{ 2, NULL, "local_addrs", c->local_addrs, sizeof(c->local_addrs) },
@@ -89,21 +154,11 @@ static char *slot(struct ike_conf *c, const struct place *p, const char *conn,
 	size_t i;
 
 	*bad = false;
-	if (is(p, 0, "secrets")) {
-		if (p->depth == 2 && kn == 6 && !strncmp(k, "secret", 6)) {
-			*cap = sizeof(c->secret);
-			return c->secret;
-		}
-		if (p->depth == 2 && ((kn >= 2 && !strncmp(k, "id", 2))))
-			return NULL;	/* the IDs come from the connection */
-		*bad = true;
-		return NULL;
-	}
 	if (!is(p, 0, "connections") || p->depth < 2) {
 		*bad = true;
 		return NULL;
 	}
-	if (conn[0] ? !is(p, 1, conn) : !is(p, 1, c->name))
+	if (!c->name[0] || !is(p, 1, c->name))
 		return NULL;	/* another connection */
 	if (p->depth == 4 && c->child[0] && !is(p, 3, c->child))
 		return NULL;	/* a second CHILD SA: not ours */
@@ -121,7 +176,7 @@ static char *slot(struct ike_conf *c, const struct place *p, const char *conn,
 /**
  * ike_conf_parse() - read connection @conn (or the first) of a config text
  * @text: the file's contents, NUL-terminated
- * @conn: the connection's name, or "" for the first
+ * @conn: the connection's name, "" for the first, "#N" for the N-th from 0
  * @c: the settings found (empty strings for those not given)
  * @err: why it failed, with the line
  * @errlen: room there
@@ -131,11 +186,13 @@ static char *slot(struct ike_conf *c, const struct place *p, const char *conn,
 int ike_conf_parse(const char *text, const char *conn, struct ike_conf *c,
 		   char *err, size_t errlen)
 {
+	static struct secret sec[MAX_SECRETS];
+	int line = 1, nconn = 0, nsec = 0, nth = conn[0] == '#' ? atoi(conn + 1) : -1;
 	struct place p = { .depth = 0 };
 	const char *s = text;
-	int line = 1;
 
 	memset(c, 0, sizeof(*c));
+	memset(sec, 0, sizeof(sec));
 	while (*s) {
 		const char *eol = strchr(s, '\n'), *e, *k, *v;
 		size_t kn, vn, cap;
@@ -180,13 +237,23 @@ int ike_conf_parse(const char *text, const char *conn, struct ike_conf *c,
 				s++;
 				/* the first connection / CHILD SA is ours unless named */
 				if (p.depth == 2 && is(&p, 0, "connections") && !c->name[0] &&
-				    (!conn[0] || is(&p, 1, conn)) &&
+				    (nth >= 0 ? nconn == nth : !conn[0] || is(&p, 1, conn)) &&
 				    set(c->name, sizeof(c->name), k, kn, err, errlen, line))
 					return -1;
+				if (p.depth == 2 && is(&p, 0, "connections"))
+					nconn++;
 				if (p.depth == 4 && is(&p, 2, "children") && !c->child[0] &&
-				    (conn[0] ? is(&p, 1, conn) : is(&p, 1, c->name)) &&
+				    is(&p, 1, c->name) &&
 				    set(c->child, sizeof(c->child), k, kn, err, errlen, line))
 					return -1;
+				if (p.depth == 2 && is(&p, 0, "secrets")) {
+					if (nsec == MAX_SECRETS) {
+						snprintf(err, errlen, "line %d: more than %d secrets",
+							 line, MAX_SECRETS);
+						return -1;
+					}
+					nsec++;
+				}
 				continue;
 			}
 			if (*s != '=') {
@@ -217,7 +284,10 @@ int ike_conf_parse(const char *text, const char *conn, struct ike_conf *c,
 				while (vn && isspace((unsigned char)v[vn - 1]))
 					vn--;
 			}
-			dst = slot(c, &p, conn, k, kn, &cap, &bad);
+			if (is(&p, 0, "secrets"))
+				dst = secret_slot(&sec[nsec ? nsec - 1 : 0], &p, k, kn, &cap, &bad);
+			else
+				dst = slot(c, &p, k, kn, &cap, &bad);
 			if (bad) {
 				snprintf(err, errlen, "line %d: %.*s is not a setting ksad-ike knows here",
 					 line, (int)kn, k);
@@ -235,8 +305,11 @@ int ike_conf_parse(const char *text, const char *conn, struct ike_conf *c,
 	}
 	if (!c->name[0]) {
 		snprintf(err, errlen, conn[0] ? "no connection %s" : "no connection", conn);
+		memset(sec, 0, sizeof(sec));
 		return -1;
 	}
+	pick_secret(c, sec, nsec);
+	explicit_bzero(sec, sizeof(sec));
 	return 0;
 }
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ksad-ike's configuration file: one connection in strongSwan's swanctl.conf
+ * ksad-ike's configuration file: connections in strongSwan's swanctl.conf
  * syntax (the subset ksad-ike understands), read into the same strings the
  * command-line options give; options given on the command line win.
  */

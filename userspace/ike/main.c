@@ -9,7 +9,7 @@
  *            [--port N] [--ctl SOCKET] [--cookie-threshold N] [--keepalive S]
  *            [--log 0|1|2] [--trace] [--once] [--no-kernel]
  *   ksad-ike --config FILE [--conn NAME] [options]
- *   ksad-ike ctl SOCKET list|initiate|rekey-child [SLOT]|rekey-ike|
+ *   ksad-ike ctl SOCKET [CONN] list|initiate|rekey-child [SLOT]|rekey-ike|
  *                       delete-child [SLOT]|delete-ike|terminate|dpd|
  *                       new-child LOCAL-PREFIX REMOTE-PREFIX
  *   ksad-ike columns        (both peers' --trace in, the seed's diagram out)
@@ -27,9 +27,15 @@
  * only prints them (IKE without ksad).  --ctl takes commands on a unix
  * socket (mode 0600).  --cookie-threshold: with this many half-open IKE
  * SAs (IKE_SA_INIT answered, no IKE_AUTH yet, last 30 s; default 10, 0:
- * always) a new initiator must return a COOKIE first.  --config reads a
- * connection (the first, or --conn NAME) from a file in strongSwan's
- * swanctl.conf syntax (config.c); the command line wins over it.  --keepalive: NAT
+ * always) a new initiator must return a COOKIE first.  --config reads the
+ * connections of a file in strongSwan's swanctl.conf syntax (config.c), or
+ * only --conn NAME; with one, the command line wins over the file.  Several
+ * connections (up to 8) share the IKE ports and their local address; each
+ * has its own IKE SA, reqids (1, 5, 9, ...: IKE_MAX_CHILDREN apart) and
+ * ksad sockets; a datagram goes to the connection whose IKE SA has its
+ * SPIs, a new IKE_SA_INIT to the first connection with the sender as peer;
+ * control commands take the connection's name first (`ctl SOCK bob
+ * rekey-child`).  --keepalive: NAT
  * keepalive interval when the NAT is on our side (default 20 s).  --log: 0
  * failures only, 1 (default) events too, 2 every IKE message as well.
  */
@@ -218,6 +224,26 @@ static int load_conf(const char *path, const char *conn, struct ike_conf *conf)
 	return 0;
 }
 
+/* Connection number @nth of the file, if there is one (no messages). */
+static int quiet_load_conf(const char *path, int nth, struct ike_conf *conf)
+{
+	static char text[65536];
+	char err[160], which[16];
+	FILE *f = fopen(path, "r");
+	size_t n;
+	int rc;
+
+	if (!f)
+		return -1;
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = 0;
+	snprintf(which, sizeof(which), "#%d", nth);
+	rc = ike_conf_parse(text, which, conf, err, sizeof(err));
+	OPENSSL_cleanse(text, n);
+	return rc;
+}
+
 static socklen_t to_sockaddr(const struct ike_addr *a, struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
@@ -295,7 +321,7 @@ static const char usage[] =
 	"                [--cookie-threshold N] [--keepalive S] [--log 0|1|2]\n"
 	"                [--trace] [--once] [--no-kernel]\n"
 	"       ksad-ike --config FILE [--conn NAME] [options]\n"
-	"       ksad-ike ctl SOCKET COMMAND [ARGS]   (ctl SOCKET help lists them)\n"
+	"       ksad-ike ctl SOCKET [CONN] COMMAND [ARGS]   (ctl SOCKET help lists them)\n"
 	"       ksad-ike columns                     (two --trace outputs side by side)\n";
 
 /* --- the control socket: ksad-ike ctl SOCKET COMMAND ---------------------- */
@@ -377,6 +403,7 @@ static size_t list_sa(const struct ike_sa *sa, const char *what, char *out, size
 
 static struct ike_ksad *trace_ks;	/* with --trace: events go to the trace */
 static int log_level = 1;		/* 0 errors, 1 events, 2 messages too */
+static char conn_tag[72];		/* "NAME: " with several connections */
 
 /*
  * What happened, for the log (level 1: events; failures use level 0, each
@@ -394,9 +421,9 @@ static void say_at(int level, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (trace_ks)
-		ike_ksad_note(trace_ks, "NOTE", "%s", msg);
+		ike_ksad_note(trace_ks, "NOTE", "%s%s", conn_tag, msg);
 	else
-		printf("ksad-ike: %s\n", msg);
+		printf("ksad-ike: %s%s\n", conn_tag, msg);
 }
 
 #define say(...)	say_at(1, __VA_ARGS__)
@@ -428,6 +455,9 @@ static const char *msg_label(const struct ike_sa *sa, const uint8_t *msg)
 }
 
 struct daemon {
+	char name[64];			/* the connection's (several in one file) */
+	bool stay;			/* several connections: never exit on one */
+	struct ike_ksad ks_store;
 	struct ike_cfg cfg;
 	struct ike_kernel k;
 	struct ike_sa sas[2];
@@ -441,6 +471,7 @@ struct daemon {
 	long long due[2];		/* next retransmission (ms), 0: none */
 	bool once, initiate, on_demand;
 	struct ike_ksad *ks;
+	int efd;			/* its ACQUIRE and EXPIRE */
 	/* a request ksad's EXPIRE asked for, when it could not go at once */
 	enum ike_req todo;
 	long long todo_due;
@@ -457,6 +488,17 @@ struct daemon {
 };
 
 #define HALF_OPEN_S	30
+#define MAX_CONNS	8
+
+static bool tracing;			/* --trace */
+
+/* Log and trace as connection @d from here on. */
+static void use(struct daemon *d)
+{
+	trace_ks = tracing ? d->ks : NULL;
+	if (d->stay)
+		snprintf(conn_tag, sizeof(conn_tag), "%.63s: ", d->name);
+}
 
 static long long now_ms(void)
 {
@@ -535,31 +577,55 @@ static int start(struct daemon *d)
 	return 0;
 }
 
-static void ctl_serve(struct daemon *d, int lfd)
+static struct daemon *ctl_serve(struct daemon *conns, int n_conns, int lfd)
 {
 	static const struct { const char *name; enum ike_req req; } reqs[] = {
 		{ "rekey-child", IKE_REQ_REKEY_CHILD }, { "rekey-ike", IKE_REQ_REKEY_IKE },
 		{ "delete-child", IKE_REQ_DELETE_CHILD }, { "delete-ike", IKE_REQ_DELETE_IKE },
 		{ "terminate", IKE_REQ_DELETE_IKE }, { "dpd", IKE_REQ_DPD },
 	};
-	char cmd[160], reply[1024], a1[64] = "", a2[64] = "";
+	char buf[160], *cmd = buf, reply[4096], a1[64] = "", a2[64] = "";
+	struct daemon *d = &conns[0];
+	bool all = n_conns > 1;
 	uint8_t out[4096];
 	size_t len, n = 0, i;
 	ssize_t got;
-	int fd = accept(lfd, NULL, NULL), rc, nargs;
+	int fd = accept(lfd, NULL, NULL), rc, nargs, c;
 
 	if (fd < 0)
-		return;
-	got = read(fd, cmd, sizeof(cmd) - 1);
-	cmd[got > 0 ? got : 0] = 0;
-	cmd[strcspn(cmd, "\r\n")] = 0;
+		return NULL;
+	got = read(fd, buf, sizeof(buf) - 1);
+	buf[got > 0 ? got : 0] = 0;
+	buf[strcspn(buf, "\r\n")] = 0;
+	/* several connections: "NAME COMMAND ..." picks one (else the first) */
+	for (c = 0; c < n_conns && n_conns > 1; c++) {
+		size_t nl = strlen(conns[c].name);
+
+		if (!strncmp(cmd, conns[c].name, nl) && cmd[nl] == ' ') {
+			d = &conns[c];
+			cmd += nl + 1;
+			all = false;
+			break;
+		}
+	}
+	use(d);
 	nargs = sscanf(cmd, "%*s %63s %63s", a1, a2);
 	cmd[strcspn(cmd, " ")] = 0;
 	if (!strcmp(cmd, "list")) {
 		n = (size_t)snprintf(reply, sizeof(reply), "ok\n");
-		n += list_sa(d->sa, "current", reply + n, sizeof(reply) - n);
-		if (d->old)
-			n += list_sa(d->old, "old", reply + n, sizeof(reply) - n);
+		for (c = 0; c < n_conns && n < sizeof(reply); c++) {
+			struct daemon *x = all ? &conns[c] : d;
+
+			if (n_conns > 1 && n < sizeof(reply))
+				n += (size_t)snprintf(reply + n, sizeof(reply) - n,
+						      "connection %s\n", x->name);
+			if (n < sizeof(reply))
+				n += list_sa(x->sa, "current", reply + n, sizeof(reply) - n);
+			if (x->old && n < sizeof(reply))
+				n += list_sa(x->old, "old", reply + n, sizeof(reply) - n);
+			if (!all)
+				break;
+		}
 	} else if (!strcmp(cmd, "initiate")) {
 		if (d->sa->state != IKE_IDLE && d->sa->state != IKE_DELETED &&
 		    d->sa->state != IKE_FAILED)
@@ -614,6 +680,7 @@ static void ctl_serve(struct daemon *d, int lfd)
 	if (write(fd, reply, n < sizeof(reply) ? n : sizeof(reply) - 1) < 0)
 		perror("ksad-ike: control reply");
 	close(fd);
+	return d;
 }
 
 /* A retransmission timer ran out. Return: 1 when the daemon should exit. */
@@ -629,12 +696,13 @@ static int expire(struct daemon *d, struct ike_sa *sa)
 		d->due[s] = 0;
 		if (sa->state == IKE_INIT_SENT || sa->state == IKE_AUTH_SENT) {
 			say_at(0, "no answer from the peer, giving up");
-			return 1;
+			sa->state = IKE_FAILED;
+			return !d->stay;
 		}
 		say_at(0, "no answer from the peer: it is dead; its SAs go");
 		ike_sa_dead(sa);
 		report(d, sa, IKE_ESTABLISHED);
-		return d->initiate && !d->on_demand && sa == d->sa;
+		return d->initiate && !d->on_demand && sa == d->sa && !d->stay;
 	}
 	if (trace_ks)
 		ike_ksad_note(trace_ks, "SEND", "%s (again)", msg_label(sa, sa->req));
@@ -753,13 +821,15 @@ static int receive(struct daemon *d, bool natt, uint8_t *in, size_t n,
 	emit(d, sa, out, len);
 	if (rc || sa->state == IKE_FAILED) {
 		say_at(0, "failed: %s (notify %u)", sa->why ? sa->why : "?", sa->notify);
-		if (sa->initiator && (before == IKE_INIT_SENT || before == IKE_AUTH_SENT))
+		if (sa->initiator && (before == IKE_INIT_SENT || before == IKE_AUTH_SENT) &&
+		    !d->stay)
 			return 2;
 		return d->once ? 2 : 0;
 	}
 	if (d->once && sa->state == IKE_ESTABLISHED && before != IKE_ESTABLISHED)
 		return 1;
-	if (sa == d->sa && sa->state == IKE_DELETED && d->initiate && !d->on_demand)
+	if (sa == d->sa && sa->state == IKE_DELETED && d->initiate && !d->on_demand &&
+	    !d->stay)
 		return 1;
 	return 0;
 }
@@ -909,6 +979,162 @@ static void do_todo(struct daemon *d)
 		d->todo = IKE_REQ_NONE;
 }
 
+/*
+ * The connection a datagram is for: the one whose IKE SA has its SPIs, or
+ * for a new IKE_SA_INIT request the first whose peer has its source address.
+ */
+static struct daemon *route(struct daemon *conns, int n, const uint8_t *in, size_t len,
+			    const struct sockaddr_storage *from)
+{
+	uint64_t spi_i = 0, spi_r = 0;
+	struct ike_addr fa;
+	int c, s;
+	size_t i;
+
+	if (n == 1)
+		return conns;
+	if (len < IKE_HDR_LEN)
+		return NULL;
+	for (i = 0; i < 8; i++) {
+		spi_i = spi_i << 8 | in[i];
+		spi_r = spi_r << 8 | in[8 + i];
+	}
+	for (c = 0; c < n; c++)
+		for (s = 0; s < 2; s++) {
+			const struct ike_sa *sa = &conns[c].sas[s];
+
+			if (sa->state != IKE_IDLE && sa->spi_i == spi_i &&
+			    (sa->spi_r == spi_r || !spi_r || !sa->spi_r))
+				return &conns[c];
+		}
+	if (in[18] != IKE_SA_INIT || (in[19] & IKE_FLAG_RESPONSE) || spi_r)
+		return NULL;
+	to_ike_addr(from, &fa);
+	for (c = 0; c < n; c++)
+		if (conns[c].cfg.remote.family == fa.family &&
+		    !memcmp(conns[c].cfg.remote.a, fa.a, fa.family == AF_INET ? 4 : 16))
+			return &conns[c];
+	return NULL;
+}
+
+/* What the command line gave (NULL: not given); the file fills the rest. */
+struct args {
+	const char *local, *remote, *psk, *lts, *rts, *ike, *esp, *mode;
+	const char *id, *remote_id;
+	bool ike_given, esp_given, initiate, on_demand;
+	uint32_t reqid, lifetime;
+	uint16_t port, rport;
+};
+
+/* Connection @d from the command line @a and the file's @conf (or NULL). */
+static int conn_setup(struct daemon *d, const struct args *a, struct ike_conf *conf)
+{
+	struct ike_cfg *cfg = &d->cfg;
+	const char *local = a->local, *remote = a->remote, *lts = a->lts, *rts = a->rts;
+	const char *ike = a->ike, *esp = a->esp, *mode = a->mode;
+	bool psk_from_conf = false;
+
+	cfg->mode = 2;
+	cfg->reqid = a->reqid;
+	cfg->lifetime = a->lifetime;
+	d->initiate = a->initiate;
+	d->on_demand = a->on_demand;
+	if (a->id)
+		snprintf(cfg->local_id, sizeof(cfg->local_id), "%s", a->id);
+	if (a->remote_id)
+		snprintf(cfg->remote_id, sizeof(cfg->remote_id), "%s", a->remote_id);
+	if (conf) {
+		/* the file's settings where the command line gave none */
+		snprintf(d->name, sizeof(d->name), "%s", conf->name);
+		local = local ? local : conf->local_addrs[0] ? conf->local_addrs : NULL;
+		remote = remote ? remote : conf->remote_addrs[0] ? conf->remote_addrs : NULL;
+		ike = a->ike_given ? ike : conf->proposals[0] ? conf->proposals : ike;
+		esp = a->esp_given ? esp : conf->esp_proposals[0] ? conf->esp_proposals : esp;
+		lts = lts ? lts : conf->local_ts[0] ? conf->local_ts : NULL;
+		rts = rts ? rts : conf->remote_ts[0] ? conf->remote_ts : NULL;
+		mode = mode ? mode : conf->mode[0] ? conf->mode : NULL;
+		if (!cfg->local_id[0])
+			snprintf(cfg->local_id, sizeof(cfg->local_id), "%s", conf->local_id);
+		if (!cfg->remote_id[0])
+			snprintf(cfg->remote_id, sizeof(cfg->remote_id), "%s", conf->remote_id);
+		if (!strcmp(conf->start_action, "start"))
+			d->initiate = true;
+		else if (!strcmp(conf->start_action, "trap"))
+			d->on_demand = true;
+		else if (conf->start_action[0] && strcmp(conf->start_action, "none"))
+			return die("start_action is none, start or trap, not %s", conf->start_action);
+		if (conf->life_time[0] && !cfg->lifetime) {
+			long t = ike_conf_seconds(conf->life_time);
+
+			if (t <= 0 || t > 0xffffffffL)
+				return die("bad life_time %s", conf->life_time);
+			cfg->lifetime = (uint32_t)t;
+		}
+		psk_from_conf = !a->psk && conf->secret[0];
+	}
+	if (mode) {
+		if (strcmp(mode, "tunnel") && strcmp(mode, "transport"))
+			return die("mode is tunnel or transport, not %s", mode);
+		cfg->mode = mode[1] == 'r' ? 1 : 2;
+	}
+	if (!local || !remote || (!a->psk && !psk_from_conf)) {
+		fputs(usage, stderr);
+		return die("%s", "--local, --remote and --psk-file (or a config file with them) are required");
+	}
+	if (parse_addr(local, &cfg->local, a->port) || parse_addr(remote, &cfg->remote, a->rport) ||
+	    cfg->local.family != cfg->remote.family)
+		return die("%s", "bad --local or --remote address");
+	if (parse_suites(ike, true, cfg))
+		return die("bad --ike proposals: %s", ike);
+	if (parse_suites(esp, false, cfg))
+		return die("bad --esp proposals: %s", esp);
+	if (parse_ts(lts ? lts : local, &cfg->local_ts) || parse_ts(rts ? rts : remote, &cfg->remote_ts))
+		return die("%s", "bad --local-ts or --remote-ts");
+	if (!cfg->local_id[0])
+		snprintf(cfg->local_id, sizeof(cfg->local_id), "%s", local);
+	if (psk_from_conf) {
+		size_t n = strlen(conf->secret);
+
+		if (n > sizeof(cfg->psk))
+			return die("%s", "the secret in the config file is too long");
+		memcpy(cfg->psk, conf->secret, n);
+		cfg->psk_len = n;
+	} else if (read_psk(a->psk, cfg)) {
+		return 2;
+	}
+	if (conf)
+		OPENSSL_cleanse(conf->secret, sizeof(conf->secret));
+	cfg->trap = d->on_demand;
+	cfg->cookie_version = 1;
+	if (RAND_bytes(cfg->cookie_secret, sizeof(cfg->cookie_secret)) != 1)
+		return die("%s", "no randomness for the COOKIE secret");
+	return 0;
+}
+
+/* Its own ksad sockets, bypass and trap policies; 0 or an exit code. */
+static int conn_open(struct daemon *d, bool dry, bool bypass)
+{
+	struct ike_ksad *ks = &d->ks_store;
+
+	ks->dry = dry;
+	ks->trace = tracing ? stdout : NULL;
+	ks->role = d->initiate || d->on_demand ? 'I' : 'R';
+	d->ks = ks;
+	if (ike_ksad_open(ks))
+		return die("%s", "ksad is not loaded (or no CAP_NET_ADMIN)");
+	if (bypass && ike_ksad_bypass_ike(ks, &d->cfg))
+		return die("%s", "could not add the bypass policies for IKE");
+	d->k = ike_ksad_ops;
+	d->k.ctx = ks;
+	d->sa = &d->sas[0];
+	d->efd = ike_ksad_listen(ks);
+	if (!ks->dry && d->efd < 0)
+		return die("%s", "cannot listen to ksad's ACQUIRE and EXPIRE");
+	if (d->on_demand && ike_ksad_trap(ks, &d->cfg))
+		return die("%s", "could not add the trap policy");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -927,216 +1153,194 @@ int main(int argc, char **argv)
 		{ "trace", 0, NULL, 't' }, { "once", 0, NULL, 'o' },
 		{ "no-kernel", 0, NULL, 'n' }, { NULL, 0, NULL, 0 },
 	};
-	static struct daemon dd;
+	static struct daemon conns[MAX_CONNS];
+	static struct ike_conf confs[MAX_CONNS];
 	static uint8_t in[65536];
-	struct daemon *d = &dd;
-	struct ike_cfg *cfg = &d->cfg;
-	const char *local = NULL, *remote = NULL, *psk = NULL, *lts = NULL, *rts = NULL;
-	const char *ike = "aes256gcm16-prfsha256-ecp256,aes128-sha256-modp2048";
-	const char *esp = "aes128gcm16,aes256gcm16,chacha20poly1305,aes128-sha256";
-	const char *ctl = NULL, *mode = NULL, *conf_file = NULL, *conn = "";
-	static struct ike_conf conf;
-	bool psk_from_conf = false, ike_given = false, esp_given = false;
-	struct ike_ksad ks = { .trace = NULL };
+	struct args a = {
+		.ike = "aes256gcm16-prfsha256-ecp256,aes128-sha256-modp2048",
+		.esp = "aes128gcm16,aes256gcm16,chacha20poly1305,aes128-sha256",
+		.reqid = 1, .port = 500, .rport = 500,
+	};
+	const char *ctl = NULL, *conf_file = NULL, *conn = NULL;
+	int c, i, n_conns = 1, lfd = -1, fds[2], cookie_threshold = 10, keepalive_s = 20;
+	bool once = false, dry = false, per_conn = false;
+	uint16_t nport = 4500;
 	struct sockaddr_storage ss;
-	uint16_t port = 500, rport = 500;
-	int c, lfd = -1, efd = -1;
 	struct ike_addr nat_local;
 	socklen_t slen;
 
-	if (argc >= 4 && argc <= 6 && !strcmp(argv[1], "ctl")) {
+	if (argc >= 4 && argc <= 7 && !strcmp(argv[1], "ctl")) {
 		char cmd[160];
 
-		snprintf(cmd, sizeof(cmd), "%s %s %s", argv[3], argc > 4 ? argv[4] : "",
-			 argc > 5 ? argv[5] : "");
+		snprintf(cmd, sizeof(cmd), "%s %s %s %s", argv[3], argc > 4 ? argv[4] : "",
+			 argc > 5 ? argv[5] : "", argc > 6 ? argv[6] : "");
 		return ctl_client(argv[2], cmd);
 	}
 	if (argc == 2 && !strcmp(argv[1], "columns"))
 		return ike_columns(stdin, stdout);
-	d->nport = 4500;
-	d->cookie_threshold = 10;
-	d->keepalive_s = 20;
-	cfg->mode = 2;
-	cfg->reqid = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		/* the options of one connection (with several, the file has them) */
+		per_conn |= strchr("lripImLTkeDRq", c) != NULL;
 		switch (c) {
-		case 'l': local = optarg; break;
-		case 'r': remote = optarg; break;
-		case 'i': snprintf(cfg->local_id, sizeof(cfg->local_id), "%s", optarg); break;
-		case 'R': snprintf(cfg->remote_id, sizeof(cfg->remote_id), "%s", optarg); break;
-		case 'p': psk = optarg; break;
-		case 'I': d->initiate = true; break;
-		case 'm': mode = optarg; break;
+		case 'l': a.local = optarg; break;
+		case 'r': a.remote = optarg; break;
+		case 'i': a.id = optarg; break;
+		case 'R': a.remote_id = optarg; break;
+		case 'p': a.psk = optarg; break;
+		case 'I': a.initiate = true; break;
+		case 'm': a.mode = optarg; break;
 		case 'c': conf_file = optarg; break;
 		case 'n' + 256: conn = optarg; break;
-		case 'L': lts = optarg; break;
-		case 'T': rts = optarg; break;
-		case 'q': cfg->reqid = (uint32_t)strtoul(optarg, NULL, 0); break;
-		case 'k': ike = optarg; ike_given = true; break;
-		case 'e': esp = optarg; esp_given = true; break;
-		case 'P': port = (uint16_t)atoi(optarg); break;
-		case 'Q': rport = (uint16_t)atoi(optarg); break;
-		case 'N': d->nport = (uint16_t)atoi(optarg); break;
+		case 'L': a.lts = optarg; break;
+		case 'T': a.rts = optarg; break;
+		case 'q': a.reqid = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'k': a.ike = optarg; a.ike_given = true; break;
+		case 'e': a.esp = optarg; a.esp_given = true; break;
+		case 'P': a.port = (uint16_t)atoi(optarg); break;
+		case 'Q': a.rport = (uint16_t)atoi(optarg); break;
+		case 'N': nport = (uint16_t)atoi(optarg); break;
 		case 'C': ctl = optarg; break;
-		case 'D': d->on_demand = true; break;
-		case 'K': d->cookie_threshold = atoi(optarg); break;
-		case 'A': d->keepalive_s = atoi(optarg); break;
+		case 'D': a.on_demand = true; break;
+		case 'K': cookie_threshold = atoi(optarg); break;
+		case 'A': keepalive_s = atoi(optarg); break;
 		case 'g': log_level = atoi(optarg); break;
-		case 'F': cfg->lifetime = (uint32_t)strtoul(optarg, NULL, 0); break;
-		case 't': ks.trace = stdout; break;
-		case 'o': d->once = true; break;
-		case 'n': ks.dry = true; break;
+		case 'F': a.lifetime = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 't': tracing = true; break;
+		case 'o': once = true; break;
+		case 'n': dry = true; break;
 		default:
 			fputs(usage, stderr);
 			return 2;
 		}
 	}
 	if (conf_file) {
-		/* the file's settings where the command line gave none */
-		if (load_conf(conf_file, conn, &conf))
+		/* --conn NAME: that one; without it, every connection in the file */
+		if (load_conf(conf_file, conn ? conn : "#0", &confs[0]))
 			return 2;
-		local = local ? local : conf.local_addrs[0] ? conf.local_addrs : NULL;
-		remote = remote ? remote : conf.remote_addrs[0] ? conf.remote_addrs : NULL;
-		ike = ike_given ? ike : conf.proposals[0] ? conf.proposals : ike;
-		esp = esp_given ? esp : conf.esp_proposals[0] ? conf.esp_proposals : esp;
-		lts = lts ? lts : conf.local_ts[0] ? conf.local_ts : NULL;
-		rts = rts ? rts : conf.remote_ts[0] ? conf.remote_ts : NULL;
-		mode = mode ? mode : conf.mode[0] ? conf.mode : NULL;
-		if (!cfg->local_id[0])
-			snprintf(cfg->local_id, sizeof(cfg->local_id), "%s", conf.local_id);
-		if (!cfg->remote_id[0])
-			snprintf(cfg->remote_id, sizeof(cfg->remote_id), "%s", conf.remote_id);
-		if (!strcmp(conf.start_action, "start"))
-			d->initiate = true;
-		else if (!strcmp(conf.start_action, "trap"))
-			d->on_demand = true;
-		else if (conf.start_action[0] && strcmp(conf.start_action, "none"))
-			return die("start_action is none, start or trap, not %s", conf.start_action);
-		if (conf.life_time[0] && !cfg->lifetime) {
-			long t = ike_conf_seconds(conf.life_time);
-
-			if (t <= 0 || t > 0xffffffffL)
-				return die("bad life_time %s", conf.life_time);
-			cfg->lifetime = (uint32_t)t;
-		}
-		psk_from_conf = !psk && conf.secret[0];
+		while (!conn && n_conns < MAX_CONNS &&
+		       !quiet_load_conf(conf_file, n_conns, &confs[n_conns]))
+			n_conns++;
+		if (n_conns > 1 && (per_conn || once))
+			return die("%s holds %d connections: give their settings there, not as options",
+				   conf_file, n_conns);
 	}
-	if (mode) {
-		if (strcmp(mode, "tunnel") && strcmp(mode, "transport"))
-			return die("mode is tunnel or transport, not %s", mode);
-		cfg->mode = mode[1] == 'r' ? 1 : 2;
-	}
-	if (!local || !remote || (!psk && !psk_from_conf)) {
-		fputs(usage, stderr);
-		return die("%s", "--local, --remote and --psk-file (or a config file with them) are required");
-	}
-	if (parse_addr(local, &cfg->local, port) || parse_addr(remote, &cfg->remote, rport) ||
-	    cfg->local.family != cfg->remote.family)
-		return die("%s", "bad --local or --remote address");
-	if (parse_suites(ike, true, cfg))
-		return die("bad --ike proposals: %s", ike);
-	if (parse_suites(esp, false, cfg))
-		return die("bad --esp proposals: %s", esp);
-	if (parse_ts(lts ? lts : local, &cfg->local_ts) || parse_ts(rts ? rts : remote, &cfg->remote_ts))
-		return die("%s", "bad --local-ts or --remote-ts");
-	if (!cfg->local_id[0])
-		snprintf(cfg->local_id, sizeof(cfg->local_id), "%s", local);
-	if (psk_from_conf) {
-		size_t n = strlen(conf.secret);
-
-		if (n > sizeof(cfg->psk))
-			return die("%s", "the secret in the config file is too long");
-		memcpy(cfg->psk, conf.secret, n);
-		cfg->psk_len = n;
-	} else if (read_psk(psk, cfg)) {
-		return 2;
-	}
-	OPENSSL_cleanse(conf.secret, sizeof(conf.secret));
-	ks.role = d->initiate || d->on_demand ? 'I' : 'R';
-	cfg->trap = d->on_demand;
-	d->ks = &ks;
 	srandom((unsigned int)now_ms() ^ (unsigned int)getpid());
-	cfg->cookie_version = 1;
-	if (RAND_bytes(cfg->cookie_secret, sizeof(cfg->cookie_secret)) != 1)
-		return die("%s", "no randomness for the COOKIE secret");
-	if (ks.trace)
-		trace_ks = &ks;
-	if (ike_ksad_open(&ks))
-		return die("%s", "ksad is not loaded (or no CAP_NET_ADMIN)");
-	if (ike_ksad_bypass_ike(&ks, cfg))
-		return die("%s", "could not add the bypass policies for IKE");
-	d->k = ike_ksad_ops;
-	d->k.ctx = &ks;
-	d->sa = &d->sas[0];
-	efd = ike_ksad_listen(&ks);
-	if (!ks.dry && efd < 0)
-		return die("%s", "cannot listen to ksad's ACQUIRE and EXPIRE");
-	if (d->on_demand && ike_ksad_trap(&ks, cfg))
-		return die("%s", "could not add the trap policy");
+	for (i = 0; i < n_conns; i++) {
+		struct daemon *d = &conns[i];
+
+		d->stay = n_conns > 1;
+		d->once = once;
+		d->nport = nport;
+		d->cookie_threshold = cookie_threshold;
+		d->keepalive_s = keepalive_s;
+		/* each connection's CHILD SAs have reqids of their own */
+		a.reqid = (a.reqid ? a.reqid : 1);
+		c = conn_setup(d, &a, conf_file ? &confs[i] : NULL);
+		if (c)
+			return c;
+		d->cfg.reqid += (uint32_t)(i * IKE_MAX_CHILDREN);
+		if (i && (d->cfg.local.family != conns[0].cfg.local.family ||
+			  memcmp(d->cfg.local.a, conns[0].cfg.local.a, sizeof(d->cfg.local.a))))
+			return die("connection %s: all connections share local_addrs (%s has other)",
+				   d->name, conns[0].name);
+	}
+	for (i = 0; i < n_conns; i++) {
+		bool bypass = true;
+		int j;
+
+		/* one pair of bypass policies per peer */
+		for (j = 0; j < i; j++)
+			if (!memcmp(&conns[j].cfg.remote, &conns[i].cfg.remote,
+				    sizeof(conns[i].cfg.remote)))
+				bypass = false;
+		c = conn_open(&conns[i], dry, bypass);
+		if (c)
+			return c;
+	}
 	if (ctl && (lfd = ctl_listen(ctl)) < 0)
 		return die("cannot listen on %s: %s", ctl, strerror(errno));
 
 	/* IKE on the IKE port, and behind the non-ESP marker on the NAT-T port */
-	nat_local = cfg->local;
-	nat_local.port = d->nport;
+	nat_local = conns[0].cfg.local;
+	nat_local.port = nport;
 	for (c = 0; c < 2; c++) {
-		d->fds[c] = socket(cfg->local.family, SOCK_DGRAM, 0);
-		slen = to_sockaddr(c ? &nat_local : &cfg->local, &ss);
-		if (d->fds[c] < 0 || bind(d->fds[c], (struct sockaddr *)&ss, slen))
-			return die("cannot bind UDP port %u: %s", c ? d->nport : port,
+		fds[c] = socket(nat_local.family, SOCK_DGRAM, 0);
+		slen = to_sockaddr(c ? &nat_local : &conns[0].cfg.local, &ss);
+		if (fds[c] < 0 || bind(fds[c], (struct sockaddr *)&ss, slen))
+			return die("cannot bind UDP port %u: %s", c ? nport : a.port,
 				   strerror(errno));
+	}
+	for (i = 0; i < n_conns; i++) {
+		conns[i].fds[0] = fds[0];
+		conns[i].fds[1] = fds[1];
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
-	if (d->initiate) {
-		if (start(d))
-			return die("cannot start: %s", d->sa->why);
-		say("IKE_SA_INIT -> %s", remote);
+	for (i = 0; i < n_conns; i++) {
+		use(&conns[i]);
+		if (conns[i].initiate) {
+			if (start(&conns[i]))
+				return die("cannot start: %s", conns[i].sa->why);
+			say("IKE_SA_INIT -> %s", conns[i].name[0] ? conns[i].name : "the peer");
+		}
 	}
 	for (;;) {
-		struct pollfd p[4] = { { .fd = d->fds[0], .events = POLLIN },
-				       { .fd = d->fds[1], .events = POLLIN },
-				       { .fd = efd, .events = POLLIN },
-				       { .fd = lfd, .events = POLLIN } };
+		struct pollfd p[3 + MAX_CONNS] = { { .fd = fds[0], .events = POLLIN },
+						   { .fd = fds[1], .events = POLLIN },
+						   { .fd = lfd, .events = POLLIN } };
 		struct sockaddr_storage from;
 		socklen_t flen = sizeof(from);
 		long long now = now_ms(), next = now + 1000;
+		struct daemon *d;
 		bool natt;
 		ssize_t n;
 		int rc, s;
 
-		for (s = 0; s < 2; s++)
-			if (d->due[s] && d->due[s] < next)
-				next = d->due[s];
-		if (d->todo && d->todo_due < next)
-			next = d->todo_due;
-		if (d->keepalive_due && d->keepalive_due < next)
-			next = d->keepalive_due;
-		rc = poll(p, 4, next > now ? (int)(next - now) : 0);
+		for (i = 0; i < n_conns; i++) {
+			d = &conns[i];
+			p[3 + i].fd = d->efd;
+			p[3 + i].events = POLLIN;
+			for (s = 0; s < 2; s++)
+				if (d->due[s] && d->due[s] < next)
+					next = d->due[s];
+			if (d->todo && d->todo_due < next)
+				next = d->todo_due;
+			if (d->keepalive_due && d->keepalive_due < next)
+				next = d->keepalive_due;
+		}
+		rc = poll(p, (nfds_t)(3 + n_conns), next > now ? (int)(next - now) : 0);
 		if (stopping) {
-			shut_down(d);
+			for (i = 0; i < n_conns; i++) {
+				use(&conns[i]);
+				shut_down(&conns[i]);
+			}
 			return 0;
 		}
 		now = now_ms();
-		for (s = 0; s < 2; s++)
-			if (d->due[s] && d->due[s] <= now && expire(d, &d->sas[s]))
-				return 1;
-		do_todo(d);
-		keepalive(d);
+		for (i = 0; i < n_conns; i++) {
+			d = &conns[i];
+			use(d);
+			for (s = 0; s < 2; s++)
+				if (d->due[s] && d->due[s] <= now && expire(d, &d->sas[s]))
+					return 1;
+			do_todo(d);
+			keepalive(d);
+			if (rc > 0 && (p[3 + i].revents & POLLIN))
+				kernel_event(d);
+		}
 		if (rc <= 0)
 			continue;
-		if (p[2].revents & POLLIN)
-			kernel_event(d);
-		if (p[3].revents & POLLIN) {
-			ctl_serve(d, lfd);
-			if (d->sa->state == IKE_DELETED && d->initiate && !d->on_demand)
+		if (p[2].revents & POLLIN) {
+			d = ctl_serve(conns, n_conns, lfd);
+			if (d && d->sa->state == IKE_DELETED && d->initiate && !d->on_demand &&
+			    !d->stay)
 				return 0;
 		}
 		if (!(p[0].revents & POLLIN) && !(p[1].revents & POLLIN))
 			continue;
 		natt = !(p[0].revents & POLLIN);
-		n = recvfrom(d->fds[natt], in, sizeof(in), 0, (struct sockaddr *)&from, &flen);
+		n = recvfrom(fds[natt], in, sizeof(in), 0, (struct sockaddr *)&from, &flen);
 		if (n <= 0)
 			continue;
 		if (natt) {
@@ -1146,6 +1350,12 @@ int main(int argc, char **argv)
 			n -= 4;
 			memmove(in, in + 4, (size_t)n);
 		}
+		d = route(conns, n_conns, in, (size_t)n, &from);
+		if (!d) {
+			say_at(2, "a datagram for no connection of ours: dropped");
+			continue;
+		}
+		use(d);
 		rc = receive(d, natt, in, (size_t)n, &from, flen);
 		if (rc)
 			return rc - 1;

@@ -460,6 +460,38 @@ static void test_config(void)
 	   strstr(err, "without"), "config: a '}' too many (%s)", err);
 	ok(ike_conf_parse("connections { lab { remote { id = \"x } } }", "", &c, err,
 			  sizeof(err)) && strstr(err, "quote"), "config: an unclosed quote (%s)", err);
+	{
+		static const char two[] =
+			"connections {\n"
+			" one { remote_addrs = 10.0.0.2\n local { id = alice@lab }\n"
+			"  remote { id = @gw.lab } }\n"
+			" two { remote_addrs = 10.0.0.3\n local { id = alice@lab }\n"
+			"  remote { id = gw2.lab } children { c { mode = transport } } }\n"
+			" three { remote_addrs = 10.0.0.4\n remote { id = gw3.lab } }\n"
+			"}\n"
+			"secrets {\n"
+			" ike-two { id = gw2.lab\n secret = two }\n"
+			" ike-half { id = alice@lab\n secret = half }\n"
+			" ike-one { id-a = alice@lab\n id-b = gw.lab\n secret = one }\n"
+			" ike-any { secret = any }\n"
+			"}\n";
+		struct ike_conf c1, c2, c3;
+
+		err[0] = 0;
+
+		ok(!ike_conf_parse(two, "#0", &c1, err, sizeof(err)) &&
+		   !ike_conf_parse(two, "#1", &c2, err, sizeof(err)) &&
+		   !ike_conf_parse(two, "#2", &c3, err, sizeof(err)) &&
+		   !strcmp(c1.name, "one") && !strcmp(c2.name, "two") && !strcmp(c3.name, "three") &&
+		   !strcmp(c1.remote_addrs, "10.0.0.2") && !strcmp(c2.remote_addrs, "10.0.0.3") &&
+		   !strcmp(c2.mode, "transport") && !c1.mode[0] && !strcmp(c3.remote_id, "gw3.lab"),
+		   "config: connections by number (#0, #1, #2), each with its own settings (%s)", err);
+		ok(!strcmp(c1.secret, "one") && !strcmp(c2.secret, "two") && !strcmp(c3.secret, "any"),
+		   "config: each connection's secret by its IDs (both before one; @gw.lab is "
+		   "gw.lab), else the one naming no ID (%s, %s, %s)", c1.secret, c2.secret, c3.secret);
+		ok(ike_conf_parse(two, "#3", &c1, err, sizeof(err)) && strstr(err, "no connection"),
+		   "config: no fourth connection (%s)", err);
+	}
 	ok(ike_conf_seconds("3600") == 3600 && ike_conf_seconds("90s") == 90 &&
 	   ike_conf_seconds("20m") == 1200 && ike_conf_seconds("1h") == 3600 &&
 	   ike_conf_seconds("2d") == 172800 && ike_conf_seconds("1x") == -1 &&
