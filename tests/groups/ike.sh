@@ -601,7 +601,8 @@ check "two connections: both CHILD SAs up" wait_log "$SW/two.out" 'CHILD SA up' 
 check_out "... charon has both IKE SAs (alice's and bob's)" '^2$' sh -c \
 	"ip netns exec b swanctl --list-sas 2>/dev/null | grep -c ESTABLISHED"
 check_out "... ksad-ike lists both, each with its own reqid" \
-	'connection alice.*reqid 1 .*connection bob.*reqid 5 ' sh -c "ctl list | tr '\n' ' '"
+	'connection alice.*reqid 1 .*connection bob.*reqid 5 ' sh -c \
+	"ip netns exec a $IKE ctl $CTL list | tr '\n' ' '"
 check_out "... four mature SAs in ksad" '^4$' mature
 check "... ping both ways on alice's" ping_both 10.1.0.1 10.2.0.1
 check "... and on bob's" ping_both 10.1.1.1 10.2.1.1
@@ -611,7 +612,8 @@ check_out "... alice's untouched" '^0$' sh -c \
 	"grep -c 'alice: CHILD SA rekeyed' $SW/two.out || true"
 check "... ping both ways on alice's" ping_both 10.1.0.1 10.2.0.1
 check "... and on bob's" ping_both 10.1.1.1 10.2.1.1
-check "charon deletes alice's IKE SA" n b timeout 20 swanctl --terminate --ike alice
+check "charon deletes alice's IKE SA (its connection lab)" \
+	n b timeout 20 swanctl --terminate --ike lab
 check "... ksad-ike hears it, and stays for bob" wait_log "$SW/two.out" 'alice: IKE SA deleted by the peer' 1
 check "... bob's still carries traffic" ping_both 10.1.1.1 10.2.1.1
 stop_pid $two
