@@ -1280,9 +1280,13 @@ int main(int argc, char **argv)
 	for (i = 0; i < n_conns; i++) {
 		use(&conns[i]);
 		if (conns[i].initiate) {
+			char peer[INET6_ADDRSTRLEN];
+
 			if (start(&conns[i]))
 				return die("cannot start: %s", conns[i].sa->why);
-			say("IKE_SA_INIT -> %s", conns[i].name[0] ? conns[i].name : "the peer");
+			inet_ntop(conns[i].cfg.remote.family, conns[i].cfg.remote.a, peer,
+				  sizeof(peer));
+			say("IKE_SA_INIT -> %s", peer);
 		}
 	}
 	for (;;) {
