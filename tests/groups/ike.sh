@@ -560,30 +560,27 @@ secrets { ike-bob { id-a = bob@lab
 	secret = "bob's secret" } }
 EOC
 n b swanctl --load-all --file "$SW/swanctl.conf" > /dev/null 2>&1
-cat > "$SW/two.conf" <<'EOC'
-connections {
-	alice {
+# ksad_conn NAME ID CHILD LOCAL-TS REMOTE-TS: one of ksad-ike's connections to charon
+ksad_conn() {
+	cat <<EOC
+	$1 {
 		local_addrs = 10.0.0.1
 		remote_addrs = 10.0.0.2
 		proposals = aes256gcm16-prfsha256-ecp256
-		local { id = alice@lab }
+		local { id = $2 }
 		remote { id = gw.lab }
-		children { net { local_ts = 10.1.0.0/24
-			remote_ts = 10.2.0.0/24
+		children { $3 { local_ts = $4
+			remote_ts = $5
 			esp_proposals = aes128gcm16
 			start_action = start } }
 	}
-	bob {
-		local_addrs = 10.0.0.1
-		remote_addrs = 10.0.0.2
-		proposals = aes256gcm16-prfsha256-ecp256
-		local { id = bob@lab }
-		remote { id = gw.lab }
-		children { bobnet { local_ts = 10.1.1.0/24
-			remote_ts = 10.2.1.0/24
-			esp_proposals = aes128gcm16
-			start_action = start } }
-	}
+EOC
+}
+{
+	echo "connections {"
+	ksad_conn alice alice@lab net 10.1.0.0/24 10.2.0.0/24
+	ksad_conn bob bob@lab bobnet 10.1.1.0/24 10.2.1.0/24
+	cat <<'EOC'
 }
 secrets {
 	ike-alice { id-a = alice@lab
@@ -594,6 +591,7 @@ secrets {
 		secret = "bob's secret" }
 }
 EOC
+} > "$SW/two.conf"
 chmod 600 "$SW/two.conf"
 ip netns exec a $IKE --config "$SW/two.conf" --ctl "$CTL" --trace > "$SW/two.out" 2>&1 &
 two=$!

@@ -278,9 +278,9 @@ int ike_ccsa_start(struct ike_sa *sa, enum ike_req what, uint8_t *out,
 }
 
 /*
- * Our CHILD rekey failed while the peer's rekey of the same CHILD SA waited
- * in @extra: the peer's new SA is the rekey's result; the old one waits
- * for the peer's Delete.
+ * The collision ends with the peer's new SA (waiting in @extra) as the
+ * rekey's result (ours failed, or was the redundant one): it takes the
+ * slot, the old one waits for the peer's Delete.
  */
 static void collision_off(struct ike_sa *sa)
 {
@@ -314,12 +314,8 @@ static int collision_settled(struct ike_sa *sa, struct ike_child *n, const uint8
 		    nonce_cmp(low, low_len, sa->coll_low, sa->coll_low_len) < 0;
 
 	if (!sa->child_up[s] || lost) {
-		if (sa->child_up[s] && sa->collided == IKE_COLL_PENDING) {
-			/* the peer's new SA stays; the old one waits for the peer's Delete */
-			sa->old = sa->child[s];
-			sa->has_old = true;
-			sa->child[s] = sa->extra;
-		}
+		/* the peer's new SA stays; the old one waits for the peer's Delete */
+		collision_off(sa);
 		sa->extra = *n;
 		sa->has_extra = true;
 		snprintf(sa->event, sizeof(sa->event),
@@ -327,7 +323,6 @@ static int collision_settled(struct ike_sa *sa, struct ike_child *n, const uint8
 			 "CHILD SA rekeyed, but the peer deleted it meanwhile: the new one goes too: in 0x%08x out 0x%08x" :
 			 "rekey collision settled: our exchange had the lowest nonce, our new CHILD SA is redundant and goes: in 0x%08x out 0x%08x",
 			 n->spi_in, n->spi_out);
-		sa->collided = IKE_COLL_NONE;
 		OPENSSL_cleanse(n, sizeof(*n));
 		return ike_info_start(sa, IKE_REQ_DELETE_EXTRA, out, cap, len);
 	}

@@ -197,51 +197,48 @@ static int read_psk(const char *path, struct ike_cfg *cfg)
 }
 
 /* The config file: owner-only if it holds a secret, like the PSK file. */
-static int load_conf(const char *path, const char *conn, struct ike_conf *conf)
-{
-	static char text[65536];
-	char err[160];
-	struct stat st;
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (!f)
-		return die("cannot open %s: %s", path, strerror(errno));
-	n = fread(text, 1, sizeof(text) - 1, f);
-	if (fstat(fileno(f), &st) || !feof(f)) {
-		fclose(f);
-		return die("%s: unreadable or larger than 64 KiB", path);
-	}
-	fclose(f);
-	text[n] = 0;
-	if (ike_conf_parse(text, conn, conf, err, sizeof(err))) {
-		OPENSSL_cleanse(text, n);
-		return die("%s: %s", path, err);
-	}
-	OPENSSL_cleanse(text, n);
-	if (conf->secret[0] && (st.st_mode & 077))
-		return die("%s holds a secret and is readable by group or others: chmod 600 it", path);
-	return 0;
-}
-
-/* Connection number @nth of the file, if there is one (no messages). */
-static int quiet_load_conf(const char *path, int nth, struct ike_conf *conf)
+/*
+ * Connection @conn of the file, or (@conn NULL) all of them, up to @max:
+ * the file is read once.  Return: how many, or -1 (said why).
+ */
+static int load_conf(const char *path, const char *conn, struct ike_conf *confs, int max)
 {
 	static char text[65536];
 	char err[160], which[16];
+	struct stat st;
 	FILE *f = fopen(path, "r");
+	bool secret = false;
 	size_t n;
-	int rc;
+	int i;
 
-	if (!f)
+	if (!f) {
+		die("cannot open %s: %s", path, strerror(errno));
 		return -1;
+	}
 	n = fread(text, 1, sizeof(text) - 1, f);
+	if (fstat(fileno(f), &st) || !feof(f)) {
+		fclose(f);
+		die("%s: unreadable or larger than 64 KiB", path);
+		return -1;
+	}
 	fclose(f);
 	text[n] = 0;
-	snprintf(which, sizeof(which), "#%d", nth);
-	rc = ike_conf_parse(text, which, conf, err, sizeof(err));
+	for (i = 0; i < (conn ? 1 : max); i++) {
+		snprintf(which, sizeof(which), "#%d", i);
+		if (ike_conf_parse(text, conn ? conn : which, &confs[i], err, sizeof(err)))
+			break;
+		secret |= confs[i].secret[0] != 0;
+	}
 	OPENSSL_cleanse(text, n);
-	return rc;
+	if (!i) {
+		die("%s: %s", path, err);
+		return -1;
+	}
+	if (secret && (st.st_mode & 077)) {
+		die("%s holds a secret and is readable by group or others: chmod 600 it", path);
+		return -1;
+	}
+	return i;
 }
 
 static socklen_t to_sockaddr(const struct ike_addr *a, struct sockaddr_storage *ss)
@@ -1215,11 +1212,9 @@ int main(int argc, char **argv)
 	}
 	if (conf_file) {
 		/* --conn NAME: that one; without it, every connection in the file */
-		if (load_conf(conf_file, conn ? conn : "#0", &confs[0]))
+		n_conns = load_conf(conf_file, conn, confs, MAX_CONNS);
+		if (n_conns < 0)
 			return 2;
-		while (!conn && n_conns < MAX_CONNS &&
-		       !quiet_load_conf(conf_file, n_conns, &confs[n_conns]))
-			n_conns++;
 		if (n_conns > 1 && (per_conn || once))
 			return die("%s holds %d connections: give their settings there, not as options",
 				   conf_file, n_conns);
@@ -1234,7 +1229,6 @@ int main(int argc, char **argv)
 		d->cookie_threshold = cookie_threshold;
 		d->keepalive_s = keepalive_s;
 		/* each connection's CHILD SAs have reqids of their own */
-		a.reqid = (a.reqid ? a.reqid : 1);
 		c = conn_setup(d, &a, conf_file ? &confs[i] : NULL);
 		if (c)
 			return c;
