@@ -135,16 +135,15 @@ shown "traffic on the new SAs" n initiator ping -c 2 -i 0.3 -W 2 192.0.2.2
 echo
 echo "== A delete: the responder closes the IKE SA; the CHILD SAs leave both SADs"
 shown "ksad-ike ctl delete-ike" ctl_r delete-ike
-wait $ini
+wait_pid $ini
 check "the initiator's ksad-ike ends (exit 0) with its IKE SA" test $? -eq 0
 check_out "no SA left in the initiator's SAD" '^0$' sh -c \
 	"ip netns exec initiator $K sa list | grep -c state || true"
 check_out "no SA left in the responder's SAD" '^0$' sh -c \
 	"ip netns exec responder $K sa list | grep -c state || true"
-kill $resp 2>/dev/null
-wait $resp 2>/dev/null
+stop_pid $resp
 exec 3>&-
-wait $cols
+wait_pid $cols 10
 
 ip netns delete initiator
 ip netns delete responder

@@ -39,6 +39,8 @@ charon {
 swanctl { socket = unix://$SW/charon.vici }
 EOC
 export STRONGSWAN_CONF=$SW/strongswan.conf
+# sw ARGS...: swanctl in b, never more than 20 s (vici waits forever)
+sw() { ip netns exec b timeout 20 swanctl "$@"; }
 # charon in b, with a /run of its own (its pid file path is fixed)
 ip netns exec b unshare -m --propagation private sh -c \
 	'mount -t tmpfs tmpfs /run; exec /usr/lib/ipsec/charon' > "$SW/charon.out" 2>&1 &
@@ -80,11 +82,11 @@ secrets { ike-1 { id-a = alice@lab
 	id-b = gw.lab
 	secret = "$psk" } }
 EOC
-	n b swanctl --load-all --file "$SW/swanctl.conf" > /dev/null 2>&1
+	sw --load-all --file "$SW/swanctl.conf" > /dev/null 2>&1
 }
 
 reset_case() {
-	n b timeout 20 swanctl --terminate --ike lab > /dev/null 2>&1
+	sw --terminate --ike lab > /dev/null 2>&1
 	n b ip xfrm state flush; n b ip xfrm policy flush
 	n a "$K" sa flush; n a "$K" policy flush
 }
@@ -120,8 +122,8 @@ case_run() {
 			> "$SW/ike.out" 2>&1 &
 		local rp=$!
 		sleep 0.5
-		check "$cell: charon initiates" n b timeout 20 swanctl --initiate --child net --ike lab
-		wait $rp
+		check "$cell: charon initiates" sw --initiate --child net --ike lab
+		wait_pid $rp 40
 		check "$cell: established (exit 0)" test $? -eq 0
 		check_out "$cell: the responder's SAD operations: ADD, GETSPI, UPDATE" \
 			'^ADD GETSPI UPDATE $' ops "$SW/ike.out"
@@ -130,10 +132,10 @@ case_run() {
 	check_out "$cell: two SAs in ksad" '^2$' sh -c \
 		"ip netns exec a $K sa list | grep -c 'state mature'"
 	check_out "$cell: charon's CHILD SA is installed" 'INSTALLED' \
-		n b swanctl --list-sas
+		sw --list-sas
 	check "$cell: ping both ways (ksad <-> XFRM)" ping_both $pa $pb
 	check_out "$cell: XFRM took ksad's packets" '[1-9][0-9]* packets' sh -c \
-		"ip netns exec b swanctl --list-sas | grep -E '^ *in '"
+		"ip netns exec b timeout 20 swanctl --list-sas | grep -E '^ *in '"
 }
 
 # helpers of the cases below
@@ -199,7 +201,7 @@ secrets { ike-1 { id-a = alice@lab
 	id-b = gw.lab
 	secret = "a lab secret" } }
 EOC
-n b swanctl --load-all --file "$SW/swanctl.conf" > /dev/null 2>&1
+sw --load-all --file "$SW/swanctl.conf" > /dev/null 2>&1
 ip netns exec c $IKE --local 198.51.100.2 --remote 203.0.113.2 --id alice@lab \
 	--remote-id gw.lab --psk-file "$SW/psk" --mode tunnel --local-ts 10.3.0.0/24 \
 	--remote-ts 10.2.0.0/24 --trace --esp aes128gcm16 --keepalive 1 \
@@ -211,7 +213,7 @@ check_out "... ksad-ike saw the NAT and floated to 4500" 'NAT detected, floating
 	cat "$SW/nat.out"
 check_out "... its SAs in ksad are ESP in UDP" '^2$' sh -c \
 	"ip netns exec c $K sa list | grep -c 'espinudp 4500'"
-check_out "... so is charon's CHILD SA" 'TUNNEL-in-UDP' n b swanctl --list-sas
+check_out "... so is charon's CHILD SA" 'TUNNEL-in-UDP' sw --list-sas
 check "... ping both ways through the NAT" ping_ns c b 10.3.0.1 10.2.0.1
 sleep 2.5
 check_out "... NAT keepalives (one byte to 4500) crossed the NAT" 'packets [1-9]' \
@@ -222,16 +224,16 @@ check_out "... the new SAs are ESP in UDP too" '^2$' sh -c \
 	"ip netns exec c $K sa list | grep -c 'espinudp 4500'"
 check "... ping both ways" ping_ns c b 10.3.0.1 10.2.0.1
 kill $nt 2>/dev/null
-wait $nt
+wait_pid $nt
 check "NAT-T: ksad-ike stops on SIGTERM (exit 0)" test $? -eq 0
 check_out "... and took its SAs out of ksad" '^0$' sh -c \
 	"ip netns exec c $K sa list | grep -c state || true"
 check_out "... and all its policies (CHILD SA, IKE bypass)" '^0$' sh -c \
 	"ip netns exec c $K policy list | grep -c '^policy ' || true"
 check_out "... after telling charon: its IKE SA is gone" '^0$' sh -c \
-	"sleep 0.5; ip netns exec b swanctl --list-sas 2>/dev/null | grep -c ESTABLISHED || true"
+	"sleep 0.5; ip netns exec b timeout 20 swanctl --list-sas 2>/dev/null | grep -c ESTABLISHED || true"
 sed 's/^/#   /' "$SW/nat.out" | grep -vE '^#   \[[a-z]+\] +(GETSPI|UPDATE|ADD|DELETE|SEND)' | head -12
-n b swanctl --terminate --ike lab > /dev/null 2>&1
+sw --terminate --ike lab > /dev/null 2>&1
 ip netns del c
 ip netns del nat
 
@@ -254,8 +256,8 @@ conn tunnel aes256gcm16-prfsha256-ecp256 aes128gcm16
 ip netns exec a timeout 30 $IKE $(ike_args tunnel) --cookie-threshold 0 > "$SW/ck.out" 2>&1 &
 ck=$!
 sleep 0.5
-check "COOKIE: charon initiates" n b timeout 20 swanctl --initiate --child net --ike lab
-wait $ck
+check "COOKIE: charon initiates" sw --initiate --child net --ike lab
+wait_pid $ck 40
 check "COOKIE: established (exit 0)" test $? -eq 0
 check_out "... after demanding a COOKIE" 'demanded a COOKIE' cat "$SW/ck.out"
 check "... ping both ways" ping_both 10.1.0.1 10.2.0.1
@@ -284,7 +286,7 @@ check_out "... and no mature SA in ksad" '^0$' sh -c \
 our_spis() { ctl list | awk '/^  CHILD SA/ { print $4, $6 }'; }
 # charon's installed CHILD SA as "OUR-IN OUR-OUT" (its out, its in)
 charon_spis() {
-	n b swanctl --list-sas 2>/dev/null | awk '/INSTALLED/ { on = 1 }
+	sw --list-sas 2>/dev/null | awk '/INSTALLED/ { on = 1 }
 		on && $1 == "in" { i = $2 } on && $1 == "out" { print $2, i; exit }' |
 		sed 's/,//g'
 }
@@ -309,17 +311,17 @@ new_children() {
 		ctl new-child 10.1.1.0/24 10.2.1.0/24
 	check "$cell: ... it is up" wait_log "$log" 'new CHILD SA up' 1
 	check_out "$cell: ... charon installed it as net2" 'net2: #[0-9]+, reqid [0-9]+, INSTALLED' \
-		n b swanctl --list-sas
+		sw --list-sas
 	check_out "$cell: ... four mature SAs in ksad" '^4$' mature
 	check "$cell: ... ping both ways on it" ping_both 10.1.1.1 10.2.1.1
 	check "$cell: ... and still on the first" ping_both 10.1.0.1 10.2.0.1
 	check "$cell: charon deletes the second CHILD SA" \
-		n b timeout 20 swanctl --terminate --child net2
+		sw --terminate --child net2
 	check "$cell: ... ksad-ike removes it (its SAs and policies)" \
 		wait_log "$log" 'CHILD SA deleted by the peer:' 1
 	check_out "$cell: ... two mature SAs left" '^2$' mature
 	check "$cell: charon asks for it again" \
-		n b timeout 20 swanctl --initiate --child net2 --ike lab
+		sw --initiate --child net2 --ike lab
 	check "$cell: ... ksad-ike answered: a new CHILD SA" \
 		wait_log "$log" 'new CHILD SA up by the peer' 1
 	check "$cell: ... ping both ways on it" ping_both 10.1.1.1 10.2.1.1
@@ -346,7 +348,7 @@ lifecycle() {
 	else
 		ip netns exec a $IKE $args --ike "$ike" --esp "$esp" --ctl "$CTL" > "$log" 2>&1 &
 		sleep 0.5
-		n b timeout 20 swanctl --initiate --child net --ike lab > /dev/null 2>&1
+		sw --initiate --child net --ike lab > /dev/null 2>&1
 	fi
 	local pid=$! before
 	check "$cell: established" wait_log "$log" 'CHILD SA up' 1
@@ -362,7 +364,7 @@ lifecycle() {
 	check "$cell: ... with PFS (a KE in CREATE_CHILD_SA)" test $? -eq 0
 	after "$cell: CHILD rekey by ksad-ike"
 	check "$cell: charon's rekey of the CHILD SA completes" \
-		n b timeout 20 swanctl --rekey --child net
+		sw --rekey --child net
 	check "$cell: ... ksad-ike answered it, the old pair deleted" \
 		wait_log "$log" 'old CHILD SA deleted by the peer' 1
 	check_out "$cell: ... the responder's order (ADD GETSPI UPDATE DELETE DELETE)" \
@@ -374,12 +376,12 @@ lifecycle() {
 		wait_log "$log" 'IKE SA deleted: ' 1
 	check_out "$cell: ... charon has the new IKE SA's SPIs" \
 		"$(ctl list | awk '/current IKE SA/ { sub(/^0x/, "", $4); print $4 }')" \
-		n b swanctl --list-sas
+		sw --list-sas
 	check "$cell: ... and only one IKE SA" \
-		test "$(n b swanctl --list-sas 2>/dev/null | grep -c ESTABLISHED)" -eq 1
+		test "$(sw --list-sas 2>/dev/null | grep -c ESTABLISHED)" -eq 1
 	after "$cell: IKE rekey by ksad-ike"
 	check "$cell: charon's rekey of the IKE SA completes" \
-		n b timeout 20 swanctl --rekey --ike lab
+		sw --rekey --ike lab
 	check "$cell: ... ksad-ike moved over, the old IKE SA deleted by charon" \
 		wait_log "$log" 'IKE SA deleted by the peer' 1
 	check_out "$cell: liveness check on the new IKE SA" '^ok' ctl dpd
@@ -388,25 +390,24 @@ lifecycle() {
 	if [ "$role" = initiator ]; then
 		new_children "$cell" "$log"
 		check "$cell: charon deletes the first CHILD SA" \
-			n b timeout 20 swanctl --terminate --child net
+			sw --terminate --child net
 		check "$cell: ... ksad-ike removes it from ksad" \
 			wait_log "$log" 'CHILD SA deleted by the peer:' 2
 		check_out "$cell: ksad-ike's delete-ike is sent" '^ok' ctl delete-ike
-		wait $pid
+		wait_pid $pid
 		check "$cell: ... ksad-ike (initiator) exits 0 with its IKE SA gone" test $? -eq 0
 		check_out "$cell: ... and charon's IKE SA is gone" '^0$' sh -c \
-			"ip netns exec b swanctl --list-sas 2>/dev/null | grep -c ESTABLISHED || true"
+			"ip netns exec b timeout 20 swanctl --list-sas 2>/dev/null | grep -c ESTABLISHED || true"
 	else
 		check_out "$cell: ksad-ike's delete-child is sent" '^ok' ctl delete-child
 		check "$cell: ... CHILD SA deleted on both sides" \
 			wait_log "$log" 'CHILD SA deleted:' 1
 		check_out "$cell: ... charon has no CHILD SA left" '^0$' sh -c \
-			"ip netns exec b swanctl --list-sas 2>/dev/null | grep -c INSTALLED || true"
+			"ip netns exec b timeout 20 swanctl --list-sas 2>/dev/null | grep -c INSTALLED || true"
 		check "$cell: charon deletes the IKE SA" \
-			n b timeout 20 swanctl --terminate --ike lab
+			sw --terminate --ike lab
 		check "$cell: ... ksad-ike hears it" wait_log "$log" 'IKE SA deleted by the peer' 2
-		kill $pid 2>/dev/null
-		wait $pid 2>/dev/null
+		stop_pid $pid
 	fi
 	check_out "$cell: nothing left in ksad: no SA" '^0$' sh -c \
 		"ip netns exec a $K sa list | grep -c 'state' || true"
@@ -436,17 +437,16 @@ check_out "... ksad-ike saw the ACQUIRE, with the packet's addresses" \
 check_out "... sent first in TSi/TSr (2.9), yet both sides keyed the whole /24s (ksad-ike)" \
 	'10.1.0.0/24 === 10.2.0.0/24' ctl list
 check_out "... (charon)" '^2$' sh -c \
-	"ip netns exec b swanctl --list-sas 2>/dev/null | grep -cE '(local|remote) +10\.[12]\.0\.0/24$'"
+	"ip netns exec b timeout 20 swanctl --list-sas 2>/dev/null | grep -cE '(local|remote) +10\.[12]\.0\.0/24$'"
 check "... ping both ways" ping_both 10.1.0.1 10.2.0.1
-check "charon deletes the IKE SA" n b timeout 20 swanctl --terminate --ike lab
+check "charon deletes the IKE SA" sw --terminate --ike lab
 check "... ksad-ike hears it and stays" wait_log "$SW/od.out" 'IKE SA deleted by the peer' 1
 check_out "... the trap policy stays, the CHILD SA's go: one protect policy" '^1$' sh -c \
 	"ip netns exec a $K policy list | grep -c protect"
 n a ping -c 1 -W 1 -I 10.1.0.1 10.2.0.1 > /dev/null 2>&1
 check "... the next packet negotiates a new one" wait_log "$SW/od.out" 'CHILD SA up' 2
 check "... ping both ways" ping_both 10.1.0.1 10.2.0.1
-kill $od 2>/dev/null
-wait $od 2>/dev/null
+stop_pid $od
 sed 's/^/#   /' "$SW/od.out" | grep -vE '^#   \[[a-z]+\] +(GETSPI|UPDATE|ADD|DELETE|SEND)' | head -20
 
 step "lifetimes: ksad's soft EXPIRE makes ksad-ike rekey, a hard EXPIRE delete"
@@ -468,9 +468,8 @@ check "... its hard EXPIRE: ksad-ike deletes the CHILD SA" \
 	wait_log "$SW/lt.out" 'hard EXPIRE' 1
 check "... on both sides" wait_log "$SW/lt.out" 'CHILD SA deleted: ' 1
 check_out "... charon has no CHILD SA left" '^0$' sh -c \
-	"ip netns exec b swanctl --list-sas 2>/dev/null | grep -c INSTALLED || true"
-kill $lt 2>/dev/null
-wait $lt 2>/dev/null
+	"ip netns exec b timeout 20 swanctl --list-sas 2>/dev/null | grep -c INSTALLED || true"
+stop_pid $lt
 sed 's/^/#   /' "$SW/lt.out" | grep -vE '^#   \[[a-z]+\] +(GETSPI|UPDATE|ADD|DELETE|SEND)' | head -20
 
 step "colliding CHILD rekeys: ksad-ike and charon rekey the same CHILD SA at once"
@@ -501,7 +500,7 @@ for round in 1 2 3; do
 	n a nft -f - <<'EON'
 table ip hold { chain held { type filter hook input priority 0; ip saddr 10.0.0.2 udp sport 500 counter drop; }; }
 EON
-	n b timeout 20 swanctl --rekey --child net > /dev/null 2>&1 &
+	sw --rekey --child net > /dev/null 2>&1 &
 	check "$cell: charon's rekey request is held back" held 1
 	check_out "$cell: ksad-ike's goes out" '^ok' ctl rekey-child
 	n a nft -f - <<'EON'
@@ -511,7 +510,7 @@ EON
 	check "$cell: charon's rekey reached ksad-ike while its own was out: answered as usual" \
 		wait_log "$SW/co.out" 'rekey collision: the peer rekeys the CHILD SA we are rekeying' $round
 	n a nft delete table ip hold
-	wait $!
+	wait_pid $!
 	check "$cell: ksad-ike settled it by the nonces" \
 		wait_log "$SW/co.out" 'rekey collision settled' $round 20
 	check "$cell: ... so did charon" wait_log "$SW/charon.log" 'rekey collision (won|lost)' $round 20
@@ -523,13 +522,12 @@ EON
 		"for i in \$(seq 50); do [ \"\$(ip netns exec a $IKE ctl $CTL list | grep -cE 'old|redundant')\" = 0 ] &&
 			[ \"\$(ip netns exec a $K sa list | grep -c state)\" = 2 ] && exit 0; sleep 0.2; done; exit 1"
 	check_out "$cell: ... and charon keeps one CHILD SA" '^1$' sh -c \
-		"ip netns exec b swanctl --list-sas 2>/dev/null | grep -c INSTALLED"
+		"ip netns exec b timeout 20 swanctl --list-sas 2>/dev/null | grep -c INSTALLED"
 	check_out "$cell: ... ksad's policies untouched" "^$pols\$" sh -c \
 		"ip netns exec a $K policy list | grep -c protect"
 	after "$cell"
 done
-kill $co 2>/dev/null
-wait $co 2>/dev/null
+stop_pid $co
 grep -E 'collision|deleted' "$SW/co.out" | sed 's/^/#   /' | head -24
 grep -E 'rekey collision' "$SW/charon.log" | sed 's/^/#   charon: /' | head -6
 
@@ -559,7 +557,7 @@ secrets { ike-bob { id-a = bob@lab
 	id-b = gw.lab
 	secret = "bob's secret" } }
 EOC
-n b swanctl --load-all --file "$SW/swanctl.conf" > /dev/null 2>&1
+sw --load-all --file "$SW/swanctl.conf" > /dev/null 2>&1
 # ksad_conn NAME ID CHILD LOCAL-TS REMOTE-TS: one of ksad-ike's connections to charon
 ksad_conn() {
 	cat <<EOC
@@ -597,7 +595,7 @@ ip netns exec a $IKE --config "$SW/two.conf" --ctl "$CTL" --trace > "$SW/two.out
 two=$!
 check "two connections: both CHILD SAs up" wait_log "$SW/two.out" 'CHILD SA up' 2
 check_out "... charon has both IKE SAs (alice's and bob's)" '^2$' sh -c \
-	"ip netns exec b swanctl --list-sas 2>/dev/null | grep -c ESTABLISHED"
+	"ip netns exec b timeout 20 swanctl --list-sas 2>/dev/null | grep -c ESTABLISHED"
 check_out "... ksad-ike lists both, each with its own reqid" \
 	'connection alice.*reqid 1 .*connection bob.*reqid 5 ' sh -c \
 	"ip netns exec a $IKE ctl $CTL list | tr '\n' ' '"
@@ -611,14 +609,14 @@ check_out "... alice's untouched" '^0$' sh -c \
 check "... ping both ways on alice's" ping_both 10.1.0.1 10.2.0.1
 check "... and on bob's" ping_both 10.1.1.1 10.2.1.1
 check "charon deletes alice's IKE SA (its connection lab)" \
-	n b timeout 20 swanctl --terminate --ike lab
+	sw --terminate --ike lab
 check "... ksad-ike hears it, and stays for bob" wait_log "$SW/two.out" 'alice: IKE SA deleted by the peer' 1
 check "... bob's still carries traffic" ping_both 10.1.1.1 10.2.1.1
 stop_pid $two
 check_out "... SIGTERM: nothing of either left in ksad" '^0$' sh -c \
 	"ip netns exec a $K sa list | grep -c state || true"
 check_out "... charon has no IKE SA left" '^0$' sh -c \
-	"sleep 0.5; ip netns exec b swanctl --list-sas 2>/dev/null | grep -c ESTABLISHED || true"
+	"sleep 0.5; ip netns exec b timeout 20 swanctl --list-sas 2>/dev/null | grep -c ESTABLISHED || true"
 grep -vE '^\[[a-z]+\] +(GETSPI|UPDATE|ADD|DELETE|SEND)' "$SW/two.out" | sed 's/^/#   /' | head -20
 
 reset_case
@@ -632,14 +630,14 @@ sed 's/^charon {/charon {\n\tcookie_threshold = 1/' "$SW/strongswan.conf" > "$SW
 STRONGSWAN_CONF=$SW/strongswan-cookie.conf ip netns exec b unshare -m --propagation private sh -c \
 	'mount -t tmpfs tmpfs /run; exec /usr/lib/ipsec/charon' >> "$SW/charon.out" 2>&1 &
 charon=$!
-for _ in $(seq 50); do n b swanctl --stats > /dev/null 2>&1 && break; sleep 0.2; done
+for _ in $(seq 50); do sw --stats > /dev/null 2>&1 && break; sleep 0.2; done
 conn tunnel aes256gcm16-prfsha256-ecp256 aes128gcm16
 n b nft -f - <<'EON'
 table ip noauth { chain held { type filter hook input priority 0; udp dport 500 @th,208,8 == 35 counter drop; }; }
 EON
 ip netns exec a timeout 3 $IKE $(ike_args tunnel) --initiate > "$SW/half.out" 2>&1
 check_out "COOKIE: a half-open IKE SA in charon (its IKE_AUTH dropped)" ' 1 half-open' \
-	n b swanctl --stats
+	sw --stats
 n b nft delete table ip noauth
 n a "$K" sa flush
 check "COOKIE: established against charon (exit 0)" sh -c \
@@ -711,13 +709,12 @@ check_out "... the responder rekeys the CHILD SA on the new IKE SA" '^ok' \
 check "... done" wait_log "$SW/kk-r.out" 'old CHILD SA deleted after' 1
 check "... ping both ways" ping_both 10.1.0.1 10.2.0.1
 check_out "... the responder deletes the IKE SA" '^ok' ip netns exec b $IKE ctl "$SW/ctl-b" delete-ike
-wait $ki
+wait_pid $ki
 check "... the initiator exits 0" test $? -eq 0
 check_out "... and no SA is left in either ksad" '^0 0$' sh -c \
 	"echo \$(ip netns exec a $K sa list | grep -c state) \$(ip netns exec b $K sa list | grep -c state)"
 sed 's/^/#   /' "$SW/kk-i.out" | head -30
-kill $kr 2>/dev/null
-wait $kr 2>/dev/null
+stop_pid $kr
 
 ip netns del a; ip netns del b
 unload_ksad

@@ -67,18 +67,24 @@ fails_with() {
 }
 
 step() { echo "# $*"; }
-# stop_pid PID: SIGTERM, up to 10 s to exit, then SIGKILL (with a note)
-stop_pid() {
-	kill "$1" 2>/dev/null || return 0
-	for _ in $(seq 50); do
+# wait_pid PID [SECONDS]: wait up to SECONDS (30) for a background PID to
+# end, and return its exit status; one still running then is killed (with a
+# note) and the status is its SIGKILL's.
+wait_pid() {
+	for _ in $(seq $((${2:-30} * 5))); do
 		kill -0 "$1" 2>/dev/null || break
 		sleep 0.2
 	done
 	if kill -0 "$1" 2>/dev/null; then
-		echo "# pid $1 ($(tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null)) ignored SIGTERM for 10 s: killed"
+		echo "# pid $1 ($(tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null)) still running after ${2:-30} s: killed"
 		kill -9 "$1" 2>/dev/null
 	fi
-	wait "$1" 2>/dev/null
+	wait "$1"
+}
+# stop_pid PID: SIGTERM, up to 10 s to exit, then SIGKILL (with a note)
+stop_pid() {
+	kill "$1" 2>/dev/null || return 0
+	wait_pid "$1" 10 2>/dev/null
 	return 0
 }
 

@@ -56,23 +56,36 @@ def main():
     for g in a.groups.split(","):
         tap = os.path.join(a.results, g + ".tap")
         rcf = os.path.join(a.results, g + ".rc")
-        if not os.path.exists(rcf):
-            result(False, f"{g}: group did not finish")
-            continue
         n = 0
         shown = 0
-        with open(tap, errors="replace") as f:
-            failing = False
-            for line in f:
-                m = TAP.match(line.rstrip("\n"))
-                if m:
-                    n += 1
-                    failing = m.group(1) is not None
-                    result(not failing, f"{g}: {m.group(2)}")
-                elif failing and line.startswith("#   ") and shown < 200:
-                    # the why of a failure, so that CI's log shows it
-                    print(line.rstrip("\n"))
-                    shown += 1
+        lines = []
+        if os.path.exists(tap):
+            with open(tap, errors="replace") as f:
+                lines = f.read().splitlines()
+        why = False
+        for line in lines:
+            m = TAP.match(line)
+            if m:
+                n += 1
+                why = m.group(1) is not None
+                result(not why, f"{g}: {m.group(2)}")
+                continue
+            if line.startswith("# KSAD-LAB:"):
+                why = True  # the lab's own words: a time-out, leftovers
+            if why and line.startswith(("#   ", "# KSAD-LAB:")) and shown < 200:
+                # the why of a failure, so that CI's log shows it
+                print(line)
+                shown += 1
+        if not os.path.exists(rcf):
+            # the whole boot ended inside this group: its last words
+            print(f"# {g}: the last lines it wrote:")
+            for line in lines[-30:]:
+                print("#   " + line)
+            result(False, f"{g}: group did not finish")
+            continue
+        took = os.path.join(a.results, g + ".time")
+        if os.path.exists(took):
+            print(f"# {g}: took {open(took).read().strip()} s")
         rc = int(open(rcf).read().strip() or 1)
         if rc == 124 or rc == 137:
             result(False, f"{g}: group timed out and was killed")

@@ -50,6 +50,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -347,9 +348,10 @@ static int ctl_listen(const char *path)
 static int ctl_client(const char *path, const char *cmd)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct timeval limit = { .tv_sec = 10 };
 	char reply[4096];
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	ssize_t n;
+	ssize_t n = 0;
 	size_t got = 0;
 
 	if (fd < 0 || strlen(path) >= sizeof(sun.sun_path))
@@ -357,12 +359,16 @@ static int ctl_client(const char *path, const char *cmd)
 	strcpy(sun.sun_path, path);
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)))
 		return die("cannot reach ksad-ike at %s: %s", path, strerror(errno));
+	/* a daemon that is stuck must not hang its controller too */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
 	if (write(fd, cmd, strlen(cmd)) < 0 || shutdown(fd, SHUT_WR))
 		return die("%s", "cannot send the command");
 	while (got < sizeof(reply) - 1 &&
 	       (n = read(fd, reply + got, sizeof(reply) - 1 - got)) > 0)
 		got += (size_t)n;
 	close(fd);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return die("no answer from ksad-ike at %s in %ld s", path, (long)limit.tv_sec);
 	reply[got] = 0;
 	fputs(reply, stdout);
 	return strncmp(reply, "ok", 2) ? 1 : 0;
@@ -581,6 +587,7 @@ static struct daemon *ctl_serve(struct daemon *conns, int n_conns, int lfd)
 		{ "delete-child", IKE_REQ_DELETE_CHILD }, { "delete-ike", IKE_REQ_DELETE_IKE },
 		{ "terminate", IKE_REQ_DELETE_IKE }, { "dpd", IKE_REQ_DPD },
 	};
+	const struct timeval patience = { .tv_sec = 1 };
 	char buf[160], *cmd = buf, reply[4096], a1[64] = "", a2[64] = "";
 	struct daemon *d = &conns[0];
 	bool all = n_conns > 1;
@@ -591,6 +598,9 @@ static struct daemon *ctl_serve(struct daemon *conns, int n_conns, int lfd)
 
 	if (fd < 0)
 		return NULL;
+	/* a controller that connects and says nothing must not stall the daemon */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof(patience));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &patience, sizeof(patience));
 	got = read(fd, buf, sizeof(buf) - 1);
 	buf[got > 0 ? got : 0] = 0;
 	buf[strcspn(buf, "\r\n")] = 0;
