@@ -698,6 +698,23 @@ check_out "... the responder keyed its ksad: ADD GETSPI UPDATE" '^ADD GETSPI UPD
 check_out "... two mature SAs in each namespace's ksad" '^2 2$' sh -c \
 	"echo \$(ip netns exec a $K sa list | grep -c 'state mature') \$(ip netns exec b $K sa list | grep -c 'state mature')"
 check "... ping both ways (ksad <-> ksad)" ping_both 10.1.0.1 10.2.0.1
+# a controller that connects and says nothing does not stall the daemon;
+# one whose daemon never answers gives up
+python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); time.sleep(5)' "$CTL" &
+silent=$!
+sleep 0.3
+check_out "... a silent controller on its socket: the next one is answered at once" \
+	'^ok' timeout 3 ip netns exec a $IKE ctl "$CTL" list
+wait_pid $silent 10
+python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1); c = s.accept(); time.sleep(15)' \
+	"$SW/mute" &
+mute=$!
+for _ in $(seq 25); do [ -S "$SW/mute" ] && break; sleep 0.2; done
+check_out "... 'ksad-ike ctl' gives up on a daemon that never answers (10 s)" \
+	'no answer from ksad-ike' sh -c "! timeout 13 $IKE ctl $SW/mute list 2>&1"
+stop_pid $mute
 check_out "... the initiator rekeys the CHILD SA" '^ok' ctl rekey-child
 check "... both sides delete the old pair" sh -c \
 	"grep -q 'old CHILD SA deleted after' $SW/kk-i.out || sleep 2; grep -q 'old CHILD SA deleted after' $SW/kk-i.out && grep -q 'old CHILD SA deleted by the peer' $SW/kk-r.out"
