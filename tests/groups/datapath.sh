@@ -53,7 +53,7 @@ check "counted as plaintext drop" counted in-plaintext-dropped 1
 step "ACQUIRE: an outbound protect policy without SA"
 reset_all
 n a "$K" policy add dir out action protect sel src 10.0.0.1/32 dst 10.0.0.2/32 proto udp reqid 9 > /dev/null
-n a "$K" monitor acquire > "$TMPDIR/acq.txt" 2>&1 &
+ip netns exec a "$K" monitor acquire > "$TMPDIR/acq.txt" 2>&1 &
 mon=$!
 sleep 0.3
 n a bash -c 'echo x > /dev/udp/10.0.0.2/9999; echo y > /dev/udp/10.0.0.2/9999' 2>/dev/null
@@ -214,7 +214,7 @@ step "byte and packet lifetimes counted on the datapath"
 reset_all
 key transport 10.0.0.1 10.0.0.2 10.0.0.1/32 10.0.0.2/32 "$GCM" "$X_GCM" "$X_GCM_B" "$GCM_B"
 n a "$K" sa update dst 10.0.0.2 proto esp spi 0x1001 limit packet-soft 2 packet-hard 4 > /dev/null
-n a "$K" monitor expire > "$TMPDIR/exp.txt" 2>&1 &
+ip netns exec a "$K" monitor expire > "$TMPDIR/exp.txt" 2>&1 &
 mon=$!
 sleep 0.3
 n a ping -c 6 -i 0.2 -W 1 10.0.0.2 > /dev/null

@@ -28,9 +28,9 @@ two_peers initiator responder
 shown "initiator reaches responder" n initiator ping -c 1 -W 2 192.0.2.2
 
 echo "== Each side's SAD events, as 'ksadctl monitor' prints them"
-n initiator "$K" monitor sa > $TMPDIR/demo-ini.log 2>&1 &
+ip netns exec initiator "$K" monitor sa > $TMPDIR/demo-ini.log 2>&1 &
 mi=$!
-n responder "$K" monitor sa > $TMPDIR/demo-res.log 2>&1 &
+ip netns exec responder "$K" monitor sa > $TMPDIR/demo-res.log 2>&1 &
 mr=$!
 sleep 0.5
 

@@ -98,9 +98,9 @@ check "FLUSH all" I sa flush
 check_out "... leaves nothing" "sa-count 0" I config
 
 step "The seed's order: inbound SPIs are chosen by their receiver"
-n ini "$K" monitor sa > $TMPDIR/mon-ini.txt 2>&1 &
+ip netns exec ini "$K" monitor sa > $TMPDIR/mon-ini.txt 2>&1 &
 mi=$!
-n res "$K" monitor sa > $TMPDIR/mon-res.txt 2>&1 &
+ip netns exec res "$K" monitor sa > $TMPDIR/mon-res.txt 2>&1 &
 mr=$!
 sleep 0.5
 seed_order ini res $KEY36 $KEY36
@@ -150,7 +150,7 @@ fails_with "an unprivileged user cannot listen to SA events" "Operation not perm
 	n ini setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all timeout 2 "$K" monitor sa
 
 step "Larval timeout and lifetimes"
-n ini "$K" monitor > $TMPDIR/mon-life.txt 2>&1 &
+ip netns exec ini "$K" monitor > $TMPDIR/mon-life.txt 2>&1 &
 ml=$!
 sleep 0.3
 I config larval-timeout 2 > /dev/null
