@@ -6,6 +6,7 @@
 #   tests/check.sh static          checkpatch, W=1 and sparse on kernel/
 #   tests/check.sh uml:kunit,smoke UML lab, these groups only
 #   tests/check.sh stock:smoke     stock Debian kernel under QEMU only
+#   tests/check.sh stock:stackdepth  kernel stack depth (ftrace), by hand only
 #
 # Runs as root on Debian 12; installs what it needs on first use.
 set -uo pipefail

@@ -11,6 +11,16 @@ KEY16=0x000102030405060708090a0b0c0d0e0f
 KEY32=0x303132333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f
 KEY32B=0x505152535455565758595a5b5c5d5e5f606162636465666768696a6b6c6d6e6f
 
+# The stock kernel's groups: the XFRM side's modules and what udev loads on
+# a real boot for this CPU, AES-NI (its AEADs are the asynchronous kind,
+# behind a SIMD wrapper) and CLMUL GHASH; then ksad.
+stock_load() {
+	modprobe -q esp4; modprobe -q esp6; modprobe -q xfrm_user; modprobe -q veth
+	for m in aesni_intel ghash_clmulni_intel; do
+		modprobe -q $m || echo "# modprobe $m failed"
+	done
+	check "insmod ksad.ko" load_ksad
+}
 
 # The two namespaces on a veth pair, with networks behind each end.
 ab_topology() {

@@ -2,19 +2,13 @@
 # The datapath smoke for Debian's stock kernel (QEMU, -cpu max): AES-GCM in
 # transport and tunnel mode, IPv4 and IPv6, against the kernel's XFRM, with
 # the crypto drivers the distribution kernel picks on this (virtual)
-# machine, then through pcrypt (asynchronous completions); and how deep the
-# kernel stack gets.
+# machine, then through pcrypt (asynchronous completions).  How deep the
+# kernel stack gets: group stackdepth (not in `make check`).
 . "$(dirname "$0")/lib.sh"
 K=$KSADCTL
 
-modprobe -q esp4; modprobe -q esp6; modprobe -q xfrm_user; modprobe -q veth
-# What udev loads on a real boot for this CPU: AES-NI (its AEADs are the
-# asynchronous kind, behind a SIMD wrapper) and CLMUL GHASH.
-for m in aesni_intel ghash_clmulni_intel; do
-	modprobe -q $m || echo "# modprobe $m failed"
-done
-check "insmod ksad.ko" load_ksad
 . "$(dirname "$0")/datapath-lib.sh"
+stock_load
 ab_topology
 
 # AES-GCM-16-128 in the four shapes, as in the UML lab's matrix
@@ -49,31 +43,6 @@ check "transforms completed in the crypto callback" counted crypto-async $((befo
 echo "# crypto-async: $(stat_of crypto-async)"
 grep -B1 'driver *: pcrypt(' /proc/crypto | sed 's/^/#   /'
 echo 0 > /sys/module/ksad/parameters/force_pcrypt
-
-# How deep the kernel stack gets with ksad's nested transmit (POST_ROUTING
-# -> ip_local_out -> the device) on this kernel's 16 KiB stacks: ftrace's
-# stack tracer, during tunnel-mode traffic both ways.  Shown, not asserted.
-step "stack depth with ksad on the path (ftrace stack tracer)"
-T=/sys/kernel/tracing
-[ -e $T/stack_max_size ] || mount -t tracefs nodev $T 2>/dev/null
-if [ -w /proc/sys/kernel/stack_tracer_enabled ]; then
-	reset_all
-	key tunnel fd00::1 fd00::2 fd01::/64 fd02::/64 "$GCM" "$X_GCM" "$X_GCM_B" "$GCM_B"
-	echo 0 > $T/stack_max_size
-	echo 1 > /proc/sys/kernel/stack_tracer_enabled
-	ping_both fd01::1 fd02::1 -6 -s 1300
-	n a python3 -c 'import socket; s = socket.create_connection(("fd02::1", 22), 2)' 2>/dev/null
-	echo 0 > /proc/sys/kernel/stack_tracer_enabled
-	echo "# deepest stack seen: $(cat $T/stack_max_size) bytes of 16384"
-	if grep -q '\[ksad\]\|ksad_' $T/stack_trace; then
-		echo "# ... with ksad on it; its deepest frames:"
-	else
-		echo "# ... without ksad on it (ksad's own paths were shallower); its deepest frames:"
-	fi
-	sed -n '3,12p' $T/stack_trace | sed 's/^/#   /'
-else
-	echo "# no stack tracer on this kernel"
-fi
 
 ip netns delete a
 ip netns delete b

@@ -54,13 +54,21 @@ if [ ! -s "$initrd" ]; then
 	rm -rf "$tmp"
 fi
 
+# One TCG thread for group stackdepth: toggling ftrace live-patches kernel
+# text, and with a thread per vCPU a vCPU was seen to run a stale int3 for
+# ever (tests/groups/stackdepth.sh).  KSAD_QEMU_ARGS: more QEMU options
+# (-s for a gdb stub, say).
+accel=tcg
+case ",$groups," in *,stackdepth,*) accel=tcg,thread=single ;; esac
+accel=${KSAD_QEMU_ACCEL:-$accel}
+
 out=$KSAD_TOP/build/results/stock-$(date +%Y%m%d-%H%M%S)-$$
 mkdir -p "$out/guest"
 log "stock kernel $kver under QEMU: $groups; results in $out"
 set +e  # the boot may fail; the verdict judges it
 timeout -k 10 "${KSAD_LAB_TIMEOUT:-1200}" qemu-system-x86_64 \
-	-machine q35 -accel tcg -cpu max -smp 2 -m "${KSAD_QEMU_MEM:-1536}" \
-	-nographic -no-reboot -monitor none -serial stdio -nic none \
+	-machine q35 -accel "$accel" -cpu max -smp 2 -m "${KSAD_QEMU_MEM:-1536}" \
+	-nographic -no-reboot -monitor none -serial stdio -nic none ${KSAD_QEMU_ARGS:-} \
 	-kernel "$cache/vmlinux" -initrd "$initrd" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$out/guest,mount_tag=results,security_model=none" \

@@ -16,7 +16,8 @@ SPLAT = re.compile(
     r"inconsistent lock state|suspicious RCU usage|lock held when returning|"
     r"DEBUG_LOCKS_WARN|INFO: task .* blocked|soft lockup|hard LOCKUP|"
     r"Kernel panic|ODEBUG:|list_add corruption|"
-    r"list_del corruption|RCU stall|rcu_sched detected stalls")
+    r"list_del corruption|RCU stall|rcu: INFO:|detected stalls? on CPU|"
+    r"rcu_\w+ kthread starved")
 TAP = re.compile(r"^(not )?ok\b\s*\d*\s*(?:-\s*)?(.*)$")
 
 
@@ -96,7 +97,17 @@ def main():
 
     result(os.path.exists(os.path.join(a.results, "done")),
            "guest reached the end-of-run marker")
-    result(a.boot_rc == 0, f"guest powered off cleanly (exit {a.boot_rc})")
+    kernel_tail = ""
+    if a.boot_rc != 0:
+        # What the kernel itself printed last (not the groups' lines): a
+        # guest that stopped making progress usually says why here.
+        with open(a.console, errors="replace") as f:
+            lines = [ln.rstrip() for ln in f
+                     if not re.match(r"\[[a-z0-9_-]+\] ", ln)]
+        kernel_tail = "".join("\n#   " + ln for ln in lines[-25:])
+    result(a.boot_rc == 0, f"guest powered off cleanly (exit {a.boot_rc})" +
+           (" -- the console's last kernel lines:" + kernel_tail
+            if kernel_tail else ""))
 
     splats = []
     with open(a.console, errors="replace") as f:
