@@ -97,23 +97,16 @@ def main():
 
     result(os.path.exists(os.path.join(a.results, "done")),
            "guest reached the end-of-run marker")
-    kernel_tail = ""
-    if a.boot_rc != 0:
-        # What the kernel itself printed last (not the groups' lines): a
-        # guest that stopped making progress usually says why here.
-        with open(a.console, errors="replace") as f:
-            lines = [ln.rstrip() for ln in f
-                     if not re.match(r"\[[a-z0-9_-]+\] ", ln)]
-        kernel_tail = "".join("\n#   " + ln for ln in lines[-25:])
-    result(a.boot_rc == 0, f"guest powered off cleanly (exit {a.boot_rc})" +
-           (" -- the console's last kernel lines:" + kernel_tail
-            if kernel_tail else ""))
-
-    splats = []
     with open(a.console, errors="replace") as f:
-        for line in f:
-            if SPLAT.search(line):
-                splats.append(line.rstrip())
+        console = [ln.rstrip() for ln in f]
+    # What the kernel itself printed last (not the groups' "[group] " lines):
+    # a guest that stopped making progress usually says why there.
+    kernel = [ln for ln in console if not re.match(r"\[[a-z0-9_-]+\] ", ln)]
+    result(a.boot_rc == 0, f"guest powered off cleanly (exit {a.boot_rc})" +
+           ("" if a.boot_rc == 0 else " -- the console's last kernel lines:" +
+            "".join("\n#   " + ln for ln in kernel[-25:])))
+
+    splats = [ln for ln in console if SPLAT.search(ln)]
     result(not splats, "kernel log free of KASAN/lockdep/WARNING/BUG" +
            "".join("\n#   " + s for s in splats[:20]))
 
