@@ -5,6 +5,8 @@
 #   make demo       boot the lab and show ksad at work
 #   make bench      ksad next to the kernel's XFRM, on Debian's stock kernel
 #   make install    install ksad.ko (modules_install) and the tools
+#   make dkms       register ksad with DKMS, build and install it for the
+#                   running kernel (DKMS rebuilds it for every new one)
 #
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PREFIX ?= /usr/local
@@ -16,7 +18,7 @@ MODDIR ?= build/$(KREL)
 KARCH = $(if $(shell grep -s '^CONFIG_UML=y' $(KDIR)/.config),ARCH=um)
 MOD_SRCS := Kbuild $(shell find kernel uapi -name '*.[ch]')
 
-.PHONY: all module userspace check demo bench install clean
+.PHONY: all module userspace check demo bench install dkms clean
 all: module userspace
 
 module: $(MOD_SRCS)
@@ -43,6 +45,18 @@ install: module userspace
 	$(MAKE) -C $(KDIR) $(KARCH) M=$(abspath $(MODDIR)) modules_install
 	depmod -a $(KREL) || true
 	$(MAKE) -C userspace install PREFIX=$(PREFIX)
+
+# The module's sources (and nothing of the lab's) under /usr/src, as a
+# distribution package would put them, then DKMS's own add, build, install.
+DKMS_VER = $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DKMS_SRC = /usr/src/ksad-$(DKMS_VER)
+dkms:
+	-dkms remove ksad/$(DKMS_VER) --all 2>/dev/null
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cp -a --parents dkms.conf Makefile $(MOD_SRCS) $(DKMS_SRC)/
+	dkms add ksad/$(DKMS_VER)
+	dkms install ksad/$(DKMS_VER)
 
 clean:
 	rm -rf build

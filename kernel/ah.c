@@ -196,15 +196,9 @@ static void ksad_ah_complete(struct ksad_ah_req *r, int err)
 	ksad_ah_req_free(r);
 }
 
-#ifdef KSAD_CRYPTO_CB_DATA	/* 6.3 and later */
-static void ksad_ah_done(void *data, int err)
+static void ksad_ah_done(KSAD_CRYPTO_DONE_PARAM, int err)
 {
-#else
-static void ksad_ah_done(struct crypto_async_request *areq, int err)
-{
-	void *data = areq->data;
-#endif
-	struct ksad_ah_req *r = data;
+	struct ksad_ah_req *r = ksad_crypto_done_data(data);
 
 	if (err == -EINPROGRESS)
 		return;

@@ -189,7 +189,9 @@ static int ksad_authenc_setkey(struct crypto_aead *aead,
  * @cfg: a request that passed ksad_crypto_validate()
  * @extack: where to say what failed
  *
- * May sleep.  Return: 0 or a negative errno.
+ * May sleep.
+ *
+ * Return: 0 or a negative errno.
  */
 int ksad_crypto_init(struct ksad_crypto *c, u8 proto,
 		     const struct ksad_sa_cfg *cfg,
@@ -198,6 +200,7 @@ int ksad_crypto_init(struct ksad_crypto *c, u8 proto,
 	char wrapped[CRYPTO_MAX_ALG_NAME];
 	const char *driver;
 	const struct ksad_enc_desc *d;
+	int n;
 	const char *name;
 	int err;
 
@@ -217,9 +220,15 @@ int ksad_crypto_init(struct ksad_crypto *c, u8 proto,
 					       "no synchronous AH transform to run in cryptd");
 				return err;
 			}
-			snprintf(wrapped, sizeof(wrapped), "cryptd(%s)",
-				 crypto_tfm_alg_driver_name(crypto_ahash_tfm(c->ahash)));
+			n = snprintf(wrapped, sizeof(wrapped), "cryptd(%s)",
+				     crypto_tfm_alg_driver_name(crypto_ahash_tfm(c->ahash)));
 			crypto_free_ahash(c->ahash);
+			c->ahash = NULL;
+			if (n < 0 || n >= sizeof(wrapped)) {
+				NL_SET_ERR_MSG(extack,
+					       "the AH driver's name is too long to wrap in cryptd");
+				return -ENAMETOOLONG;
+			}
 			name = wrapped;
 		}
 		c->ahash = crypto_alloc_ahash(name, 0, 0);
@@ -257,11 +266,17 @@ int ksad_crypto_init(struct ksad_crypto *c, u8 proto,
 		driver = crypto_tfm_alg_driver_name(crypto_aead_tfm(c->aead));
 		/* a pcrypt instance of an earlier SA is the best there is */
 		if (!cryptd && !strncmp(driver, "pcrypt(", 7))
-			strscpy(wrapped, driver, sizeof(wrapped));
+			n = strscpy(wrapped, driver, sizeof(wrapped));
 		else
-			snprintf(wrapped, sizeof(wrapped), "%s(%s)",
-				 cryptd ? "cryptd" : "pcrypt", driver);
+			n = snprintf(wrapped, sizeof(wrapped), "%s(%s)",
+				     cryptd ? "cryptd" : "pcrypt", driver);
 		crypto_free_aead(c->aead);
+		c->aead = NULL;
+		if (n < 0 || n >= sizeof(wrapped)) {
+			NL_SET_ERR_MSG(extack,
+				       "the ESP driver's name is too long to wrap for testing");
+			return -ENAMETOOLONG;
+		}
 		name = wrapped;
 	}
 	c->aead = crypto_alloc_aead(name, 0, 0);

@@ -55,7 +55,7 @@ static void ksad_dev_setup(struct net_device *dev)
 	dev->hard_header_len = 0;
 	dev->addr_len = 0;
 	dev->tx_queue_len = 0;
-	dev->features |= NETIF_F_NETNS_LOCAL | NETIF_F_LLTX;
+	ksad_dev_set_lltx_netns_local(dev);
 	dev->priv_flags |= IFF_NO_QUEUE;
 	dev->needs_free_netdev = true;
 }

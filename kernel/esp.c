@@ -112,15 +112,9 @@ static void ksad_esp_complete(struct ksad_esp_req *r, int err)
 	ksad_esp_req_free(r);
 }
 
-#ifdef KSAD_CRYPTO_CB_DATA	/* 6.3 and later */
-static void ksad_esp_done(void *data, int err)
+static void ksad_esp_done(KSAD_CRYPTO_DONE_PARAM, int err)
 {
-#else
-static void ksad_esp_done(struct crypto_async_request *areq, int err)
-{
-	void *data = areq->data;
-#endif
-	struct ksad_esp_req *r = data;
+	struct ksad_esp_req *r = ksad_crypto_done_data(data);
 
 	/* A backlogged request was queued: the real completion follows. */
 	if (err == -EINPROGRESS)

@@ -15,6 +15,8 @@
 #include <net/netlink.h>
 #include <uapi/linux/ksad.h>
 
+#include "compat.h"
+
 struct ksad_stats;
 struct net_device;
 

@@ -449,14 +449,14 @@ static bool ksad_dump_match(const struct ksad_sa_cfg *f, const struct ksad_sa *s
 /* cb->args[0]: the id to resume from. */
 static int ksad_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct ksad_net *kn = ksad_net(sock_net(skb->sk));
 	struct ksad_sa_cfg filter;
 	unsigned long id;
 	struct ksad_sa *sa;
 	int err;
 
-	err = ksad_nl_parse(info->attrs, ksad_dump_attrs, &filter, cb->extack);
+	err = ksad_nl_parse(ksad_genl_dump_attrs(cb), ksad_dump_attrs, &filter,
+			    cb->extack);
 	if (err)
 		return err;
 	mutex_lock(&kn->lock);
@@ -568,13 +568,8 @@ static const struct genl_ops ksad_ops[] = {
 
 /*
  * The groups tell which SAs exist and when they expire: listening needs
- * CAP_NET_ADMIN too, where the kernel can enforce it (6.1.y backports).
+ * CAP_NET_ADMIN too, where the kernel can enforce it (compat.h).
  */
-#ifdef GENL_MCAST_CAP_NET_ADMIN
-#define KSAD_MCAST_FLAGS GENL_MCAST_CAP_NET_ADMIN
-#else
-#define KSAD_MCAST_FLAGS 0
-#endif
 
 static const struct genl_multicast_group ksad_mcgrps[] = {
 	[KSAD_GRP_SA] = { .name = KSAD_MCGRP_SA, .flags = KSAD_MCAST_FLAGS },

@@ -15,9 +15,6 @@
 #include <linux/udp.h>
 #include <net/dsfield.h>
 #include <net/dst.h>
-#ifdef KSAD_HAVE_NET_GSO_H	/* 6.4 and later */
-#include <net/gso.h>
-#endif
 #include <net/icmp.h>
 #include <net/ip.h>
 #include <net/ip6_route.h>

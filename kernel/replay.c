@@ -42,6 +42,8 @@ void ksad_replay_destroy(struct ksad_replay *r)
  *
  * Without ESN the high half is always 0.  With ESN it is guessed from the
  * window as in RFC 4303 appendix A2.1.  A wrong guess fails the ICV.
+ *
+ * Return: the 64-bit sequence number the packet most likely carries.
  */
 u64 ksad_replay_infer(const struct ksad_replay *r, u32 seq_lo, bool esn)
 {

@@ -1,35 +1,52 @@
 #!/bin/bash
 # Static checks of kernel/: checkpatch --strict (from the lab kernel's source
-# tree) and a W=1 + sparse (C=1) build against Debian's headers.  TAP.
+# tree) and a W=1 + sparse (C=1) build against each stock kernel's headers.
+# TAP.
 set -uo pipefail
 . "$(dirname "$0")/lab/lib.sh"
-need_pkgs sparse linux-headers-amd64 "${UML_BUILD_PKGS[@]}"
+need_pkgs sparse "${UML_BUILD_PKGS[@]}"
 
 n=0
 res() { n=$((n + 1)); echo "$1 $n - $2"; }
 
-src=$(bash "$LAB/uml-kernel.sh")/../src
-for f in $(cd "$KSAD_TOP" && find kernel uapi -name '*.[ch]' | sort); do
-	# checkpatch exits non-zero on any ERROR, WARNING or (with --strict) CHECK.
-	if out=$("$src/scripts/checkpatch.pl" --strict --no-tree --terse -q -f "$KSAD_TOP/$f" 2>&1); then
-		res ok "checkpatch --strict: $f"
-	else
-		res "not ok" "checkpatch --strict: $f"
-		sed 's/^/#   /' <<< "$out"
-	fi
+# checkpatch of both kernel lines: 6.1's from the lab kernel's tree, 6.12's
+# from Debian's linux-source-6.12 (the script and its word lists, once).
+need_pkgs linux-source-6.12
+cp612=$KSAD_CACHE/checkpatch-$(dpkg-query -W -f='${Version}' linux-source-6.12)
+if [ ! -f "$cp612/.complete" ]; then
+	rm -rf "$cp612"
+	mkdir -p "$cp612"
+	tar -C "$cp612" -xJf /usr/src/linux-source-6.12.tar.xz --strip-components=1 \
+		linux-source-6.12/scripts/checkpatch.pl linux-source-6.12/scripts/spelling.txt \
+		linux-source-6.12/scripts/const_structs.checkpatch && touch "$cp612/.complete"
+fi
+for src in "$(bash "$LAB/uml-kernel.sh")/../src" "$cp612"; do
+	v=$(sed -n 's/^VERSION = //p' "$src/Makefile" 2>/dev/null).$(sed -n 's/^PATCHLEVEL = //p' "$src/Makefile" 2>/dev/null)
+	[ "$v" != . ] || v=6.12
+	for f in $(cd "$KSAD_TOP" && find kernel uapi -name '*.[ch]' | sort); do
+		# checkpatch exits non-zero on any ERROR, WARNING or (with --strict) CHECK.
+		if out=$("$src/scripts/checkpatch.pl" --strict --no-tree --terse -q -f "$KSAD_TOP/$f" 2>&1); then
+			res ok "checkpatch --strict ($v): $f"
+		else
+			res "not ok" "checkpatch --strict ($v): $f"
+			sed 's/^/#   /' <<< "$out"
+		fi
+	done
 done
 
-kver=
-for v in $(ls /lib/modules | sort -V); do
-	[ -d "/lib/modules/$v/build" ] && kver=$v
+# W=1 and sparse against each stock kernel of the set (KSAD_STOCK), from
+# this one source tree: kernel/compat.h holds what differs between them.
+IFS=, read -r -a kernels <<< "$KSAD_STOCK"
+for k in "${kernels[@]}"; do
+	kver=$(stock_kernel_version "$k") || { res "not ok" "headers of stock kernel $k"; continue; }
+	d=$(mktemp -d)
+	if out=$(make -C "$KSAD_TOP" module KDIR="/lib/modules/$kver/build" MODDIR="$d" \
+		KBUILD_FLAGS="W=1 C=1" 2>&1) && ! grep -Eq 'warning:|error:' <<< "$out"; then
+		res ok "W=1 and sparse (C=1) build against $kver: no warning"
+	else
+		res "not ok" "W=1 and sparse (C=1) build against $kver: no warning"
+		grep -E 'warning:|error:' <<< "$out" | sed 's/^/#   /'
+	fi
+	rm -rf "$d"
 done
-d=$(mktemp -d)
-if out=$(make -C "$KSAD_TOP" module KDIR="/lib/modules/$kver/build" MODDIR="$d" \
-	KBUILD_FLAGS="W=1 C=1" 2>&1) && ! grep -Eq 'warning:|error:' <<< "$out"; then
-	res ok "W=1 and sparse (C=1) build against $kver: no warning"
-else
-	res "not ok" "W=1 and sparse (C=1) build against $kver: no warning"
-	grep -E 'warning:|error:' <<< "$out" | sed 's/^/#   /'
-fi
-rm -rf "$d"
 echo "1..$n"

@@ -9,6 +9,10 @@ KSAD_CACHE=${KSAD_CACHE:-/var/cache/ksad}
 log() { printf '[lab] %s\n' "$*" >&2; }
 die() { printf '[lab] error: %s\n' "$*" >&2; exit 1; }
 
+# Another apt or dpkg holding the lock (a daily upgrade, say) is waited for,
+# up to 20 minutes, rather than failed on.
+APT_WAIT="-o DPkg::Lock::Timeout=1200"
+
 # need_pkgs PKG...: install the Debian packages that are missing (as root).
 need_pkgs() {
 	local missing=() p
@@ -20,12 +24,12 @@ need_pkgs() {
 	[ "$(id -u)" -eq 0 ] || die "missing packages (need root to install): ${missing[*]}"
 	log "installing: ${missing[*]}"
 	if [ ! -e /var/lib/apt/lists/lock ] || [ -z "$(ls /var/lib/apt/lists/ 2>/dev/null | grep -v -e lock -e partial)" ]; then
-		apt-get update -q >&2 || die "apt-get update failed"
+		apt-get update -q $APT_WAIT >&2 || die "apt-get update failed"
 	fi
-	DEBIAN_FRONTEND=noninteractive INITRD=No apt-get install -y -q \
+	DEBIAN_FRONTEND=noninteractive INITRD=No apt-get install -y -q $APT_WAIT \
 		--no-install-recommends "${missing[@]}" >&2 ||
-		{ apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive INITRD=No \
-			apt-get install -y -q --no-install-recommends "${missing[@]}" >&2; } ||
+		{ apt-get update -q $APT_WAIT >&2 && DEBIAN_FRONTEND=noninteractive INITRD=No \
+			apt-get install -y -q $APT_WAIT --no-install-recommends "${missing[@]}" >&2; } ||
 		die "apt-get install failed: ${missing[*]}"
 }
 
@@ -35,7 +39,35 @@ UML_BUILD_PKGS=(linux-source-6.1 bc bison flex libelf-dev libssl-dev build-essen
 GUEST_PKGS=(iproute2 iputils-ping procps util-linux libmnl0 python3 nftables
 	strongswan-charon strongswan-swanctl libstrongswan-standard-plugins)
 USER_BUILD_PKGS=(build-essential pkg-config libmnl-dev libssl-dev)
-STOCK_PKGS=(linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static cpio)
+STOCK_PKGS=(qemu-system-x86 busybox-static cpio zstd)
+
+# The Debian kernels the stock lab boots, by short name: KSAD_STOCK chooses
+# (comma-separated), and `make check` runs the stock groups on each.
+KSAD_STOCK=${KSAD_STOCK:-6.1,6.12,6.12-rt}
+
+# stock_kernel_pkgs NAME: the image and headers packages of a kernel name.
+stock_kernel_pkgs() {
+	case "$1" in
+	6.1) echo linux-image-amd64 linux-headers-amd64 ;;
+	6.12) echo linux-image-6.12-amd64 linux-headers-6.12-amd64 ;;
+	6.12-rt) echo linux-image-6.12-rt-amd64 linux-headers-6.12-rt-amd64 ;;
+	*) die "unknown stock kernel '$1' (known: 6.1, 6.12, 6.12-rt)" ;;
+	esac
+}
+
+# stock_kernel_version NAME: install the kernel NAME (image and headers)
+# if it is missing and print its release (uname -r), the one that Debian's
+# metapackage points at: other kernels on the machine change nothing.
+stock_kernel_version() {
+	local pkgs v
+	read -r -a pkgs <<< "$(stock_kernel_pkgs "$1")"
+	need_pkgs "${pkgs[@]}"
+	v=$(dpkg-query -W -f='${Depends}' "${pkgs[0]}" | sed -n 's/^linux-image-\([^ ,]*\).*/\1/p')
+	[ -n "$v" ] || die "cannot tell which kernel ${pkgs[0]} installs"
+	[ -f "/boot/vmlinuz-$v" ] || die "${pkgs[0]}: no /boot/vmlinuz-$v"
+	[ -d "/lib/modules/$v/build" ] || die "${pkgs[1]}: no headers at /lib/modules/$v/build"
+	echo "$v"
+}
 
 # live_view: with KSAD_LAB_LIVE=1 (make demo), show the guest's group output
 # as it happens; otherwise stay quiet and let the verdict speak.

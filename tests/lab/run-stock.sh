@@ -1,30 +1,27 @@
 #!/bin/bash
-# Boot Debian's stock kernel (linux-image-amd64) under QEMU/TCG with 2 CPUs
-# and the host's / shared read-only over 9p, insmod the ksad.ko built
-# against linux-headers-amd64, and run the given test groups.
-#   tests/lab/run-stock.sh smoke[,group...] [counts-file]
+# Boot one of Debian's stock kernels under QEMU/TCG with 2 CPUs and the
+# host's / shared read-only over 9p, insmod the ksad.ko built against that
+# kernel's headers, and run the given test groups.
+#   tests/lab/run-stock.sh KERNEL group[,group...] [counts-file]
+# KERNEL is a name of lib.sh's stock_kernel_pkgs (6.1, 6.12, 6.12-rt); its
+# image and headers are installed when missing.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-groups=${1:?usage: run-stock.sh group[,group...] [counts-file]}
-counts=${2:-/dev/null}
+name=${1:?usage: run-stock.sh KERNEL group[,group...] [counts-file]}
+groups=${2:?usage: run-stock.sh KERNEL group[,group...] [counts-file]}
+counts=${3:-/dev/null}
 need_pkgs "${STOCK_PKGS[@]}" "${GUEST_PKGS[@]}" "${USER_BUILD_PKGS[@]}" kmod python3
-
-# The newest installed Debian kernel that has its headers.
-kver=
-for v in $(ls /lib/modules | sort -V); do
-	[ -f "/boot/vmlinuz-$v" ] && [ -d "/lib/modules/$v/build" ] && kver=$v
-done
-[ -n "$kver" ] || die "no Debian kernel with headers installed"
+kver=$(stock_kernel_version "$name")
 
 # Warnings are errors for this build: a lab machine must build it clean.
 # KSAD_MODDIR_SUFFIX / KSAD_KBUILD_FLAGS: a variant of the module (bench).
 moddir=$KSAD_TOP/build/$kver${KSAD_MODDIR_SUFFIX:-}
 mkdir -p "$KSAD_TOP/build"
 make -s -C "$KSAD_TOP" module KDIR="/lib/modules/$kver/build" MODDIR="$moddir" \
-	KBUILD_FLAGS="${KSAD_KBUILD_FLAGS:-}" >"$KSAD_TOP/build/stock-build.log" 2>&1 ||
-	{ cat "$KSAD_TOP/build/stock-build.log" >&2; die "module build failed"; }
-if grep -E 'warning:|error:' "$KSAD_TOP/build/stock-build.log" >&2; then
+	KBUILD_FLAGS="${KSAD_KBUILD_FLAGS:-}" >"$KSAD_TOP/build/stock-build-$kver.log" 2>&1 ||
+	{ cat "$KSAD_TOP/build/stock-build-$kver.log" >&2; die "module build for $kver failed"; }
+if grep -E 'warning:|error:' "$KSAD_TOP/build/stock-build-$kver.log" >&2; then
 	die "module build for $kver printed warnings"
 fi
 make -s -C "$KSAD_TOP" userspace >&2
@@ -62,7 +59,7 @@ accel=tcg
 case ",$groups," in *,stackdepth,*) accel=tcg,thread=single ;; esac
 accel=${KSAD_QEMU_ACCEL:-$accel}
 
-out=$KSAD_TOP/build/results/stock-$(date +%Y%m%d-%H%M%S)-$$
+out=$KSAD_TOP/build/results/stock-$kver-$(date +%Y%m%d-%H%M%S)-$$
 mkdir -p "$out/guest"
 log "stock kernel $kver under QEMU: $groups; results in $out"
 set +e  # the boot may fail; the verdict judges it
