@@ -18,7 +18,7 @@ MODDIR ?= build/$(KREL)
 KARCH = $(if $(shell grep -s '^CONFIG_UML=y' $(KDIR)/.config),ARCH=um)
 MOD_SRCS := Kbuild $(shell find kernel uapi -name '*.[ch]')
 
-.PHONY: all module userspace check demo bench install dkms clean
+.PHONY: all module userspace check demo bench install dkms dkms-add clean
 all: module userspace
 
 module: $(MOD_SRCS)
@@ -47,15 +47,19 @@ install: module userspace
 	$(MAKE) -C userspace install PREFIX=$(PREFIX)
 
 # The module's sources (and nothing of the lab's) under /usr/src, as a
-# distribution package would put them, then DKMS's own add, build, install.
+# distribution package would put them, then DKMS's own add (dkms-add), and
+# build and install for the running kernel (dkms).  DKMS rebuilds it for
+# each kernel installed later; `dkms autoinstall -k VERSION` for one now.
 DKMS_VER = $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 DKMS_SRC = /usr/src/ksad-$(DKMS_VER)
-dkms:
+dkms-add:
 	-dkms remove ksad/$(DKMS_VER) --all 2>/dev/null
 	rm -rf $(DKMS_SRC)
 	mkdir -p $(DKMS_SRC)
 	cp -a --parents dkms.conf Makefile $(MOD_SRCS) $(DKMS_SRC)/
 	dkms add ksad/$(DKMS_VER)
+
+dkms: dkms-add
 	dkms install ksad/$(DKMS_VER)
 
 clean:

@@ -20,7 +20,7 @@ if [ ! -f "$cp612/.complete" ]; then
 		linux-source-6.12/scripts/checkpatch.pl linux-source-6.12/scripts/spelling.txt \
 		linux-source-6.12/scripts/const_structs.checkpatch && touch "$cp612/.complete"
 fi
-for src in "$(bash "$LAB/uml-kernel.sh")/../src" "$cp612"; do
+for src in "$(bash "$LAB/lab-kernel.sh" uml)/../src" "$cp612"; do
 	v=$(sed -n 's/^VERSION = //p' "$src/Makefile" 2>/dev/null).$(sed -n 's/^PATCHLEVEL = //p' "$src/Makefile" 2>/dev/null)
 	[ "$v" != . ] || v=6.12
 	for f in $(cd "$KSAD_TOP" && find kernel uapi -name '*.[ch]' | sort); do

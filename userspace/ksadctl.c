@@ -13,6 +13,7 @@
 
 static const char usage_text[] =
 	"usage: ksadctl [-j] OBJECT COMMAND [ARGS]\n"
+	"       ksadctl [-j] [-force] -batch FILE   (a command a line, - for stdin)\n"
 	"  ksadctl sa getspi dst ADDR proto esp|ah [src ADDR] [min SPI] [max SPI]\n"
 	"  ksadctl sa add    src ADDR dst ADDR proto esp|ah [spi SPI] dir in|out SA-ARGS\n"
 	"  ksadctl sa update dst ADDR proto esp|ah spi SPI SA-ARGS\n"
@@ -162,8 +163,73 @@ static int dispatch(int argc, char **argv)
 			   argv[0]);
 }
 
+/*
+ * -batch FILE: one command a line, as after "ksadctl" ('#' starts a
+ * comment), "-" for standard input.  Like `ip -batch`, it stops at the
+ * first command that fails and names its line; with -force it goes on and
+ * exits 1 if any failed.  One process for many requests: the tests' churn
+ * of the SAD runs at kernel speed, not at exec's.
+ */
+static int batch(const char *path, bool force)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char line[4096], *words[128], *save, *w;
+	unsigned int lineno = 0;
+	int n, ret = 0, failed = 0;
+
+	if (!f) {
+		fprintf(stderr, "ksadctl: %s: %s\n", path, strerror(errno));
+		return -EXIT_USAGE;
+	}
+	while (!ret && fgets(line, sizeof(line), f)) {
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			ret = usage_error("batch line %u is too long", lineno);
+			break;
+		}
+		n = 0;
+		for (w = strtok_r(line, " \t\r\n", &save); w && w[0] != '#';
+		     w = strtok_r(NULL, " \t\r\n", &save)) {
+			if (n == (int)(sizeof(words) / sizeof(words[0])) - 1) {
+				ret = usage_error("batch line %u has too many words", lineno);
+				break;
+			}
+			words[n++] = w;
+		}
+		if (ret || !n)
+			continue;
+		words[n] = NULL;
+		ret = dispatch(n, words);
+		fflush(stdout);
+		if (ret)
+			fprintf(stderr, "ksadctl: batch line %u failed\n", lineno);
+		if (ret && force && ret != -EXIT_USAGE) {
+			failed = ret;
+			ret = 0;
+		}
+	}
+	if (f != stdin)
+		fclose(f);
+	return ret ?: failed;
+}
+
 int main(int argc, char **argv)
 {
+	bool force = false;
+	int i = 1;
+
+	/* [-j] [-force] -batch FILE; otherwise one command */
+	for (; i < argc - 1; i++) {
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
+			opt_json = true;
+		else if (!strcmp(argv[i], "-force"))
+			force = true;
+		else
+			break;
+	}
+	if (i == argc - 2 && !strcmp(argv[i], "-batch"))
+		return -batch(argv[i + 1], force);
+	opt_json = false;
 	/* Subcommands return 0 or a negative exit code. */
 	return -dispatch(argc - 1, argv + 1);
 }

@@ -1,7 +1,8 @@
 #!/bin/bash
 # DKMS as a lab machine uses it, on a booted stock kernel: `make dkms` (the
 # module's sources to /usr/src, dkms add, build, install), `modprobe ksad`
-# by name, and `dkms autoinstall` for a second installed kernel's headers.
+# by name.  (The build runs under TCG: about 5 minutes.  `dkms autoinstall`
+# for the other kernels' headers runs natively on the host: tests/dkms.sh.)
 # The guest's root is the host's, read-only: /usr/src, /var/lib/dkms and
 # /lib/modules get a writable overlay that vanishes with the guest.
 . "$(dirname "$0")/lib.sh"
@@ -24,27 +25,12 @@ t0=$SECONDS
 check "make dkms (add, build, install)" make -C "$src" dkms
 echo "# make dkms took $((SECONDS - t0)) s"
 check_out "dkms status: installed for $kver" "ksad/.*, $kver, x86_64: installed" dkms status
-check_out "modprobe finds ksad in DKMS's place" "/lib/modules/$kver/updates/dkms/ksad.ko" \
+check_out "modprobe finds ksad in DKMS's place" "^/lib/modules/$kver/updates/dkms/ksad\.ko" \
 	modinfo -n ksad
 check "modprobe ksad" modprobe ksad
 check_out "the family answers" 'groups: sa expire acquire' "$KSADCTL" family
 check "modprobe -r ksad" modprobe -r ksad
 
-# a second kernel of the machine, with its headers: DKMS builds for it too
-other=
-for v in $(ls /lib/modules); do
-	[ "$v" != "$kver" ] && [ -e "/lib/modules/$v/build/Makefile" ] && other=$v
-done
-check "a second kernel with headers on the machine" test -n "$other"
-if [ -n "$other" ]; then
-	step "dkms autoinstall for $other"
-	t0=$SECONDS
-	check "dkms autoinstall -k $other" dkms autoinstall -k "$other"
-	echo "# dkms autoinstall took $((SECONDS - t0)) s"
-	check_out "dkms status: installed for $other" "ksad/.*, $other, x86_64: installed" dkms status
-	check_out "its ksad.ko was built for $other" "^$other " \
-		modinfo -F vermagic "/lib/modules/$other/updates/dkms/ksad.ko"
-fi
 check "dkms remove --all" dkms remove ksad/0.1 --all
-check_fails "no ksad module left to modprobe" modprobe -n ksad
+check_fails "no ksad module left for modprobe to find" modinfo -n ksad
 done_testing

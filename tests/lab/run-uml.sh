@@ -9,7 +9,7 @@ groups=${1:?usage: run-uml.sh group[,group...] [counts-file]}
 counts=${2:-/dev/null}
 need_pkgs "${GUEST_PKGS[@]}" "${USER_BUILD_PKGS[@]}"
 
-kdir=$(bash "$LAB/uml-kernel.sh")
+kdir=$(bash "$LAB/lab-kernel.sh" uml)
 krel=$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' "$kdir/include/generated/utsrelease.h")
 make -s -C "$KSAD_TOP" module KDIR="$kdir" KBUILD_FLAGS="KSAD_KUNIT=y" >&2
 make -s -C "$KSAD_TOP" userspace >&2

@@ -9,7 +9,7 @@ mount -t devtmpfs devtmpfs /dev
 while read -r m; do insmod "/modules/$m" || echo "init: insmod $m failed"; done < /modules/order
 # The virtio devices are probed asynchronously: give them a few seconds.
 i=0
-until mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostroot /newroot 2>/dev/null; do
+until mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose hostroot /newroot 2>/dev/null; do
 	i=$((i + 1))
 	[ $i -le 50 ] || break
 	sleep 0.1
