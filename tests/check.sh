@@ -101,8 +101,10 @@ done
 for i in "${host[@]}"; do run_part "$i" "${parts[$i]}"; done
 if [ "${KSAD_LANES:-2}" -ge 2 ] && [ "$(nproc)" -ge 2 ] && [ ${#uml[@]} -gt 0 ] &&
 	[ $((${#stock[@]} + ${#race[@]})) -gt 0 ]; then
-	# The UML kernel is built on both CPUs before the lanes part.
+	# The UML kernel is built on both CPUs before the lanes part, and the
+	# tools both lanes' guests use, once (two makes in one tree would race).
 	bash "$LAB/lab-kernel.sh" uml > /dev/null
+	make -s -C "$KSAD_TOP" userspace >&2
 	echo "# lanes: UML on CPU 0; stock kernels (and the race kernel's build) on CPU 1"
 	umllog=$rows/uml.log
 	(
