@@ -44,11 +44,16 @@ for part in "$@"; do
 	*) die "unknown part: $part" ;;
 	esac
 done
+[ -z "${default:-}" ] || [[ ",$KSAD_STOCK," == *",$DKMS_KERNEL,"* ]] ||
+	echo "# note: KSAD_STOCK has no $DKMS_KERNEL: group dkms (in a guest) does not run"
 need_pkgs "${UML_BUILD_PKGS[@]}" "${USER_BUILD_PKGS[@]}" "${GUEST_PKGS[@]}" \
 	python3-yaml python3-jsonschema
 
 rows=$(mktemp -d)
-trap 'rm -rf "$rows"' EXIT
+umlpid=
+# A check.sh that is stopped stops its UML lane too.
+trap '[ -z "$umlpid" ] || kill -- -"$umlpid" 2>/dev/null; rm -rf "$rows"' EXIT
+trap 'exit 143' TERM INT
 started=$(date +%s)
 
 # run_part INDEX PART: run one part; its counts and time go to $rows/INDEX.
@@ -99,21 +104,25 @@ for i in "${!parts[@]}"; do
 	esac
 done
 for i in "${host[@]}"; do run_part "$i" "${parts[$i]}"; done
-if [ "${KSAD_LANES:-2}" -ge 2 ] && [ "$(nproc)" -ge 2 ] && [ ${#uml[@]} -gt 0 ] &&
+# the first two CPUs this process may use
+read -r cpu0 cpu1 _ <<< "$(python3 -c 'import os; print(*sorted(os.sched_getaffinity(0)))')"
+if [ "${KSAD_LANES:-2}" -ge 2 ] && [ -n "$cpu1" ] && [ ${#uml[@]} -gt 0 ] &&
 	[ $((${#stock[@]} + ${#race[@]})) -gt 0 ]; then
 	# The UML kernel is built on both CPUs before the lanes part, and the
 	# tools both lanes' guests use, once (two makes in one tree would race).
 	bash "$LAB/lab-kernel.sh" uml > /dev/null
 	make -s -C "$KSAD_TOP" userspace >&2
-	echo "# lanes: UML on CPU 0; stock kernels (and the race kernel's build) on CPU 1"
+	echo "# lanes: UML on CPU $cpu0; stock kernels (and the race kernel's build) on CPU $cpu1"
 	umllog=$rows/uml.log
+	set -m	# the lane in a process group of its own, for the trap above
 	(
-		taskset -cp 0 $BASHPID > /dev/null
+		taskset -cp "$cpu0" $BASHPID > /dev/null
 		for i in "${uml[@]}"; do run_part "$i" "${parts[$i]}"; done
 	) > "$umllog" 2>&1 &
 	umlpid=$!
+	set +m
 	(
-		taskset -cp 1 $BASHPID > /dev/null
+		taskset -cp "$cpu1" $BASHPID > /dev/null
 		if [ ${#race[@]} -gt 0 ]; then
 			t0=$(date +%s)
 			KSAD_KERNEL_JOBS=1 bash "$LAB/lab-kernel.sh" race > /dev/null &&
@@ -122,6 +131,7 @@ if [ "${KSAD_LANES:-2}" -ge 2 ] && [ "$(nproc)" -ge 2 ] && [ ${#uml[@]} -gt 0 ] 
 		for i in "${stock[@]}"; do run_part "$i" "${parts[$i]}"; done
 	)
 	wait $umlpid
+	umlpid=
 	cat "$umllog"
 else
 	for i in "${uml[@]}" "${stock[@]}"; do run_part "$i" "${parts[$i]}"; done

@@ -12,7 +12,8 @@ need_pkgs dkms
 if [ "${1:-}" != --inside ]; then
 	IFS=, read -r -a kernels <<< "$KSAD_STOCK"
 	for k in "${kernels[@]}"; do stock_kernel_version "$k"; done > /dev/null
-	exec unshare -m --propagation private bash "$0" --inside
+	unshare -m --propagation private bash "$0" --inside
+	exit
 fi
 
 n=0
@@ -23,7 +24,10 @@ run() { # run DESC CMD...: a result from CMD's exit, its output on failure
 	if out=$("$@" 2>&1); then res ok "$desc"; else res "not ok" "$desc"; sed 's/^/#   /' <<< "$out" | tail -20; fi
 }
 
+# the overlays' upper layers in memory: nothing reaches the disk
 tmp=$(mktemp -d)
+trap 'rmdir "$tmp"' EXIT
+mount -t tmpfs tmpfs "$tmp"
 for d in /usr/src /var/lib/dkms /lib/modules; do
 	mkdir -p "$tmp$d/upper" "$tmp$d/work"
 	mount -t overlay overlay -o "lowerdir=$d,upperdir=$tmp$d/upper,workdir=$tmp$d/work" "$d" ||
@@ -39,9 +43,9 @@ for k in "${kernels[@]}"; do
 	echo "# $(( $(date +%s) - t0 )) s"
 	ko=$(ls /lib/modules/"$kver"/updates/dkms/ksad.ko* 2>/dev/null)
 	run "DKMS installed ksad.ko for $kver, built for it" \
-		sh -c "modinfo -F vermagic '$ko' | grep -q '^$kver '"
+		sh -c "modinfo -F vermagic '$ko' | grep -qF '$kver '"
 	run "modprobe would load DKMS's ksad on $kver" \
-		sh -c "modinfo -k '$kver' -n ksad | grep -q '^/lib/modules/$kver/updates/dkms/ksad\\.ko'"
+		sh -c "modinfo -k '$kver' -n ksad | grep -qF '/lib/modules/$kver/updates/dkms/ksad.ko'"
 done
 run "dkms status lists every kernel" sh -c "[ \$(dkms status ksad 2>/dev/null | grep -c ': installed') -eq ${#kernels[@]} ]"
 run "dkms remove --all" dkms remove ksad/0.1 --all

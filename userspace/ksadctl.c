@@ -166,8 +166,8 @@ static int dispatch(int argc, char **argv)
 /*
  * -batch FILE: one command a line, as after "ksadctl" ('#' starts a
  * comment), "-" for standard input.  Like `ip -batch`, it stops at the
- * first command that fails and names its line; with -force it goes on and
- * exits 1 if any failed.  One process for many requests: the tests' churn
+ * first command that fails and names its line; with -force it goes on past
+ * refusals and exits 1 if any (a usage error still stops it).  One process for many requests: the tests' churn
  * of the SAD runs at kernel speed, not at exec's.
  */
 static int batch(const char *path, bool force)
@@ -176,6 +176,7 @@ static int batch(const char *path, bool force)
 	char line[4096], *words[128], *save, *w;
 	unsigned int lineno = 0;
 	int n, ret = 0, failed = 0;
+	bool json = opt_json;
 
 	if (!f) {
 		fprintf(stderr, "ksadctl: %s: %s\n", path, strerror(errno));
@@ -200,11 +201,12 @@ static int batch(const char *path, bool force)
 			continue;
 		words[n] = NULL;
 		ret = dispatch(n, words);
+		opt_json = json;	/* a line's -j is that line's */
 		fflush(stdout);
 		if (ret)
 			fprintf(stderr, "ksadctl: batch line %u failed\n", lineno);
 		if (ret && force && ret != -EXIT_USAGE) {
-			failed = ret;
+			failed = -EXIT_REFUSED;
 			ret = 0;
 		}
 	}

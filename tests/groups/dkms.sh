@@ -7,6 +7,7 @@
 # /lib/modules get a writable overlay that vanishes with the guest.
 . "$(dirname "$0")/lib.sh"
 kver=$(uname -r)
+kre=$(sed 's/[.+]/\\&/g' <<< "$kver")	# as a regular expression
 
 check "overlayfs loaded" modprobe overlay
 for d in /usr/src /var/lib/dkms /lib/modules; do
@@ -17,6 +18,7 @@ for d in /usr/src /var/lib/dkms /lib/modules; do
 done
 
 step "make dkms for the running kernel, $kver"
+check_fails "no ksad loaded before" test -e /sys/module/ksad
 # the checkout itself stays read-only: make runs in a copy
 src=$TMPDIR/ksad-src
 mkdir -p "$src"
@@ -24,8 +26,8 @@ cp -a "$KSAD_TOP"/{Makefile,Kbuild,dkms.conf,kernel,uapi} "$src/"
 t0=$SECONDS
 check "make dkms (add, build, install)" make -C "$src" dkms
 echo "# make dkms took $((SECONDS - t0)) s"
-check_out "dkms status: installed for $kver" "ksad/.*, $kver, x86_64: installed" dkms status
-check_out "modprobe finds ksad in DKMS's place" "^/lib/modules/$kver/updates/dkms/ksad\.ko" \
+check_out "dkms status: installed for $kver" "ksad/.*, $kre, x86_64: installed" dkms status
+check_out "modprobe finds ksad in DKMS's place" "^/lib/modules/$kre/updates/dkms/ksad\.ko" \
 	modinfo -n ksad
 check "modprobe ksad" modprobe ksad
 check_out "the family answers" 'groups: sa expire acquire' "$KSADCTL" family

@@ -85,7 +85,7 @@ out=$KSAD_TOP/build/results/$lab-$(date +%Y%m%d-%H%M%S)-$$
 mkdir -p "$out/guest"
 log "$name kernel $kver under QEMU: $groups; results in $out"
 set +e  # the boot may fail; the verdict judges it
-timeout -k 10 "${KSAD_LAB_TIMEOUT:-1200}" qemu-system-x86_64 \
+timeout -k 10 "${KSAD_LAB_TIMEOUT:-3000}" qemu-system-x86_64 \
 	-machine q35 -accel "$accel" -cpu max -smp 2 -m "$mem" \
 	-nographic -no-reboot -monitor none -serial stdio -nic none ${KSAD_QEMU_ARGS:-} \
 	-kernel "$kernel" -initrd "$initrd" \
@@ -93,7 +93,7 @@ timeout -k 10 "${KSAD_LAB_TIMEOUT:-1200}" qemu-system-x86_64 \
 	-virtfs "local,path=$out/guest,mount_tag=results,security_model=none" \
 	-append "console=ttyS0 panic=-1 $([ "$name" != race ] || echo kasan_multi_shot) KSAD_LAB=qemu KSAD_TOP=$KSAD_TOP \
 KSAD_MODULE=$moddir/ksad.ko KSAD_GROUPS=$groups KSAD_BENCH_N=${KSAD_BENCH_N:-100000} \
-KSAD_GROUP_TIMEOUT=${KSAD_GROUP_TIMEOUT:-600} KSAD_INIT=$LAB/guest-init.sh" \
+KSAD_GROUP_TIMEOUT=${KSAD_GROUP_TIMEOUT:-1500} KSAD_INIT=$LAB/guest-init.sh" \
 	</dev/null 2>&1 | tee "$out/console.log" | live_view
 rc=${PIPESTATUS[0]}
 set -e
