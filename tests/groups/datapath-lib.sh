@@ -22,6 +22,16 @@ stock_load() {
 	check "insmod ksad.ko" load_ksad
 }
 
+# The groups that race on two CPUs (storm, race): ksad loaded, the two
+# namespaces, A to run ksadctl in a, and two CPUs to race on.
+two_cpu_setup() {
+	stock_load
+	ab_topology
+	echo "# $(nproc) CPUs online, kernel $(uname -r)"
+	check "two CPUs to race on" test "$(nproc)" -ge 2
+}
+A() { n a "$K" "$@"; }
+
 # The two namespaces on a veth pair, with networks behind each end.
 ab_topology() {
 	ip netns add a

@@ -22,11 +22,7 @@
 K=$KSADCTL
 
 . "$(dirname "$0")/datapath-lib.sh"
-stock_load
-ab_topology
-A() { n a "$K" "$@"; }
-echo "# $(nproc) CPUs online, kernel $(uname -r)"
-check "two CPUs to race on" test "$(nproc)" -ge 2
+two_cpu_setup
 
 # on CPU CMD...: run CMD pinned to CPU.
 on() { local c=$1; shift; taskset -c "$c" "$@"; }

@@ -10,11 +10,7 @@ K=$KSADCTL
 TOOLS=$KSAD_TOP/userspace/tools
 
 . "$(dirname "$0")/datapath-lib.sh"
-stock_load
-ab_topology
-A() { n a "$K" "$@"; }
-echo "# $(nproc) CPUs online, kernel $(uname -r)"
-check "two CPUs to race on" test "$(nproc)" -ge 2
+two_cpu_setup
 
 # storm N RANGE...: 4 processes, two pinned to each CPU, N GETSPIs each.
 storm() {
