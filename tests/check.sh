@@ -13,8 +13,8 @@
 #
 # KSAD_STOCK=6.1,6.12,6.12-rt (the default) names the stock kernels.
 # With two CPUs or more (KSAD_LANES=1 turns it off), the UML boot runs on
-# CPU 0 while the stock kernels boot, one after another, on CPU 1 (the race
-# kernel is built there first); the race kernel boots last, on both CPUs.
+# CPU 0 while the stock kernels boot, one after another, on CPU 1; the race
+# kernel boots last, on both CPUs.  The lab's kernels are built before.
 # Runs as root on Debian 12; installs what it needs on first use.
 set -uo pipefail
 . "$(dirname "$0")/lab/lib.sh"
@@ -108,11 +108,13 @@ for i in "${host[@]}"; do run_part "$i" "${parts[$i]}"; done
 read -r cpu0 cpu1 _ <<< "$(python3 -c 'import os; print(*sorted(os.sched_getaffinity(0)))')"
 if [ "${KSAD_LANES:-2}" -ge 2 ] && [ -n "$cpu1" ] && [ ${#uml[@]} -gt 0 ] &&
 	[ $((${#stock[@]} + ${#race[@]})) -gt 0 ]; then
-	# The UML kernel is built on both CPUs before the lanes part, and the
-	# tools both lanes' guests use, once (two makes in one tree would race).
+	# The lab's kernels are built on both CPUs before the lanes part, and
+	# the tools both lanes' guests use, once (two makes in one tree would
+	# race).
 	bash "$LAB/lab-kernel.sh" uml > /dev/null
+	[ ${#race[@]} -eq 0 ] || bash "$LAB/lab-kernel.sh" race > /dev/null
 	make -s -C "$KSAD_TOP" userspace >&2
-	echo "# lanes: UML on CPU $cpu0; stock kernels (and the race kernel's build) on CPU $cpu1"
+	echo "# lanes: UML on CPU $cpu0, stock kernels on CPU $cpu1"
 	umllog=$rows/uml.log
 	set -m	# the lane in a process group of its own, for the trap above
 	(
@@ -123,11 +125,6 @@ if [ "${KSAD_LANES:-2}" -ge 2 ] && [ -n "$cpu1" ] && [ ${#uml[@]} -gt 0 ] &&
 	set +m
 	(
 		taskset -cp "$cpu1" $BASHPID > /dev/null
-		if [ ${#race[@]} -gt 0 ]; then
-			t0=$(date +%s)
-			KSAD_KERNEL_JOBS=1 bash "$LAB/lab-kernel.sh" race > /dev/null &&
-				echo "# race kernel ready after $(( $(date +%s) - t0 )) s"
-		fi
 		for i in "${stock[@]}"; do run_part "$i" "${parts[$i]}"; done
 	)
 	wait $umlpid
