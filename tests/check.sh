@@ -34,7 +34,7 @@ parts=()
 for part in "$@"; do
 	case "$part" in
 	stock:*)
-		IFS=, read -r -a kernels <<< "$KSAD_STOCK"
+		read -r -a kernels <<< "$(stock_kernels)"
 		for k in "${kernels[@]}"; do
 			g=${part#stock:}
 			[ -n "${default:-}" ] && [ "$k" = "$DKMS_KERNEL" ] && g=$g,dkms

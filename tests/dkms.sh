@@ -10,7 +10,7 @@ set -uo pipefail
 need_pkgs dkms
 
 if [ "${1:-}" != --inside ]; then
-	IFS=, read -r -a kernels <<< "$KSAD_STOCK"
+	read -r -a kernels <<< "$(stock_kernels)"
 	for k in "${kernels[@]}"; do stock_kernel_version "$k"; done > /dev/null
 	unshare -m --propagation private bash "$0" --inside
 	exit
@@ -35,7 +35,7 @@ for d in /usr/src /var/lib/dkms /lib/modules; do
 done
 
 run "make dkms-add" make -s -C "$KSAD_TOP" dkms-add
-IFS=, read -r -a kernels <<< "$KSAD_STOCK"
+read -r -a kernels <<< "$(stock_kernels)"
 for k in "${kernels[@]}"; do
 	kver=$(stock_kernel_version "$k")
 	t0=$(date +%s)
@@ -48,5 +48,5 @@ for k in "${kernels[@]}"; do
 		sh -c "modinfo -k '$kver' -n ksad | grep -qF '/lib/modules/$kver/updates/dkms/ksad.ko'"
 done
 run "dkms status lists every kernel" sh -c "[ \$(dkms status ksad 2>/dev/null | grep -c ': installed') -eq ${#kernels[@]} ]"
-run "dkms remove --all" dkms remove ksad/0.1 --all
+run "dkms remove --all" dkms remove "ksad/$(dkms_version)" --all
 echo "1..$n"

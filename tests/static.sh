@@ -20,9 +20,8 @@ if [ ! -f "$cp612/.complete" ]; then
 		linux-source-6.12/scripts/checkpatch.pl linux-source-6.12/scripts/spelling.txt \
 		linux-source-6.12/scripts/const_structs.checkpatch && touch "$cp612/.complete"
 fi
-for src in "$(bash "$LAB/lab-kernel.sh" uml)/../src" "$cp612"; do
-	v=$(sed -n 's/^VERSION = //p' "$src/Makefile" 2>/dev/null).$(sed -n 's/^PATCHLEVEL = //p' "$src/Makefile" 2>/dev/null)
-	[ "$v" != . ] || v=6.12
+for vsrc in "6.1 $(bash "$LAB/lab-kernel.sh" uml)/../src" "6.12 $cp612"; do
+	read -r v src <<< "$vsrc"
 	for f in $(cd "$KSAD_TOP" && find kernel uapi -name '*.[ch]' | sort); do
 		# checkpatch exits non-zero on any ERROR, WARNING or (with --strict) CHECK.
 		if out=$("$src/scripts/checkpatch.pl" --strict --no-tree --terse -q -f "$KSAD_TOP/$f" 2>&1); then
@@ -36,7 +35,7 @@ done
 
 # W=1 and sparse against each stock kernel of the set (KSAD_STOCK), from
 # this one source tree: kernel/compat.h holds what differs between them.
-IFS=, read -r -a kernels <<< "$KSAD_STOCK"
+read -r -a kernels <<< "$(stock_kernels)"
 for k in "${kernels[@]}"; do
 	kver=$(stock_kernel_version "$k") || { res "not ok" "headers of stock kernel $k"; continue; }
 	d=$(mktemp -d)

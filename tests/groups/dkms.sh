@@ -33,6 +33,6 @@ check "modprobe ksad" modprobe ksad
 check_out "the family answers" 'groups: sa expire acquire' "$KSADCTL" family
 check "modprobe -r ksad" modprobe -r ksad
 
-check "dkms remove --all" dkms remove ksad/0.1 --all
+check "dkms remove --all" dkms remove "ksad/$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$KSAD_TOP/dkms.conf")" --all
 check_fails "no ksad module left for modprobe to find" modinfo -n ksad
 done_testing

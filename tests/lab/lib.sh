@@ -45,6 +45,12 @@ STOCK_PKGS=(qemu-system-x86 busybox-static cpio zstd)
 # (comma-separated), and `make check` runs the stock groups on each.
 KSAD_STOCK=${KSAD_STOCK:-6.1,6.12,6.12-rt}
 
+# The set as an array: read -r -a kernels <<< "$(stock_kernels)"
+stock_kernels() { tr , ' ' <<< "$KSAD_STOCK"; }
+
+# ksad's DKMS version, as dkms.conf names it (ksad/VERSION)
+dkms_version() { sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$KSAD_TOP/dkms.conf"; }
+
 # stock_kernel_pkgs NAME: the image and headers packages of a kernel name.
 stock_kernel_pkgs() {
 	case "$1" in
