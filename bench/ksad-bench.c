@@ -24,7 +24,9 @@
 #include <linux/genetlink.h>
 #include <linux/xfrm.h>
 
-#include "../userspace/ksadctl.h"
+#include "../uapi/linux/ksad.h"
+#include "../userspace/lib/genl.h"
+#include "../userspace/lib/parse.h"
 
 #define RANGE_MIN 0x100000u
 static uint32_t range_len = 65536;
@@ -46,8 +48,7 @@ static uint32_t sa_dst(uint32_t i)
 
 static int die(const char *what, int err, const struct knl *k)
 {
-	fprintf(stderr, "ksad-bench: %s: %s %s\n", what, strerror(-err),
-		k ? k->errmsg : "");
+	knl_perror(stderr, "ksad-bench", what, k, err);
 	return 1;
 }
 

@@ -41,6 +41,8 @@ bool ksad_addr_eq(u8 family, const union ksad_addr *a,
 		  const union ksad_addr *b);
 bool ksad_addr_in_prefix(u8 family, const union ksad_addr *net,
 			 const union ksad_addr *a, u8 plen);
+unsigned int ksad_ipv6_upper(const struct sk_buff *skb, u8 *proto,
+			     unsigned int *prev);
 
 /* A security policy: one entry of the SPD (RFC 4301 4.4.1). */
 struct ksad_policy {
@@ -123,8 +125,6 @@ int ksad_encap_push(struct sk_buff *skb, unsigned int hlen,
 void ksad_encap_finish(struct sk_buff *skb, u8 family);
 
 /* output.c, input.c: what runs when a transform has finished */
-unsigned int ksad_ipv6_upper(const struct sk_buff *skb, u8 *proto,
-			     unsigned int *prev);
 void ksad_output_finish(struct ksad_sa *sa, struct sk_buff *skb, int err);
 void ksad_input_finish(struct ksad_sa *sa, struct sk_buff *skb,
 		       unsigned int off, u64 seq, int err);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The flow of a packet: addresses, upper-layer protocol and ports, as
- * selectors see them (RFC 4301 4.4.1.1), and the selector match itself.
+ * selectors see them (RFC 4301 4.4.1.1), and the selector match itself;
+ * and where an IPv6 packet's upper-layer header is, for both directions'
+ * transforms (ESP, AH and their UDP encapsulation).
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -127,4 +129,33 @@ bool ksad_sel_match(const struct ksad_sel *sel, const struct ksad_flow *fl)
 				   sel->sprefix) &&
 	       ksad_addr_in_prefix(sel->family, &sel->daddr, &fl->daddr,
 				   sel->dprefix);
+}
+
+/*
+ * IPv6: the header after the extension headers that may come before ESP
+ * (hop-by-hop, destination options, routing; RFC 4303 3.1.1).  Its type goes
+ * to @proto, the offset of the next-header byte that names it to @prev.
+ * Returns its offset, or 0 if the chain is cut short.
+ */
+unsigned int ksad_ipv6_upper(const struct sk_buff *skb, u8 *proto,
+			     unsigned int *prev)
+{
+	unsigned int off = sizeof(struct ipv6hdr);
+	u8 nh = ipv6_hdr(skb)->nexthdr;
+
+	*prev = offsetof(struct ipv6hdr, nexthdr);
+	while (nh == NEXTHDR_HOP || nh == NEXTHDR_DEST ||
+	       nh == NEXTHDR_ROUTING) {
+		struct ipv6_opt_hdr _h;
+		const struct ipv6_opt_hdr *h;
+
+		h = skb_header_pointer(skb, off, sizeof(_h), &_h);
+		if (!h)
+			return 0;
+		*prev = off;
+		nh = h->nexthdr;
+		off += ipv6_optlen(h);
+	}
+	*proto = nh;
+	return off;
 }

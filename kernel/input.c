@@ -46,35 +46,6 @@ static unsigned int ksad_plaintext_check(struct ksad_net *kn,
 	return NF_DROP;
 }
 
-/*
- * IPv6: the header after the extension headers that may come before ESP
- * (hop-by-hop, destination options, routing; RFC 4303 3.1.1).  Its type goes
- * to @proto, the offset of the next-header byte that names it to @prev.
- * Returns its offset, or 0 if the chain is cut short.
- */
-unsigned int ksad_ipv6_upper(const struct sk_buff *skb, u8 *proto,
-			     unsigned int *prev)
-{
-	unsigned int off = sizeof(struct ipv6hdr);
-	u8 nh = ipv6_hdr(skb)->nexthdr;
-
-	*prev = offsetof(struct ipv6hdr, nexthdr);
-	while (nh == NEXTHDR_HOP || nh == NEXTHDR_DEST ||
-	       nh == NEXTHDR_ROUTING) {
-		struct ipv6_opt_hdr _h;
-		const struct ipv6_opt_hdr *h;
-
-		h = skb_header_pointer(skb, off, sizeof(_h), &_h);
-		if (!h)
-			return 0;
-		*prev = off;
-		nh = h->nexthdr;
-		off += ipv6_optlen(h);
-	}
-	*proto = nh;
-	return off;
-}
-
 /* Where the upper-layer header (ESP, AH, UDP...) is; 0 if nowhere. */
 static unsigned int ksad_upper_offset(struct sk_buff *skb, u8 family,
 				      u8 *proto)

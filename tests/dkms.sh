@@ -12,8 +12,13 @@ need_pkgs dkms
 if [ "${1:-}" != --inside ]; then
 	read -r -a kernels <<< "$(stock_kernels)"
 	for k in "${kernels[@]}"; do stock_kernel_version "$k"; done > /dev/null
-	unshare -m --propagation private bash "$0" --inside
-	exit
+	# the overlays' upper layers in memory (a tmpfs mounted on $tmp in the
+	# namespace only): nothing reaches the disk; the empty directory goes after
+	tmp=$(mktemp -d)
+	rc=0
+	unshare -m --propagation private bash "$0" --inside "$tmp" || rc=$?
+	rmdir "$tmp"
+	exit $rc
 fi
 
 n=0
@@ -24,9 +29,7 @@ run() { # run DESC CMD...: a result from CMD's exit, its output on failure
 	if out=$("$@" 2>&1); then res ok "$desc"; else res "not ok" "$desc"; sed 's/^/#   /' <<< "$out" | tail -20; fi
 }
 
-# the overlays' upper layers in memory: nothing reaches the disk
-tmp=$(mktemp -d)
-trap 'rmdir "$tmp"' EXIT
+tmp=$2
 mount -t tmpfs tmpfs "$tmp"
 for d in /usr/src /var/lib/dkms /lib/modules; do
 	mkdir -p "$tmp$d/upper" "$tmp$d/work"

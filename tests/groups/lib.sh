@@ -2,7 +2,7 @@
 # TAP helpers for the test groups (sourced).  Groups run inside a lab guest
 # as root, with the checkout at $KSAD_TOP and the module at $KSAD_MODULE.
 set -u
-KSADCTL=$KSAD_TOP/userspace/ksadctl
+KSADCTL=$KSAD_TOP/userspace/ksadctl/ksadctl
 : "${TMPDIR:=/tmp}"
 export TMPDIR
 _n=0

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Inside the IKE SA engine: what ikesa.c (IKE_SA_INIT, IKE_AUTH, the
- * message-ID window), create_child.c (CREATE_CHILD_SA) and informational.c
- * (INFORMATIONAL) share.  Not an interface for anything else.
+ * Inside the IKE SA engine: what its files share.  ikesa.c (the entry
+ * points, the message-ID window, the SA's bookkeeping), one file per
+ * exchange (ike_sa_init.c, ike_auth.c, create_child.c, informational.c),
+ * and the pieces they are made of: proposal.c, selector.c, payload.c,
+ * sa_keys.c.  Not an interface for anything else.
  */
 #ifndef KSAD_IKE_EXCHANGE_H
 #define KSAD_IKE_EXCHANGE_H
@@ -23,7 +25,12 @@ enum {
 #define IKE_PROTO_IKE	1
 #define IKE_PROTO_ESP	3
 
+/* ikesa.c */
 int ike_fail(struct ike_sa *sa, uint16_t notify, const char *why);
+void ike_keep(struct ike_sa *sa, const uint8_t *out, size_t len);
+uint64_t ike_random_spi(void);
+
+/* payload.c */
 struct ike_hdr ike_hdr_of(const struct ike_sa *sa, uint8_t exchange,
 			  uint32_t msg_id, bool response);
 size_t ike_seal(struct ike_sa *sa, uint8_t exchange, uint32_t msg_id,
@@ -34,6 +41,13 @@ void ike_put_notify(struct ike_builder *b, uint16_t type, const void *data,
 uint16_t ike_find_notify(const struct ike_msg *m, uint16_t type,
 			 struct ike_notify *out);
 uint16_t ike_error_notify(const struct ike_msg *m);
+bool ike_nat_between(const struct ike_sa *sa, const struct ike_msg *m,
+		     const struct ike_addr *src, const struct ike_addr *dst,
+		     bool *behind);
+void ike_put_nat_detection(struct ike_builder *b, const struct ike_sa *sa);
+size_t ike_id_body(const char *id, uint8_t *out, size_t cap);
+
+/* proposal.c */
 
 void ike_ike_proposal(const struct ike_suite *s, uint8_t num, uint64_t spi,
 		      struct ike_proposal *p);
@@ -43,11 +57,13 @@ bool ike_offers(const struct ike_proposal *p, const struct ike_suite *s);
 bool ike_esp_offers(const struct ike_proposal *p, const struct esp_suite *s,
 		    bool pfs);
 uint32_t ike_proposal_spi(const struct ike_proposal *p);
+
+/* selector.c */
 int ike_first_ts(const struct ike_msg *m, uint8_t type, struct ike_ts *ts);
 int ike_narrow_ts(const struct ike_msg *m, uint8_t type, const struct ike_ts *mine,
 		  struct ike_ts *out);
-uint64_t ike_random_spi(void);
 
+/* sa_keys.c */
 void ike_child_init(const struct ike_sa *sa, struct ike_child *c,
 		    const struct esp_suite *s);
 int ike_child_keys(const struct ike_sa *sa, struct ike_child *c, bool initiator,
@@ -55,6 +71,23 @@ int ike_child_keys(const struct ike_sa *sa, struct ike_child *c, bool initiator,
 		   size_t ni_len, const uint8_t *nr, size_t nr_len);
 int ike_derive(struct ike_sa *sa, const uint8_t skeyseed[IKE_PRF_LEN],
 	       const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len);
+int ike_key_exchange(struct ike_sa *sa, const uint8_t *pub, size_t len);
+
+/* ike_sa_init.c */
+int ike_init_response(struct ike_sa *sa, const struct ike_msg *m,
+		      const uint8_t *in, size_t in_len, uint8_t *out,
+		      size_t cap, size_t *len);
+
+/* ike_auth.c */
+size_t ike_auth_inner(struct ike_sa *sa, const struct ike_proposal *props,
+		      size_t nprops, const struct ike_ts *tsi,
+		      const struct ike_ts *tsr, size_t nts, uint8_t *out,
+		      size_t cap);
+int ike_auth_request(struct ike_sa *sa, const struct ike_msg *m,
+		     const uint8_t *in, size_t in_len, uint8_t *out,
+		     size_t cap, size_t *len);
+int ike_auth_response(struct ike_sa *sa, const struct ike_msg *m,
+		      const uint8_t *in, size_t in_len);
 
 /* create_child.c */
 int ike_ccsa_start(struct ike_sa *sa, enum ike_req what, uint8_t *out,

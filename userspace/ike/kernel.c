@@ -15,14 +15,13 @@
 #include <linux/genetlink.h>
 #include "../../uapi/linux/ksad.h"
 
-#include "../ksadctl.h"
+#include "../lib/sa_msg.h"
 #include "kernel.h"
 
 static void put_ike_addr(struct nlmsghdr *nlh, uint16_t a4, uint16_t a6,
-		     const struct ike_addr *a)
+			 const struct ike_addr *a)
 {
-	mnl_attr_put(nlh, a->family == AF_INET ? a4 : a6,
-		     a->family == AF_INET ? 4 : 16, a->a);
+	knl_put_addr(nlh, a4, a6, a->family, a->a);
 }
 
 /* A range that is one prefix: its length; -1 otherwise. */
@@ -193,8 +192,7 @@ static int talk_ok(struct ike_ksad *ks, struct nlmsghdr *nlh, mnl_cb_t cb, void 
 	if (ok_err && err == ok_err)
 		return 0;
 	if (err && ks->trace)
-		fprintf(ks->trace, "ksad-ike: %s: %s%s%s\n", what, strerror(-err),
-			ks->nl.errmsg[0] ? ": " : "", ks->nl.errmsg);
+		knl_perror(ks->trace, "ksad-ike", what, &ks->nl, err);
 	return err;
 }
 

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "../genl.h"
+#include "../lib/genl.h"
 #include "ikesa.h"
 
 struct ike_ksad {

@@ -2,7 +2,7 @@
 /*
  * IKEv2 messages (RFC 7296 section 3): the header, the chain of payloads,
  * and the bodies ksad-ike needs.  Parsing is of untrusted input: every
- * length is checked before use (fuzzed: tests/fuzz_ike_msg.c).  Parsed
+ * length is checked before use (fuzzed: ike/tests/fuzz_ike_msg.c).  Parsed
  * payloads point into the caller's buffer; nothing is allocated.
  */
 #ifndef KSAD_IKE_MSG_H

@@ -10,7 +10,10 @@
 #include <string.h>
 #include <linux/genetlink.h>
 
-#include "../ksadctl.h"
+#include "../../uapi/linux/ksad.h"
+#include "../lib/genl.h"
+#include "../lib/parse.h"
+#include "../lib/sa_msg.h"
 
 static int spi_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -47,18 +50,16 @@ int main(int argc, char **argv)
 						   NLM_F_ACK);
 
 		mnl_attr_put_u8(nlh, KSAD_SA_PROTO, KSAD_PROTO_ESP);
-		if (dst.family == AF_INET)
-			mnl_attr_put(nlh, KSAD_SA_DST_IPV4, 4, &dst.v4);
-		else
-			mnl_attr_put(nlh, KSAD_SA_DST_IPV6, 16, &dst.v6);
+		knl_put_addr(nlh, KSAD_SA_DST_IPV4, KSAD_SA_DST_IPV6, dst.family,
+			     dst.family == AF_INET ? (void *)&dst.v4 : (void *)&dst.v6);
 		if (argc == 5) {
 			mnl_attr_put_u32(nlh, KSAD_SA_SPI_MIN, min);
 			mnl_attr_put_u32(nlh, KSAD_SA_SPI_MAX, max);
 		}
 		err = knl_talk(&k, nlh, spi_cb, NULL);
 		if (err) {
-			fprintf(stderr, "ksad-getspi-storm: request %u: %s: %s\n",
-				i, strerror(-err), k.errmsg);
+			fprintf(stderr, "ksad-getspi-storm: request %u failed\n", i);
+			knl_perror(stderr, "ksad-getspi-storm", "GETSPI", &k, err);
 			knl_close(&k);
 			return 1;
 		}

@@ -14,7 +14,9 @@
 #include <sys/time.h>
 #include <linux/genetlink.h>
 
-#include "../ksadctl.h"
+#include "../../uapi/linux/ksad.h"
+#include "../lib/genl.h"
+#include "../lib/parse.h"
 
 static uint64_t rng;
 

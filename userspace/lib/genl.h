@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* A small layer over libmnl for talking to the ksad generic-netlink family. */
+/*
+ * A small layer over libmnl for talking to ksad's generic-netlink family:
+ * the socket and the family's id, version and multicast groups, requests,
+ * the answers (dumps included) with the kernel's extended-ACK message, and
+ * the attribute helpers every user needs.  Shared by ksadctl, ksad-ike, the
+ * tools and the benchmark.
+ */
 #ifndef KSAD_GENL_H
 #define KSAD_GENL_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <libmnl/libmnl.h>
 
 #define KNL_MAX_GROUPS 8
@@ -42,5 +49,16 @@ int knl_talk(struct knl *k, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 
 /* Multicast group id by name, or 0. */
 uint32_t knl_group_id(const struct knl *k, const char *name);
+
+/*
+ * "PROG: WHAT: strerror(-err)[: the kernel's extended-ACK message]" and a
+ * newline, on @f.
+ */
+void knl_perror(FILE *f, const char *prog, const char *what,
+		const struct knl *k, int err);
+
+/* An address attribute: @a4 (4 bytes) for AF_INET, else @a6 (16 bytes). */
+void knl_put_addr(struct nlmsghdr *nlh, uint16_t a4, uint16_t a6, int family,
+		  const void *addr);
 
 #endif

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Parsers for ksadctl's command-line values (untrusted input). */
+/*
+ * Parsers for values given on command lines and in files: numbers,
+ * addresses, hex keys (untrusted input; lib/tests/parse_test.c).
+ */
 #ifndef KSAD_PARSE_H
 #define KSAD_PARSE_H
 

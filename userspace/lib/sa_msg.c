@@ -2,12 +2,13 @@
 /*
  * Parsing of SA messages from the kernel into struct sa_view.  Every
  * attribute is length-checked before use: this is a fuzz target
- * (tests/fuzz_sa_msg.c).
+ * (ksadctl/tests/fuzz_sa_msg.c).
  */
 #include <string.h>
+#include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 
-#include "ksadctl.h"
+#include "sa_msg.h"
 
 struct tb {
 	const struct nlattr *a[64];

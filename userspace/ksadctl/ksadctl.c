@@ -54,8 +54,7 @@ int usage_error(const char *fmt, ...)
 
 int report_error(const struct knl *k, int err, const char *what)
 {
-	fprintf(stderr, "ksadctl: %s: %s%s%s\n", what, strerror(-err),
-		k->errmsg[0] ? ": " : "", k->errmsg);
+	knl_perror(stderr, "ksadctl", what, k, err);
 	return -EXIT_REFUSED;
 }
 

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Talking to ksad over generic netlink with libmnl; see genl.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
 #include "genl.h"
-#include "../uapi/linux/ksad.h"
+#include "../../uapi/linux/ksad.h"
 
 struct nlmsghdr *knl_request(struct knl *k, void *buf, uint16_t family,
 			     uint8_t cmd, uint16_t flags)
@@ -199,4 +201,20 @@ uint32_t knl_group_id(const struct knl *k, const char *name)
 		if (!strcmp(k->groups[i].name, name))
 			return k->groups[i].id;
 	return 0;
+}
+
+void knl_perror(FILE *f, const char *prog, const char *what,
+		const struct knl *k, int err)
+{
+	fprintf(f, "%s: %s: %s%s%s\n", prog, what, strerror(-err),
+		k && k->errmsg[0] ? ": " : "", k ? k->errmsg : "");
+}
+
+void knl_put_addr(struct nlmsghdr *nlh, uint16_t a4, uint16_t a6, int family,
+		  const void *addr)
+{
+	if (family == AF_INET)
+		mnl_attr_put(nlh, a4, 4, addr);
+	else
+		mnl_attr_put(nlh, a6, 16, addr);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* IKEv2 authentication with a pre-shared key (RFC 7296 2.15). */
-#ifndef KSAD_IKE_AUTH_H
-#define KSAD_IKE_AUTH_H
+#ifndef KSAD_IKE_PSK_H
+#define KSAD_IKE_PSK_H
 
 #include <stddef.h>
 #include <stdint.h>

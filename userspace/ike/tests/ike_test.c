@@ -11,13 +11,13 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../ike/auth.h"
-#include "../ike/config.h"
-#include "../ike/dh.h"
-#include "../ike/keys.h"
-#include "../ike/msg.h"
-#include "../ike/sk.h"
-#include "tap.h"
+#include "../psk.h"
+#include "../config.h"
+#include "../dh.h"
+#include "../keys.h"
+#include "../msg.h"
+#include "../sk.h"
+#include "../../lib/tap.h"
 
 static int unhex(const char *s, uint8_t *out, size_t max)
 {

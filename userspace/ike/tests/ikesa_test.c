@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ksad-ike's engine (ike/ikesa.c) against itself, in one process: an
+ * ksad-ike's engine (ikesa.c and the exchanges) against itself, in one process: an
  * initiator and a responder exchange IKE_SA_INIT and IKE_AUTH through
  * buffers, with a kernel stub that records the SAD operations.  TAP.
  * (Interop with strongSwan is a lab test.)
@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../ike/ikesa.h"
-#include "tap.h"
+#include "../ikesa.h"
+#include "../../lib/tap.h"
 
 struct stub {
 	char name;		/* 'I' or 'R' */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../ike/msg.h"
+#include "../msg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

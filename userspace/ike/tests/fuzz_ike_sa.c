@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../ike/exchange.h"
+#include "../exchange.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

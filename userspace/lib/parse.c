@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Values from command lines and files; see parse.h. */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>

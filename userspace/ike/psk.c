@@ -13,7 +13,7 @@
 #include <string.h>
 #include <openssl/crypto.h>
 
-#include "auth.h"
+#include "psk.h"
 
 int ike_psk_auth(const uint8_t *psk, size_t psk_len, const uint8_t *msg,
 		 size_t msg_len, const uint8_t *nonce, size_t nonce_len,

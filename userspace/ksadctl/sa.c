@@ -135,15 +135,6 @@ static int put_u32_arg(struct nlmsghdr *nlh, uint16_t type, const char *what,
 	return 0;
 }
 
-void put_addr(struct nlmsghdr *nlh, uint16_t a4, uint16_t a6,
-	      const struct ksad_addr *a)
-{
-	if (a->family == AF_INET)
-		mnl_attr_put(nlh, a4, 4, &a->v4);
-	else
-		mnl_attr_put(nlh, a6, 16, &a->v6);
-}
-
 static int put_key(struct nlmsghdr *nlh, uint16_t type, const char *s)
 {
 	uint8_t key[KSAD_KEY_MAX];

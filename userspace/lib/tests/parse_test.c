@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "../parse.h"
-#include "tap.h"
+#include "../tap.h"
 
 int main(void)
 {
