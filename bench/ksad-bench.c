@@ -70,7 +70,8 @@ static int cmd_add(uint32_t n, uint32_t first)
 		mnl_attr_put_u8(nlh, KSAD_SA_PROTO, KSAD_PROTO_ESP);
 		mnl_attr_put(nlh, KSAD_SA_DST_IPV4, 4, &dst);
 		mnl_attr_put_u8(nlh, KSAD_SA_DIR, KSAD_DIR_OUT);
-		mnl_attr_put_u32(nlh, KSAD_SA_ENC_ALG, KSAD_ENC_AES_GCM_16);
+		mnl_attr_put_u16(nlh, KSAD_SA_ENC_ALG, KSAD_ENCR_AES_GCM_16);
+		mnl_attr_put_u16(nlh, KSAD_SA_ENC_KEY_BITS, 128);
 		mnl_attr_put(nlh, KSAD_SA_ENC_KEY, sizeof(key20), key20);
 		err = knl_talk(&k, nlh, NULL, NULL);
 		if (err)

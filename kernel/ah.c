@@ -13,9 +13,12 @@
  * number follow the packet (RFC 4302 3.3.3.3.1).  Header fields are saved,
  * zeroed for the hash, and put back, as Linux's ah4.c/ah6.c do.
  *
- * HMAC-SHA-256-128 gives a 16-byte ICV: AH is 28 bytes, padded to 32.  IPv6
- * needs a multiple of 8 (RFC 4302 2.2); for IPv4 Linux uses 32 too unless
- * its state has the align4 flag, so ksad sends 32 and accepts 28 or 32.
+ * The ICV is the integrity algorithm's, truncated: 12 bytes (HMAC-SHA1-96,
+ * AES-XCBC-96, AES-CMAC-96), 16, 24 or 32 (HMAC-SHA2-256-128, -384-192,
+ * -512-256).  IPv6 needs AH to be a multiple of 8 bytes (RFC 4302 2.2); for
+ * IPv4 Linux pads to 8 too unless its state has the align4 flag, so ksad
+ * sends a multiple of 8 and accepts a multiple of 4 for IPv4 (with
+ * HMAC-SHA2-256-128: 32 bytes sent, 28 or 32 accepted).
  * The padding is authenticated as it is on the wire: ksad sends zeros.
  *
  * The hash may complete asynchronously (cryptd); ksad_ah_done() carries on
@@ -35,7 +38,7 @@
 #include "datapath.h"
 
 #define KSAD_AH_FIXED	12	/* next header, length, reserved, SPI, seq */
-#define KSAD_AH_ICV_MAX	16
+#define KSAD_AH_ICV_MAX	32	/* HMAC-SHA2-512-256 */
 #define KSAD_AH_SAVED	256	/* IPv4 header, or IPv6 with extension headers */
 
 struct ksad_ah_req {
@@ -47,7 +50,7 @@ struct ksad_ah_req {
 	__be32 seqhi;
 	u8 saved[KSAD_AH_SAVED];	/* the IP header as it was */
 	u8 rx_icv[KSAD_AH_ICV_MAX];	/* input: the ICV received */
-	u8 icv[SHA256_DIGEST_SIZE];	/* the ICV computed */
+	u8 icv[SHA512_DIGEST_SIZE];	/* the digest, the ICV its start */
 	struct scatterlist sg[2];
 	struct ahash_request req;	/* last: its context follows */
 };

@@ -151,12 +151,14 @@ static struct ksad_sa *bench_esp_sa(struct net *net, bool chacha)
 	c.key.proto = KSAD_PROTO_ESP;
 	c.key.spi = 0xbe0000;
 	c.dir = KSAD_DIR_OUT;
-	c.enc_alg = chacha ? KSAD_ENC_CHACHA20_POLY1305 : KSAD_ENC_AES_GCM_16;
+	c.enc_alg = chacha ? KSAD_ENCR_CHACHA20_POLY1305 : KSAD_ENCR_AES_GCM_16;
+	c.enc_key_bits = chacha ? 256 : 128;
 	c.enc_key = key;
 	c.enc_key_len = chacha ? 36 : 20;
 	c.set = BIT_ULL(KSAD_SA_PROTO) | BIT_ULL(KSAD_SA_DST_IPV4) |
 		BIT_ULL(KSAD_SA_SPI) | BIT_ULL(KSAD_SA_DIR) |
-		BIT_ULL(KSAD_SA_ENC_ALG) | BIT_ULL(KSAD_SA_ENC_KEY);
+		BIT_ULL(KSAD_SA_ENC_ALG) | BIT_ULL(KSAD_SA_ENC_KEY) |
+		BIT_ULL(KSAD_SA_ENC_KEY_BITS);
 	return ksad_sad_add(ksad_net(net), &c, NULL);
 }
 

@@ -99,11 +99,17 @@ static inline void ksad_count(struct ksad_net *kn, int what)
 
 int ksad_nl_get_stats(struct sk_buff *skb, struct genl_info *info);
 
+typedef void (*ksad_esp_in_done_t)(struct ksad_sa *sa, struct sk_buff *skb,
+				   unsigned int off, u64 seq, int err);
+
 /* esp.c: the ESP transform; both directions may complete asynchronously */
 int ksad_esp_output(struct ksad_sa *sa, struct sk_buff *skb,
 		    unsigned int hlen, u8 nexthdr, u64 seq);
 int ksad_esp_input(struct ksad_sa *sa, struct sk_buff *skb,
 		   unsigned int esp_off, u64 seq);
+int ksad_esp_input_to(struct ksad_sa *sa, struct sk_buff *skb,
+		      unsigned int esp_off, u64 seq,
+		      ksad_esp_in_done_t done);	/* KUnit too */
 unsigned int ksad_esp_overhead(const struct ksad_sa *sa);
 unsigned int ksad_esp_hlen(const struct ksad_sa *sa);
 

@@ -36,6 +36,7 @@ struct ksad_esp_req {
 	struct sk_buff *skb;
 	u64 seq;
 	unsigned int esp_off;		/* input: ESP header, from skb->data */
+	ksad_esp_in_done_t in_done;	/* input: ksad_input_finish() */
 	bool out;
 	u8 iv[KSAD_IV_MAX];		/* the crypto API may change it */
 	u8 aad[12 + KSAD_IV_MAX];	/* SPI, [seq hi,] seq lo, IV */
@@ -108,7 +109,7 @@ static void ksad_esp_complete(struct ksad_esp_req *r, int err)
 	if (r->out)
 		ksad_output_finish(r->sa, r->skb, err);
 	else
-		ksad_input_finish(r->sa, r->skb, r->esp_off, r->seq, err);
+		r->in_done(r->sa, r->skb, r->esp_off, r->seq, err);
 	ksad_esp_req_free(r);
 }
 
@@ -205,7 +206,7 @@ int ksad_esp_output(struct ksad_sa *sa, struct sk_buff *skb,
 	 * sequence number (RFC 4106 3.1), which never wraps; CBC needs an
 	 * unpredictable IV.
 	 */
-	if (c->enc_alg == KSAD_ENC_AES_CBC) {
+	if (c->random_iv) {
 		get_random_bytes(iv, c->iv_len);
 	} else {
 		__be64 nonce = cpu_to_be64(seq);
@@ -246,6 +247,13 @@ fail:
 int ksad_esp_input(struct ksad_sa *sa, struct sk_buff *skb,
 		   unsigned int esp_off, u64 seq)
 {
+	return ksad_esp_input_to(sa, skb, esp_off, seq, ksad_input_finish);
+}
+
+/* The same, finishing in @done (the known-answer tests look there). */
+int ksad_esp_input_to(struct ksad_sa *sa, struct sk_buff *skb,
+		      unsigned int esp_off, u64 seq, ksad_esp_in_done_t done)
+{
 	const struct ksad_crypto *c = &sa->crypto;
 	unsigned int ehlen = KSAD_ESP_HLEN + c->iv_len, tlen;
 	struct ksad_esp_req *r;
@@ -270,6 +278,7 @@ int ksad_esp_input(struct ksad_sa *sa, struct sk_buff *skb,
 	r->out = false;
 	r->seq = seq;
 	r->esp_off = esp_off;
+	r->in_done = done;
 	esph = (struct ip_esp_hdr *)(skb->data + esp_off);
 	aead_request_set_ad(&r->req,
 			    ksad_esp_aad(r, esph->spi, seq, (u8 *)(esph + 1),
@@ -277,7 +286,7 @@ int ksad_esp_input(struct ksad_sa *sa, struct sk_buff *skb,
 	aead_request_set_crypt(&r->req, r->sg, r->sg, tlen, r->iv);
 	return ksad_esp_run(r);
 fail:
-	ksad_input_finish(sa, skb, esp_off, seq, err);
+	done(sa, skb, esp_off, seq, err);
 	return 0;
 }
 

@@ -56,10 +56,10 @@ static const struct nla_policy ksad_sa_policy[KSAD_SA_MAX + 1] = {
 	[KSAD_SA_REQID] = { .type = NLA_U32 },
 	[KSAD_SA_REPLAY_WINDOW] = NLA_POLICY_MAX(NLA_U32, KSAD_REPLAY_WINDOW_MAX),
 	[KSAD_SA_ESN] = { .type = NLA_FLAG },
-	[KSAD_SA_ENC_ALG] = NLA_POLICY_RANGE(NLA_U32, KSAD_ENC_NONE, KSAD_ENC_NULL),
+	/* transform IDs: crypto.c says which it has, and why not the others */
+	[KSAD_SA_ENC_ALG] = NLA_POLICY_RANGE(NLA_U16, 1, KSAD_TRANSFORM_ID_MAX),
 	[KSAD_SA_ENC_KEY] = { .type = NLA_BINARY, .len = KSAD_KEY_MAX },
-	[KSAD_SA_AUTH_ALG] = NLA_POLICY_RANGE(NLA_U32, KSAD_AUTH_NONE,
-					      KSAD_AUTH_HMAC_SHA256_128),
+	[KSAD_SA_AUTH_ALG] = NLA_POLICY_MAX(NLA_U16, KSAD_TRANSFORM_ID_MAX),
 	[KSAD_SA_AUTH_KEY] = { .type = NLA_BINARY, .len = KSAD_KEY_MAX },
 	[KSAD_SA_SELECTOR] = NLA_POLICY_NESTED(ksad_sel_policy),
 	[KSAD_SA_SOFT] = NLA_POLICY_NESTED(ksad_lifetime_policy),
@@ -75,6 +75,7 @@ static const struct nla_policy ksad_sa_policy[KSAD_SA_MAX + 1] = {
 	[KSAD_SA_MAPPING_SRC_IPV4] = { .type = NLA_BE32 },
 	[KSAD_SA_MAPPING_SRC_IPV6] = NLA_POLICY_EXACT_LEN(16),
 	[KSAD_SA_MAPPING_SPORT] = { .type = NLA_BE16 },
+	[KSAD_SA_ENC_KEY_BITS] = NLA_POLICY_MAX(NLA_U16, 256),
 };
 
 static const struct nla_policy ksad_config_policy[KSAD_CONFIG_MAX + 1] = {
@@ -98,13 +99,14 @@ static const u64 ksad_req_attrs[KSAD_CMD_MAX + 1] = {
 	[KSAD_CMD_ADD] = A(SPI) | A(PROTO) | A(DST_IPV4) | A(DST_IPV6) |
 			 A(SRC_IPV4) | A(SRC_IPV6) | A(DIR) | A(MODE) | A(REQID) |
 			 A(REPLAY_WINDOW) | A(ESN) | A(ENC_ALG) | A(ENC_KEY) |
-			 A(AUTH_ALG) | A(AUTH_KEY) | A(SELECTOR) | A(SOFT) |
-			 A(HARD) | A(ENCAP),
+			 A(ENC_KEY_BITS) | A(AUTH_ALG) | A(AUTH_KEY) |
+			 A(SELECTOR) | A(SOFT) | A(HARD) | A(ENCAP),
 	[KSAD_CMD_UPDATE] = A(SPI) | A(PROTO) | A(DST_IPV4) | A(DST_IPV6) |
 			    A(SRC_IPV4) | A(SRC_IPV6) | A(DIR) | A(MODE) |
 			    A(REQID) | A(REPLAY_WINDOW) | A(ESN) | A(ENC_ALG) |
-			    A(ENC_KEY) | A(AUTH_ALG) | A(AUTH_KEY) | A(SELECTOR) |
-			    A(SOFT) | A(HARD) | A(ENCAP) | A(NEW_ENCAP),
+			    A(ENC_KEY) | A(ENC_KEY_BITS) | A(AUTH_ALG) |
+			    A(AUTH_KEY) | A(SELECTOR) | A(SOFT) | A(HARD) |
+			    A(ENCAP) | A(NEW_ENCAP),
 	[KSAD_CMD_DELETE] = A(SPI) | A(PROTO) | A(DST_IPV4) | A(DST_IPV6) |
 			    A(ENCAP),
 	[KSAD_CMD_GET] = A(SPI) | A(PROTO) | A(DST_IPV4) | A(DST_IPV6) |
@@ -282,13 +284,15 @@ static int ksad_nl_parse(struct nlattr **tb, u64 allowed,
 		cfg->replay_window = nla_get_u32(tb[KSAD_SA_REPLAY_WINDOW]);
 	cfg->esn = nla_get_flag(tb[KSAD_SA_ESN]);
 	if (tb[KSAD_SA_ENC_ALG])
-		cfg->enc_alg = nla_get_u32(tb[KSAD_SA_ENC_ALG]);
+		cfg->enc_alg = nla_get_u16(tb[KSAD_SA_ENC_ALG]);
+	if (tb[KSAD_SA_ENC_KEY_BITS])
+		cfg->enc_key_bits = nla_get_u16(tb[KSAD_SA_ENC_KEY_BITS]);
 	if (tb[KSAD_SA_ENC_KEY]) {
 		cfg->enc_key = nla_data(tb[KSAD_SA_ENC_KEY]);
 		cfg->enc_key_len = nla_len(tb[KSAD_SA_ENC_KEY]);
 	}
 	if (tb[KSAD_SA_AUTH_ALG])
-		cfg->auth_alg = nla_get_u32(tb[KSAD_SA_AUTH_ALG]);
+		cfg->auth_alg = nla_get_u16(tb[KSAD_SA_AUTH_ALG]);
 	if (tb[KSAD_SA_AUTH_KEY]) {
 		cfg->auth_key = nla_data(tb[KSAD_SA_AUTH_KEY]);
 		cfg->auth_key_len = nla_len(tb[KSAD_SA_AUTH_KEY]);

@@ -103,6 +103,22 @@ static int ksad_put_encap(struct sk_buff *skb, struct ksad_sa *sa, u8 cmd)
 	return 0;
 }
 
+/* ESP: its encryption (and key length); integrity unless combined mode. */
+static int ksad_put_algs(struct sk_buff *skb, const struct ksad_sa *sa)
+{
+	const struct ksad_crypto *c = &sa->crypto;
+
+	if (sa->key.proto == KSAD_PROTO_ESP &&
+	    (nla_put_u16(skb, KSAD_SA_ENC_ALG, c->enc_alg) ||
+	     (c->enc_key_bits &&
+	      nla_put_u16(skb, KSAD_SA_ENC_KEY_BITS, c->enc_key_bits))))
+		return -EMSGSIZE;
+	if (c->auth_alg != KSAD_AUTH_NONE &&
+	    nla_put_u16(skb, KSAD_SA_AUTH_ALG, c->auth_alg))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int ksad_put_stats(struct sk_buff *skb, struct ksad_sa *sa)
 {
 	struct ksad_sa_stats st;
@@ -171,8 +187,7 @@ int ksad_nl_fill_sa(struct sk_buff *skb, struct ksad_sa *sa, u32 portid,
 	    nla_put_u32(skb, KSAD_SA_REPLAY_WINDOW,
 			READ_ONCE(sa->replay_window)) ||
 	    (sa->esn && nla_put_flag(skb, KSAD_SA_ESN)) ||
-	    nla_put_u32(skb, KSAD_SA_ENC_ALG, sa->crypto.enc_alg) ||
-	    nla_put_u32(skb, KSAD_SA_AUTH_ALG, sa->crypto.auth_alg) ||
+	    ksad_put_algs(skb, sa) ||
 	    ksad_put_sel(skb, KSAD_SA_SELECTOR, &sa->sel) ||
 	    ksad_put_lifetime(skb, KSAD_SA_SOFT, &sa->soft) ||
 	    ksad_put_lifetime(skb, KSAD_SA_HARD, &sa->hard) ||

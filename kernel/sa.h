@@ -67,8 +67,10 @@ struct ksad_sel {
 
 /* Transforms of an SA; set once, when the SA becomes mature. */
 struct ksad_crypto {
-	u32 enc_alg;		/* enum ksad_enc_alg */
-	u32 auth_alg;		/* enum ksad_auth_alg */
+	u16 enc_alg;		/* IKEv2 Transform Type 1 ID (ESP) */
+	u16 enc_key_bits;	/* its key length, salt not counted */
+	u16 auth_alg;		/* Type 3 ID; KSAD_AUTH_NONE: combined mode */
+	bool random_iv;		/* CBC: random IVs; the others: the seq */
 	struct crypto_aead *aead;	/* ESP */
 	struct crypto_ahash *ahash;	/* AH */
 	unsigned int icv_len;
@@ -144,7 +146,7 @@ struct ksad_sa_cfg {
 	bool esn;
 	u32 reqid, replay_window;
 	u32 spi_min, spi_max;
-	u32 enc_alg, auth_alg;
+	u16 enc_alg, enc_key_bits, auth_alg;
 	const u8 *enc_key, *auth_key;
 	unsigned int enc_key_len, auth_key_len;
 	struct ksad_sel sel;

@@ -21,6 +21,7 @@
 
 static const u8 key36[36] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
 static const u8 key32[32] = { 9, 8, 7, 6, 5, 4, 3, 2, 1 };
+static const u8 key64[64] = { 7, 7, 7, 1, 2, 3 };
 
 struct sad_test_ctx {
 	struct ksad_net kn[2];
@@ -81,10 +82,11 @@ static void cfg_id(struct ksad_sa_cfg *c, u32 spi, __be32 dst)
 
 static void cfg_gcm(struct ksad_sa_cfg *c)
 {
-	c->enc_alg = KSAD_ENC_AES_GCM_16;
+	c->enc_alg = KSAD_ENCR_AES_GCM_16;
+	c->enc_key_bits = 256;
 	c->enc_key = key36;
 	c->enc_key_len = 36;
-	c->set |= A(ENC_ALG) | A(ENC_KEY);
+	c->set |= A(ENC_ALG) | A(ENC_KEY) | A(ENC_KEY_BITS);
 }
 
 static void cfg_dir(struct ksad_sa_cfg *c, u8 dir)
@@ -268,67 +270,126 @@ static void sad_add_rules(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_getspi(kn, &c, NULL)));
 }
 
+/* One SA of the algorithm table below, and whether ADD takes it. */
+struct alg_case {
+	u8 proto;
+	u16 enc, bits;		/* bits 0: no KSAD_SA_ENC_KEY_BITS */
+	u8 enc_key;		/* key bytes, salt included */
+	u16 auth;		/* 0: none */
+	u8 auth_key;
+	bool esn;
+	int err;
+};
+
+static const struct alg_case alg_cases[] = {
+#define ESP(e, b, k, a, ak, err) { KSAD_PROTO_ESP, e, b, k, a, ak, false, err }
+#define ESN(e, b, k, a, ak) { KSAD_PROTO_ESP, e, b, k, a, ak, true, 0 }
+#define AH(a, ak, err) { KSAD_PROTO_AH, 0, 0, 0, a, ak, false, err }
+	/* every combined-mode algorithm and key length */
+	ESP(KSAD_ENCR_AES_GCM_8, 128, 20, 0, 0, 0),
+	ESP(KSAD_ENCR_AES_GCM_12, 192, 28, 0, 0, 0),
+	ESP(KSAD_ENCR_AES_GCM_16, 256, 36, 0, 0, 0),
+	ESP(KSAD_ENCR_AES_GCM_16, 192, 28, 0, 0, 0),
+	ESP(KSAD_ENCR_AES_CCM_8, 128, 19, 0, 0, 0),
+	ESP(KSAD_ENCR_AES_CCM_12, 192, 27, 0, 0, 0),
+	ESP(KSAD_ENCR_AES_CCM_16, 256, 35, 0, 0, 0),
+	ESP(KSAD_ENCR_NULL_AUTH_AES_GMAC, 128, 20, 0, 0, 0),
+	ESP(KSAD_ENCR_NULL_AUTH_AES_GMAC, 256, 36, 0, 0, 0),
+	ESP(KSAD_ENCR_CHACHA20_POLY1305, 0, 36, 0, 0, 0),
+	ESP(KSAD_ENCR_CHACHA20_POLY1305, 256, 36, 0, 0, 0),
+	ESN(KSAD_ENCR_AES_GCM_16, 128, 20, 0, 0),
+	/* ciphers with each integrity algorithm */
+	ESP(KSAD_ENCR_AES_CBC, 128, 16, KSAD_AUTH_HMAC_SHA1_96, 20, 0),
+	ESP(KSAD_ENCR_AES_CBC, 192, 24, KSAD_AUTH_AES_XCBC_96, 16, 0),
+	ESP(KSAD_ENCR_AES_CBC, 256, 32, KSAD_AUTH_AES_CMAC_96, 16, 0),
+	ESP(KSAD_ENCR_AES_CBC, 256, 32, KSAD_AUTH_HMAC_SHA2_384_192, 48, 0),
+	ESP(KSAD_ENCR_AES_CTR, 128, 20, KSAD_AUTH_HMAC_SHA2_256_128, 32, 0),
+	ESP(KSAD_ENCR_AES_CTR, 256, 36, KSAD_AUTH_HMAC_SHA2_512_256, 64, 0),
+	ESP(KSAD_ENCR_NULL, 0, 0, KSAD_AUTH_HMAC_SHA2_256_128, 32, 0),
+	ESN(KSAD_ENCR_AES_CBC, 256, 32, KSAD_AUTH_HMAC_SHA2_512_256, 64),
+	ESN(KSAD_ENCR_AES_CTR, 192, 28, KSAD_AUTH_AES_XCBC_96, 16),
+	ESN(KSAD_ENCR_NULL, 0, 0, KSAD_AUTH_HMAC_SHA1_96, 20),
+	AH(KSAD_AUTH_HMAC_SHA1_96, 20, 0),
+	AH(KSAD_AUTH_AES_XCBC_96, 16, 0),
+	AH(KSAD_AUTH_AES_CMAC_96, 16, 0),
+	AH(KSAD_AUTH_HMAC_SHA2_256_128, 32, 0),
+	AH(KSAD_AUTH_HMAC_SHA2_384_192, 48, 0),
+	AH(KSAD_AUTH_HMAC_SHA2_512_256, 64, 0),
+	/* refusals: */
+	ESP(KSAD_ENCR_3DES, 0, 24, KSAD_AUTH_HMAC_SHA1_96, 20, -EINVAL),
+	ESP(17, 128, 20, 0, 0, -EINVAL),		/* unassigned */
+	ESP(KSAD_ENCR_AES_GCM_16, 0, 36, 0, 0, -EINVAL), /* no key length */
+	ESP(KSAD_ENCR_AES_GCM_16, 256, 32, 0, 0, -EINVAL), /* no salt */
+	ESP(KSAD_ENCR_AES_GCM_16, 160, 24, 0, 0, -EINVAL),
+	ESP(KSAD_ENCR_AES_CCM_16, 128, 20, 0, 0, -EINVAL), /* CCM's salt is 3 */
+	ESP(KSAD_ENCR_CHACHA20_POLY1305, 128, 20, 0, 0, -EINVAL),
+	ESP(KSAD_ENCR_AES_GCM_16, 128, 20, KSAD_AUTH_HMAC_SHA2_256_128, 32,
+	    -EINVAL),				/* combined mode: no integrity */
+	ESP(KSAD_ENCR_AES_CBC, 128, 16, 0, 0, -EINVAL), /* CBC needs it */
+	ESP(KSAD_ENCR_AES_CBC, 128, 16, KSAD_AUTH_HMAC_SHA2_256_128, 20,
+	    -EINVAL),				/* its key is 32 bytes */
+	ESP(KSAD_ENCR_AES_CBC, 128, 16, 1, 16, -EINVAL), /* HMAC-MD5 */
+	ESP(KSAD_ENCR_AES_CBC, 128, 16, KSAD_AUTH_AES_128_GMAC, 20, -EINVAL),
+	ESP(KSAD_ENCR_NULL, 128, 0, KSAD_AUTH_HMAC_SHA1_96, 20, -EINVAL),
+	AH(KSAD_AUTH_AES_128_GMAC, 20, -EINVAL),
+	AH(0, 0, -EINVAL),
+	{ KSAD_PROTO_AH, KSAD_ENCR_AES_GCM_16, 128, 20, KSAD_AUTH_HMAC_SHA1_96,
+	  20, false, -EINVAL },			/* AH does not encrypt */
+	{ KSAD_PROTO_ESP, 0, 0, 0, KSAD_AUTH_HMAC_SHA1_96, 20, false,
+	  -EINVAL },				/* ESP without encryption */
+#undef ESP
+#undef ESN
+#undef AH
+};
+
 static void sad_algorithms(struct kunit *test)
 {
 	struct sad_test_ctx *ctx = test->priv;
 	struct ksad_net *kn = &ctx->kn[0];
 	struct ksad_sa_cfg c;
+	unsigned int i;
 
-	/* AEAD takes no separate authentication. */
-	cfg_id(&c, 0x4000, DST2);
-	cfg_dir(&c, KSAD_DIR_OUT);
-	cfg_gcm(&c);
-	c.auth_alg = KSAD_AUTH_HMAC_SHA256_128;
-	c.auth_key = key32;
-	c.auth_key_len = 32;
-	c.set |= A(AUTH_ALG) | A(AUTH_KEY);
-	KUNIT_EXPECT_EQ(test, -EINVAL, op_err(ksad_sad_add(kn, &c, NULL)));
-	/* AES-CBC needs it ... */
-	c.enc_alg = KSAD_ENC_AES_CBC;
-	c.enc_key_len = 32;
-	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_add(kn, &c, NULL)));
-	c.key.spi = 0x4001;
-	c.set &= ~(A(AUTH_ALG) | A(AUTH_KEY));
-	KUNIT_EXPECT_EQ(test, -EINVAL, op_err(ksad_sad_add(kn, &c, NULL)));
-	/* ... with a 32-byte key exactly. */
-	c.set |= A(AUTH_ALG) | A(AUTH_KEY);
-	c.auth_key_len = 20;
-	KUNIT_EXPECT_EQ(test, -EINVAL, op_err(ksad_sad_add(kn, &c, NULL)));
-	c.auth_key_len = 32;
-	/* NULL encryption with integrity, no key. */
-	c.enc_alg = KSAD_ENC_NULL;
-	c.set &= ~A(ENC_KEY);
-	c.enc_key_len = 0;
-	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_add(kn, &c, NULL)));
-	/* ChaCha20-Poly1305: 36 bytes. */
-	cfg_id(&c, 0x4002, DST2);
-	cfg_dir(&c, KSAD_DIR_OUT);
-	cfg_gcm(&c);
-	c.enc_alg = KSAD_ENC_CHACHA20_POLY1305;
-	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_add(kn, &c, NULL)));
-	c.key.spi = 0x4003;
-	c.enc_key_len = 20;
-	KUNIT_EXPECT_EQ(test, -EINVAL, op_err(ksad_sad_add(kn, &c, NULL)));
-	/* AES-GCM-16 with a 128-bit key: 20 bytes. */
-	c.enc_alg = KSAD_ENC_AES_GCM_16;
-	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_add(kn, &c, NULL)));
-	/* AH authenticates only. */
-	cfg_id(&c, 0x4004, DST2);
-	cfg_dir(&c, KSAD_DIR_OUT);
-	c.key.proto = KSAD_PROTO_AH;
-	c.auth_alg = KSAD_AUTH_HMAC_SHA256_128;
-	c.auth_key = key32;
-	c.auth_key_len = 32;
-	c.set |= A(AUTH_ALG) | A(AUTH_KEY);
-	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_add(kn, &c, NULL)));
-	c.key.spi = 0x4005;
-	cfg_gcm(&c);
-	KUNIT_EXPECT_EQ(test, -EINVAL, op_err(ksad_sad_add(kn, &c, NULL)));
-	/* ESP without encryption algorithm. */
-	cfg_id(&c, 0x4006, DST2);
-	cfg_dir(&c, KSAD_DIR_OUT);
-	KUNIT_EXPECT_EQ(test, -EINVAL, op_err(ksad_sad_add(kn, &c, NULL)));
-	KUNIT_EXPECT_EQ(test, 5u, ksad_sad_count(kn));
+	for (i = 0; i < ARRAY_SIZE(alg_cases); i++) {
+		const struct alg_case *t = &alg_cases[i];
+		struct ksad_sa *sa;
+
+		cfg_id(&c, 0x4000 + i, DST2);
+		cfg_dir(&c, KSAD_DIR_OUT);
+		c.key.proto = t->proto;
+		c.esn = t->esn;
+		if (t->enc) {
+			c.enc_alg = t->enc;
+			c.enc_key = key36;
+			c.enc_key_len = t->enc_key;
+			c.set |= A(ENC_ALG) | (t->enc_key ? A(ENC_KEY) : 0);
+		}
+		if (t->bits) {
+			c.enc_key_bits = t->bits;
+			c.set |= A(ENC_KEY_BITS);
+		}
+		if (t->auth) {
+			c.auth_alg = t->auth;
+			c.auth_key = key64;
+			c.auth_key_len = t->auth_key;
+			c.set |= A(AUTH_ALG) | A(AUTH_KEY);
+		}
+		sa = ksad_sad_add(kn, &c, NULL);
+		KUNIT_EXPECT_EQ_MSG(test, t->err, op_err(sa),
+				    "case %u: proto %u enc %u/%u key %u auth %u key %u%s",
+				    i, t->proto, t->enc, t->bits, t->enc_key,
+				    t->auth, t->auth_key, t->esn ? " esn" : "");
+		if (IS_ERR(sa))
+			continue;
+		sa = ksad_sad_get(kn, &c.key);
+		if (!sa)
+			continue;
+		/* the transform's ICV: the algorithm's (combined) or the hash's */
+		KUNIT_EXPECT_EQ(test, sa->crypto.auth_alg, t->auth);
+		if (t->proto == KSAD_PROTO_ESP)
+			KUNIT_EXPECT_EQ(test, sa->crypto.enc_alg, t->enc);
+		KUNIT_EXPECT_GE(test, sa->crypto.icv_len, 8U);
+		ksad_sa_put(sa);
+	}
 }
 
 static void sad_flush_and_isolation(struct kunit *test)
@@ -557,7 +618,7 @@ static void sad_encap_identity(struct kunit *test)
 	/* AH does not go in UDP; NEW_ENCAP needs an SA with encapsulation */
 	cfg_id(&c, 0x4200, DST1);
 	c.key.proto = KSAD_PROTO_AH;
-	c.auth_alg = KSAD_AUTH_HMAC_SHA256_128;
+	c.auth_alg = KSAD_AUTH_HMAC_SHA2_256_128;
 	c.auth_key = key32;
 	c.auth_key_len = 32;
 	c.set |= A(AUTH_ALG) | A(AUTH_KEY);

@@ -160,6 +160,93 @@ ALGS=(
 	"AH HMAC-SHA-256-128|ah|auth hmac-sha256 $KEY32|auth hmac-sha256 $KEY32B|auth-trunc 'hmac(sha256)' $KEY32 128|auth-trunc 'hmac(sha256)' $KEY32B 128"
 )
 
+# Every algorithm and key length ksad has (IKEv2's, RFC 8221), with the same
+# keys on both sides, for the matrix group; ALGS above are the seven rows
+# the other groups use.  Keys: hexkey N [B] gives N bytes (B: the other way's).
+hexkey() {
+	local n=$1 pat=${2:-0123456789abcdef} k=0x
+	while [ ${#k} -lt $((2 * n + 2)) ]; do k+=$pat; done
+	echo "${k:0:$((2 * n + 2))}"
+}
+# integrity: strongSwan's word|crypto API name|ICV bits|key bytes
+INTEGS=(
+	"sha1|hmac(sha1)|96|20"
+	"aesxcbc|xcbc(aes)|96|16"
+	"aescmac|cmac(aes)|96|16"
+	"sha256|hmac(sha256)|128|32"
+	"sha384|hmac(sha384)|192|48"
+	"sha512|hmac(sha512)|256|64"
+)
+# matrix_row NAME PROTO KSAD-ALG XFRM-ALG KEYLEN [INTEG] [EXTRA]: one row of
+# MATRIX_ALGS; KSAD-ALG and XFRM-ALG have KEY (and IKEY) where the keys go.
+# (ksadctl's arguments are split as words, unquoted: strongSwan's names
+# there; XFRM's go through eval, so they may be quoted.)
+matrix_row() {
+	local name=$1 proto=$2 kalg=$3 xalg=$4 klen=$5 integ=${6:-} extra=${7:-}
+	local w="" xn="" ibits="" ilen=0 ka kb ia="" ib="" r=()
+	[ -n "$integ" ] && IFS='|' read -r w xn ibits ilen <<< "$integ"
+	ka=$(hexkey "$klen" 0123456789abcdef); kb=$(hexkey "$klen" fedcba9876543210)
+	[ "$klen" = 0 ] && ka="" && kb=""
+	if [ "$ilen" != 0 ]; then
+		ia=$(hexkey "$ilen" 1357924680aceace); ib=$(hexkey "$ilen" 2468013579bdfbdf)
+	fi
+	for side in "$ka|$ia" "$kb|$ib"; do
+		local k=${side%|*} i=${side#*|} x
+		x=${kalg//WORD/$w}; x=${x//IKEY/$i}; r+=("${x//KEY/$k}")
+	done
+	for side in "$ka|$ia" "$kb|$ib"; do
+		local k=${side%|*} i=${side#*|} x
+		x=${xalg//XNAME/$xn}; x=${x//IBITS/$ibits}; x=${x//IKEY/$i}
+		[ -z "$k" ] && k="''"
+		r+=("${x//KEY/$k}")
+	done
+	echo "$name|$proto|${r[0]}|${r[1]}|${r[2]}|${r[3]}|$extra"
+}
+MATRIX_ALGS=()
+# AES-GCM and AES-CCM: each ICV length (a transform ID each) with a 128-bit
+# key, each key length with the 16-byte ICV; AES-GMAC with each key length
+for v in 8-128 12-128 16-128 16-192 16-256; do
+	icv=${v%-*} bits=${v#*-} kl=$((${v#*-} / 8))
+	MATRIX_ALGS+=("$(matrix_row "AES-GCM-$icv-$bits" esp "alg aes${bits}gcm$icv KEY" \
+		"aead 'rfc4106(gcm(aes))' KEY $((icv * 8))" $((kl + 4)))")
+	MATRIX_ALGS+=("$(matrix_row "AES-CCM-$icv-$bits" esp "alg aes${bits}ccm$icv KEY" \
+		"aead 'rfc4309(ccm(aes))' KEY $((icv * 8))" $((kl + 3)))")
+done
+for bits in 128 192 256; do
+	MATRIX_ALGS+=("$(matrix_row "AES-GMAC-$bits" esp "alg aes${bits}gmac KEY" \
+		"aead 'rfc4543(gcm(aes))' KEY 128" $((bits / 8 + 4)))")
+done
+MATRIX_ALGS+=("$(matrix_row "ChaCha20-Poly1305" esp "alg chacha20poly1305 KEY" \
+	"aead 'rfc7539esp(chacha20,poly1305)' KEY 128" 36)")
+# each integrity algorithm with a cipher; ESN for each kind of cipher
+MATRIX_ALGS+=(
+	"$(matrix_row "AES-CBC-128/HMAC-SHA2-256-128" esp "alg aes128-WORD KEY IKEY" \
+		"enc 'cbc(aes)' KEY auth-trunc 'XNAME' IKEY IBITS" 16 "${INTEGS[3]}")"
+	"$(matrix_row "AES-CBC-192/HMAC-SHA1-96" esp "alg aes192-WORD KEY IKEY" \
+		"enc 'cbc(aes)' KEY auth-trunc 'XNAME' IKEY IBITS" 24 "${INTEGS[0]}")"
+	"$(matrix_row "AES-CBC-256/HMAC-SHA2-512-256" esp "alg aes256-WORD KEY IKEY" \
+		"enc 'cbc(aes)' KEY auth-trunc 'XNAME' IKEY IBITS" 32 "${INTEGS[5]}")"
+	"$(matrix_row "AES-CTR-128/AES-XCBC-96" esp "alg aes128ctr-WORD KEY IKEY" \
+		"enc 'rfc3686(ctr(aes))' KEY auth-trunc 'XNAME' IKEY IBITS" 20 "${INTEGS[1]}")"
+	"$(matrix_row "AES-CTR-192/HMAC-SHA2-384-192" esp "alg aes192ctr-WORD KEY IKEY" \
+		"enc 'rfc3686(ctr(aes))' KEY auth-trunc 'XNAME' IKEY IBITS" 28 "${INTEGS[4]}")"
+	"$(matrix_row "AES-CTR-256/AES-CMAC-96" esp "alg aes256ctr-WORD KEY IKEY" \
+		"enc 'rfc3686(ctr(aes))' KEY auth-trunc 'XNAME' IKEY IBITS" 36 "${INTEGS[2]}")"
+	"$(matrix_row "NULL/HMAC-SHA2-256-128" esp "alg null-WORD IKEY" \
+		"enc 'ecb(cipher_null)' KEY auth-trunc 'XNAME' IKEY IBITS" 0 "${INTEGS[3]}")"
+	"$(matrix_row "AES-CBC-256/HMAC-SHA2-256-128, ESN" esp "alg aes256-WORD KEY IKEY" \
+		"enc 'cbc(aes)' KEY auth-trunc 'XNAME' IKEY IBITS" 32 "${INTEGS[3]}" "flag esn")"
+	"$(matrix_row "AES-CTR-128/HMAC-SHA1-96, ESN" esp "alg aes128ctr-WORD KEY IKEY" \
+		"enc 'rfc3686(ctr(aes))' KEY auth-trunc 'XNAME' IKEY IBITS" 20 "${INTEGS[0]}" "flag esn")"
+	"$(matrix_row "NULL/AES-XCBC-96, ESN" esp "alg null-WORD IKEY" \
+		"enc 'ecb(cipher_null)' KEY auth-trunc 'XNAME' IKEY IBITS" 0 "${INTEGS[1]}" "flag esn")"
+)
+for integ in "${INTEGS[@]}"; do
+	w=${integ%%|*}
+	MATRIX_ALGS+=("$(matrix_row "AH ${w^^}" ah "alg WORD IKEY" \
+		"auth-trunc 'XNAME' IKEY IBITS" 0 "$integ")")
+done
+
 # mode|family|outer ends|selectors|inner addresses to ping: the four shapes
 SHAPES=(
 	"transport|4|10.0.0.1|10.0.0.2|10.0.0.1/32|10.0.0.2/32|10.0.0.1|10.0.0.2"
@@ -168,22 +255,25 @@ SHAPES=(
 	"tunnel|6|fd00::1|fd00::2|fd01::/64|fd02::/64|fd01::1|fd02::1"
 )
 
-# interop_cell ALG SHAPE PORT (entries of ALGS and SHAPES): ksad on a, XFRM
-# on b; ping both ways, XFRM's own count of what it accepted from ksad, and
-# 4 MiB of TCP to PORT checked by SHA-256.
+# interop_cell ALG SHAPE PORT [KIB] (entries of ALGS or MATRIX_ALGS and
+# SHAPES): ksad on a, XFRM on b; ping both ways, XFRM's own count of what it
+# accepted from ksad, and KIB (default 4096) KiB of TCP to PORT checked by
+# SHA-256.  An ALG's seventh field is extra SA arguments (flag esn).
 interop_cell() {
-	local name PROTO kab kba xab xba mode fam ea eb sela selb pa pb cell
-	IFS='|' read -r name PROTO kab kba xab xba <<< "$1"
+	local name PROTO kab kba xab xba extra mode fam ea eb sela selb pa pb cell
+	local kib=${4:-4096}
+	IFS='|' read -r name PROTO kab kba xab xba extra <<< "$1"
 	IFS='|' read -r mode fam ea eb sela selb pa pb <<< "$2"
 	cell="$name, $mode, IPv$fam"
 	step "$cell"
 	reset_all
 	check "$cell: keyed" key "$mode" "$ea" "$eb" "$sela" "$selb" \
-		"$kab" "$xab" "$xba" "$kba"
+		"$kab" "$xab" "$xba" "$kba" "$extra" "$extra"
 	check "$cell: ping both ways" ping_both "$pa" "$pb" "-$fam"
 	check_out "$cell: XFRM accepted ksad's packets" '^[1-9]' \
 		xfrm_in_packets "$ea" "$eb"
-	check "$cell: TCP, 4 MiB, arrives intact" tcp_bulk "$pa" "$pb" "$fam" "$3"
+	check "$cell: TCP, $kib KiB, arrives intact" tcp_bulk "$pa" "$pb" "$fam" "$3" \
+		$((kib * 1024))
 }
 
 stat_of() { n a "$K" stats | awk -v k="$1" '$1 == k { print $2 }'; }
@@ -204,12 +294,12 @@ ping_ns() {
 # ping_both A_ADDR B_ADDR [ping args]: between $NS_A and $NS_B (a and b).
 ping_both() { ping_ns "${NS_A:-a}" "${NS_B:-b}" "$@"; }
 
-# tcp_ns NS1 NS2 SRC DST FAMILY PORT: 4 MiB of TCP from NS1 to NS2, checked
-# by SHA-256 on arrival; tcp_bulk SRC DST FAMILY PORT: from $NS_A to $NS_B
-# (a to b).
+# tcp_ns NS1 NS2 SRC DST FAMILY PORT [BYTES]: 4 MiB (or BYTES) of TCP from
+# NS1 to NS2, checked by SHA-256 on arrival; tcp_bulk SRC DST FAMILY PORT
+# [BYTES]: from $NS_A to $NS_B (a to b).
 tcp_bulk() { tcp_ns "${NS_A:-a}" "${NS_B:-b}" "$@"; }
 tcp_ns() {
-	local na=$1 nb=$2 src=$3 dst=$4 fam=$5 port=$6
+	local na=$1 nb=$2 src=$3 dst=$4 fam=$5 port=$6 bytes=${7:-4194304}
 	rm -f "$TMPDIR/bulk.ready"
 	n "$nb" python3 - "$dst" "$port" "$fam" "$TMPDIR/bulk.ready" > "$TMPDIR/bulk.out" 2>&1 <<'EOF' &
 import hashlib, socket, sys
@@ -229,10 +319,11 @@ EOF
 	local srv=$!
 	for _ in $(seq 100); do [ -e "$TMPDIR/bulk.ready" ] && break; sleep 0.1; done
 	local want
-	want=$(n "$na" python3 - "$src" "$dst" "$port" "$fam" <<'EOF'
+	want=$(n "$na" python3 - "$src" "$dst" "$port" "$fam" "$bytes" <<'EOF'
 import hashlib, socket, sys
 fam = socket.AF_INET6 if sys.argv[4] == "6" else socket.AF_INET
-data = bytes((i * 7 + i // 251) & 0xff for i in range(4 << 20))
+n = int(sys.argv[5])
+data = (bytes(range(251)) * (n // 251 + 1))[:n]	# no period of 2^k
 s = socket.socket(fam, socket.SOCK_STREAM); s.settimeout(20)
 s.bind((sys.argv[1], 0)); s.connect((sys.argv[2], int(sys.argv[3])))
 s.sendall(data); s.close()

@@ -248,6 +248,13 @@ case_run responder tunnel aes128-sha256-modp2048 aes128-sha256 aes128-sha256
 case_run initiator transport aes256gcm16-prfsha256-ecp256 aes128gcm16 aes128gcm16
 case_run responder transport aes256gcm16-prfsha256-ecp256 aes128gcm16 aes128gcm16
 V6=1 case_run initiator tunnel aes256gcm16-prfsha256-ecp256 aes256gcm16 aes256gcm16
+# the CHILD SA's algorithm passes through as negotiated (IKEv2 IDs in ksad)
+case_run initiator tunnel aes256gcm16-prfsha256-ecp256 aes256-sha384 aes256-sha384
+check_out "AES-CBC-256 + HMAC-SHA2-384-192 in ksad, as negotiated" \
+	'alg aes256-sha384 \(encr 12, 256-bit key, integ 13\)' sh -c "ip netns exec a $K sa list"
+case_run responder tunnel aes256gcm16-prfsha256-ecp256 aes192gcm16 aes256gcm16,aes192gcm16
+check_out "AES-GCM-16 with a 192-bit key in ksad, as charon chose it" \
+	'alg aes192gcm16 \(encr 20, 192-bit key\)' sh -c "ip netns exec a $K sa list"
 V6=1 case_run responder tunnel aes128-sha256-modp2048 aes128-sha256 aes128-sha256
 
 step "a responder under load: ksad-ike demands a COOKIE, charon retries with it"

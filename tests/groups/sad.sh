@@ -8,6 +8,8 @@ K=$KSADCTL
 KEY36=0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20212223
 KEY32=0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 KEY20=0x000102030405060708090a0b0c0d0e0f10111213
+KEY16=0x000102030405060708090a0b0c0d0e0f
+KEY48=0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f
 
 check "insmod ksad.ko" load_ksad
 two_peers ini res
@@ -34,7 +36,7 @@ fails_with "GETSPI takes no key" "not an argument" \
 check_out "an IPv6 GETSPI works" "dst 2001:db8::1" I sa getspi dst 2001:db8::1 proto ah
 
 step "UPDATE"
-fails_with "UPDATE with a wrong key length is refused" "36-byte key" \
+fails_with "UPDATE with a wrong key length is refused" "20, 28 or 36 bytes" \
 	I sa update dst 192.0.2.1 proto esp spi "$spi" aead aes-gcm-16 $KEY32
 check_out "UPDATE completes the larval SA" "state mature" \
 	I sa update dst 192.0.2.1 proto esp spi "$spi" aead aes-gcm-16 $KEY36 \
@@ -65,8 +67,20 @@ check "ADD NULL + HMAC-SHA-256" I sa add dst 192.0.2.2 proto esp spi 0x2002 dir 
 	enc null "" auth hmac-sha256 $KEY32
 check "ADD AH HMAC-SHA-256" I sa add dst 192.0.2.2 proto ah spi 0x2003 dir out \
 	auth hmac-sha256 $KEY32
-fails_with "AES-CBC without integrity is refused" "needs an authentication" \
+fails_with "AES-CBC without integrity is refused" "needs an integrity algorithm" \
 	I sa add dst 192.0.2.2 proto esp spi 0x2004 dir out enc aes-cbc $KEY32
+check_out "ADD by strongSwan's name: AES-CBC-256 + HMAC-SHA2-384-192" \
+	"alg aes256-sha384 \(encr 12, 256-bit key, integ 13\)" \
+	I sa add dst 192.0.2.2 proto esp spi 0x2009 dir out alg aes256-sha384 $KEY32 $KEY48
+check_out "ADD by strongSwan's name: AES-GCM with a 192-bit key, 12-byte ICV" \
+	"alg aes192gcm12 \(encr 19, 192-bit key\)" \
+	I sa add dst 192.0.2.2 proto esp spi 0x200a dir out alg aes192gcm12 ${KEY36:0:58}
+check_out "ADD by xfrm names: AES-CCM-8, 256-bit key" "alg aes256ccm8 \(encr 14, 256-bit key\)" \
+	I sa add dst 192.0.2.2 proto esp spi 0x200b dir out aead 'rfc4309(ccm(aes))' ${KEY36:0:72} 64
+check_out "ADD AH by xfrm names: AES-XCBC-96" "alg aesxcbc \(integ 5\)" \
+	I sa add dst 192.0.2.2 proto ah spi 0x200c dir out auth-trunc 'xcbc(aes)' $KEY16 96
+fails_with "an ICV length that is not the algorithm's is refused" "unknown auth-trunc" \
+	I sa add dst 192.0.2.2 proto ah spi 0x200d dir out auth-trunc 'hmac(sha256)' $KEY32 96
 fails_with "AH with encryption is refused" "AH does not encrypt" \
 	I sa add dst 192.0.2.2 proto ah spi 0x2005 dir out aead aes-gcm-16 $KEY36
 fails_with "an HMAC key of the wrong length is refused" "32-byte key" \
@@ -81,11 +95,12 @@ check_out "an SA with a selector and lifetimes shows them" "sel src 10.1.0.0/16 
 	sel src 10.1.0.0/16 dst 10.2.0.0/16 proto tcp limit time-soft 100 byte-hard 1000000
 
 step "GET, list, DELETE, FLUSH"
-check_out "GET shows no key material" "aead aes-gcm-16$" I sa get dst 192.0.2.2 proto esp spi 0x2000
+check_out "GET shows the IKEv2 algorithm, no key material" "alg aes128gcm16 \(encr 20, 128-bit key\)$" \
+	I sa get dst 192.0.2.2 proto esp spi 0x2000
 check_fails "... and no key bytes at all" sh -c "$K sa get dst 192.0.2.2 proto esp spi 0x2000 | grep -qi 0001020304"
 check_out "list filters by direction" '^[0-9]+$' sh -c \
 	"ip netns exec ini $K -j sa list dir out | python3 -c 'import json,sys; l=json.load(sys.stdin); assert l and all(s[\"dir\"]==\"out\" for s in l); print(len(l))'"
-check_out "list filters by protocol" '^1$' sh -c \
+check_out "list filters by protocol" '^2$' sh -c \
 	"ip netns exec ini $K -j sa list proto ah dst 192.0.2.2 | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'"
 check "DELETE an SA" I sa delete dst 192.0.2.2 proto esp spi 0x2001
 fails_with "DELETE it again: ESRCH" "No such process" I sa delete dst 192.0.2.2 proto esp spi 0x2001

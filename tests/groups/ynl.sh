@@ -14,8 +14,8 @@ ip netns add y
 check_out "YNL: getspi (exact SPI)" "'spi': '0x1234'" \
 	ynl --do getspi --json "{\"proto\": \"esp\", \"dst-ipv4\": $DST, \"spi-min\": 4660, \"spi-max\": 4660}"
 check_out "YNL: update completes it" "'state': 'mature'" \
-	ynl --do update --json "{\"spi\": 4660, \"proto\": \"esp\", \"dst-ipv4\": $DST, \"enc-alg\": \"aes-gcm-16\", \"enc-key\": \"$KEY\", \"soft\": {\"add-seconds\": 100}}"
-check_out "YNL: get" "'enc-alg': 'aes-gcm-16'" \
+	ynl --do update --json "{\"spi\": 4660, \"proto\": \"esp\", \"dst-ipv4\": $DST, \"enc-alg\": \"aes-gcm-16\", \"enc-key-bits\": 256, \"enc-key\": \"$KEY\", \"soft\": {\"add-seconds\": 100}}"
+check_out "YNL: get (IKEv2's ENCR_AES_GCM_16, by name)" "'enc-alg': 'aes-gcm-16'" \
 	ynl --do get --json "{\"spi\": 4660, \"proto\": \"esp\", \"dst-ipv4\": $DST}"
 # A listener of its own: 6.12's cli.py loses its request when a
 # notification of its own subscription arrives before the reply.
@@ -27,6 +27,10 @@ wait
 check_out "YNL: the sa group's notification of it" "'event': 'added'" cat "$TMPDIR/ynl-ntf.txt"
 check_out "YNL: dump with a filter" "'spi': '0x1235'" \
 	ynl --dump get --json '{"dir": "out"}'
+fails_with "YNL: an IKEv2 ID ksad refuses (3DES), with the reason" "RFC 8221" \
+	ynl --do add --json "{\"spi\": 4662, \"proto\": \"esp\", \"dst-ipv4\": $DST, \"dir\": \"out\", \"enc-alg\": \"3des\", \"enc-key\": \"$KEY\"}"
+check_out "YNL: AES-CBC-192 with HMAC-SHA2-384-192, by IKEv2 names" "'auth-alg': 'hmac-sha2-384-192'" \
+	ynl --do add --json "{\"spi\": 4663, \"proto\": \"esp\", \"dst-ipv4\": $DST, \"dir\": \"out\", \"enc-alg\": \"aes-cbc\", \"enc-key-bits\": 192, \"enc-key\": \"${KEY:0:48}\", \"auth-alg\": \"hmac-sha2-384-192\", \"auth-key\": \"${KEY}${KEY:0:24}\"}"
 fails_with "YNL: the kernel's extack reaches YNL" "only the lifetimes" \
 	ynl --do update --json "{\"spi\": 4660, \"proto\": \"esp\", \"dst-ipv4\": $DST, \"mode\": \"tunnel\"}"
 check "YNL: delete" ynl --do delete --json "{\"spi\": 4661, \"proto\": \"esp\", \"dst-ipv4\": $DST}"

@@ -70,26 +70,66 @@ enum ksad_state {
 };
 
 /*
- * Encryption (or combined-mode AEAD) algorithms.  Key lengths are exact and
- * include the 4-byte salt where the algorithm has one:
- *   AES_GCM_16          rfc4106(gcm(aes)), 20 or 36 bytes, 16-byte ICV
- *   CHACHA20_POLY1305   rfc7539esp(chacha20,poly1305), 36 bytes
- *   AES_CBC             cbc(aes), 16 or 32 bytes, needs an auth algorithm
- *   NULL                no encryption (ESP integrity only), no key
+ * Algorithms are named as IKEv2 names them (IANA's IKEv2 registries,
+ * RFC 7296 3.3.2): KSAD_SA_ENC_ALG holds a Transform Type 1 ID,
+ * KSAD_SA_AUTH_ALG a Transform Type 3 ID, KSAD_SA_ENC_KEY_BITS the Key
+ * Length attribute, so that a keying daemon passes on what it negotiated.
+ * Keys are KEYMAT's pieces as RFC 7296 2.17 cuts them: an encryption key
+ * ends with its salt (nonce, for CTR) where the algorithm has one.
+ *
+ *   ID     encryption             key bytes      ICV     crypto API
+ *   11     NULL                   0              integ.  ecb(cipher_null)
+ *   12     AES_CBC                16/24/32       integ.  cbc(aes)
+ *   13     AES_CTR                16/24/32 + 4   integ.  rfc3686(ctr(aes))
+ *   14-16  AES_CCM_8/_12/_16      16/24/32 + 3   8/12/16 rfc4309(ccm(aes))
+ *   18-20  AES_GCM_8/_12/_16      16/24/32 + 4   8/12/16 rfc4106(gcm(aes))
+ *   21     NULL_AUTH_AES_GMAC     16/24/32 + 4   16      rfc4543(gcm(aes))
+ *   28     CHACHA20_POLY1305      32 + 4         16      rfc7539esp(...)
+ *
+ *   ID     integrity              key bytes      ICV     crypto API
+ *    2     HMAC_SHA1_96           20             12      hmac(sha1)
+ *    5     AES_XCBC_96            16             12      xcbc(aes)
+ *    8     AES_CMAC_96            16             12      cmac(aes)
+ *   12     HMAC_SHA2_256_128      32             16      hmac(sha256)
+ *   13     HMAC_SHA2_384_192      48             24      hmac(sha384)
+ *   14     HMAC_SHA2_512_256      64             32      hmac(sha512)
+ *
+ * ESP takes an encryption algorithm, and an integrity algorithm unless the
+ * encryption one is combined-mode (CCM, GCM, GMAC, ChaCha20-Poly1305); AH
+ * takes an integrity algorithm only.  KSAD_SA_ENC_KEY_BITS is needed where
+ * the algorithm has several key lengths (the AES ones: 128, 192, 256).
+ * Other IDs are refused with an extended-ACK message saying why (3DES and
+ * the other legacy ciphers of RFC 8221 on purpose).
  */
-enum ksad_enc_alg {
-	KSAD_ENC_NONE = 1,		/* AH: no encryption at all */
-	KSAD_ENC_AES_GCM_16,
-	KSAD_ENC_CHACHA20_POLY1305,
-	KSAD_ENC_AES_CBC,
-	KSAD_ENC_NULL,
+enum ksad_encr {
+	KSAD_ENCR_3DES = 3,			/* refused: RFC 8221 */
+	KSAD_ENCR_NULL = 11,
+	KSAD_ENCR_AES_CBC = 12,
+	KSAD_ENCR_AES_CTR = 13,
+	KSAD_ENCR_AES_CCM_8 = 14,
+	KSAD_ENCR_AES_CCM_12 = 15,
+	KSAD_ENCR_AES_CCM_16 = 16,
+	KSAD_ENCR_AES_GCM_8 = 18,
+	KSAD_ENCR_AES_GCM_12 = 19,
+	KSAD_ENCR_AES_GCM_16 = 20,
+	KSAD_ENCR_NULL_AUTH_AES_GMAC = 21,
+	KSAD_ENCR_CHACHA20_POLY1305 = 28,
 };
 
-/* Integrity algorithms: HMAC-SHA-256-128 (RFC 4868), 32-byte key. */
-enum ksad_auth_alg {
-	KSAD_AUTH_NONE = 1,		/* AEAD algorithms authenticate */
-	KSAD_AUTH_HMAC_SHA256_128,
+enum ksad_auth {
+	KSAD_AUTH_NONE = 0,
+	KSAD_AUTH_HMAC_SHA1_96 = 2,
+	KSAD_AUTH_AES_XCBC_96 = 5,
+	KSAD_AUTH_AES_CMAC_96 = 8,
+	KSAD_AUTH_AES_128_GMAC = 9,		/* refused: AH with GMAC */
+	KSAD_AUTH_AES_192_GMAC = 10,
+	KSAD_AUTH_AES_256_GMAC = 11,
+	KSAD_AUTH_HMAC_SHA2_256_128 = 12,
+	KSAD_AUTH_HMAC_SHA2_384_192 = 13,
+	KSAD_AUTH_HMAC_SHA2_512_256 = 14,
 };
+
+#define KSAD_TRANSFORM_ID_MAX	1023	/* IANA's range below private use */
 
 /* Encapsulations of ESP (KSAD_ENCAP_TYPE). */
 enum ksad_encap_type {
@@ -187,9 +227,9 @@ enum ksad_sa_attrs {
 	KSAD_SA_REQID,			/* u32 */
 	KSAD_SA_REPLAY_WINDOW,		/* u32, packets, <= 4096 */
 	KSAD_SA_ESN,			/* flag: 64-bit extended sequence numbers */
-	KSAD_SA_ENC_ALG,		/* u32, enum ksad_enc_alg */
+	KSAD_SA_ENC_ALG,		/* u16, IKEv2 Transform Type 1 ID */
 	KSAD_SA_ENC_KEY,		/* binary, never in replies */
-	KSAD_SA_AUTH_ALG,		/* u32, enum ksad_auth_alg */
+	KSAD_SA_AUTH_ALG,		/* u16, IKEv2 Transform Type 3 ID */
 	KSAD_SA_AUTH_KEY,		/* binary, never in replies */
 	KSAD_SA_SELECTOR,		/* nest, enum ksad_sel_attrs */
 	KSAD_SA_SOFT,			/* nest, enum ksad_lifetime_attrs */
@@ -214,6 +254,7 @@ enum ksad_sa_attrs {
 	KSAD_SA_MAPPING_SRC_IPV4,	/* be32 */
 	KSAD_SA_MAPPING_SRC_IPV6,	/* 16 bytes */
 	KSAD_SA_MAPPING_SPORT,		/* be16 */
+	KSAD_SA_ENC_KEY_BITS,		/* u16, IKEv2's Key Length attribute */
 
 	__KSAD_SA_MAX,
 	KSAD_SA_MAX = __KSAD_SA_MAX - 1

@@ -63,7 +63,8 @@ struct ike_child {
 	struct esp_suite suite;
 	uint8_t mode;
 	size_t enc_len, integ_len;	/* key bytes per direction */
-	uint8_t key_in[68], key_out[68];	/* encryption key | integrity key */
+	/* encryption key (36 bytes at most) | integrity key (64) */
+	uint8_t key_in[100], key_out[100];
 	struct ike_ts ts_local, ts_remote;
 	struct ike_addr local, remote;
 	uint32_t reqid;

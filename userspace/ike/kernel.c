@@ -15,6 +15,7 @@
 #include <linux/genetlink.h>
 #include "../../uapi/linux/ksad.h"
 
+#include "../lib/alg.h"
 #include "../lib/sa_msg.h"
 #include "kernel.h"
 
@@ -89,19 +90,14 @@ static int put_sel(struct nlmsghdr *nlh, uint16_t type, const struct ike_ts *fro
 static void put_keys(struct nlmsghdr *nlh, const struct ike_child *c,
 		     const uint8_t *key)
 {
-	switch (c->suite.encr) {
-	case IKE_ENCR_AES_GCM_16:
-		mnl_attr_put_u32(nlh, KSAD_SA_ENC_ALG, KSAD_ENC_AES_GCM_16);
-		break;
-	case IKE_ENCR_CHACHA20_POLY1305:
-		mnl_attr_put_u32(nlh, KSAD_SA_ENC_ALG, KSAD_ENC_CHACHA20_POLY1305);
-		break;
-	default:
-		mnl_attr_put_u32(nlh, KSAD_SA_ENC_ALG, KSAD_ENC_AES_CBC);
-	}
-	mnl_attr_put(nlh, KSAD_SA_ENC_KEY, c->enc_len, key);
-	if (c->integ_len) {
-		mnl_attr_put_u32(nlh, KSAD_SA_AUTH_ALG, KSAD_AUTH_HMAC_SHA256_128);
+	/* what was negotiated, as it was: ksad speaks IKEv2's transform IDs */
+	mnl_attr_put_u16(nlh, KSAD_SA_ENC_ALG, c->suite.encr);
+	if (alg_encr_keylen_choice(c->suite.encr))
+		mnl_attr_put_u16(nlh, KSAD_SA_ENC_KEY_BITS, c->suite.bits);
+	if (c->enc_len)
+		mnl_attr_put(nlh, KSAD_SA_ENC_KEY, c->enc_len, key);
+	if (c->suite.integ) {
+		mnl_attr_put_u16(nlh, KSAD_SA_AUTH_ALG, c->suite.integ);
 		mnl_attr_put(nlh, KSAD_SA_AUTH_KEY, c->integ_len, key + c->enc_len);
 	}
 }

@@ -15,8 +15,11 @@
  *   ksad-ike columns        (both peers' --trace in, the seed's diagram out)
  *
  * PROPOSALS are strongSwan's: --ike aes256gcm16-prfsha256-ecp256,
- * aes128-sha256-modp2048; --esp aes128gcm16,chacha20poly1305,aes128-sha256,
- * with a group for PFS in CREATE_CHILD_SA: --esp aes128gcm16-ecp256.
+ * aes128-sha256-modp2048 (the IKE SA: AES-GCM-16 or AES-CBC + SHA-256 with
+ * 128- or 256-bit keys, ChaCha20-Poly1305); --esp aes128gcm16,aes256-sha384,
+ * chacha20poly1305 (the CHILD SA: every algorithm ksad has, lib/alg.c's
+ * names, handed to ksad as the IKEv2 IDs negotiated), with a group for PFS
+ * in CREATE_CHILD_SA: --esp aes128gcm16-ecp256.
  * The PSK file must not be readable by group or others.  --initiate starts
  * the exchange; --on-demand installs the outbound policy and starts when
  * ksad sends ACQUIRE for it; otherwise ksad-ike answers.  --lifetime gives

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <openssl/crypto.h>
 
+#include "../lib/alg.h"
 #include "../lib/parse.h"
 #include "daemon.h"
 
@@ -54,24 +55,41 @@ int ike_parse_ts(const char *s, struct ike_ts *ts)
 	return 0;
 }
 
-/* One strongSwan proposal, e.g. aes256gcm16-prfsha256-ecp256. */
+/*
+ * What the IKE SA's own protection (sk.c) does: AES-GCM-16 and AES-CBC with
+ * 128- or 256-bit keys, ChaCha20-Poly1305; integrity HMAC-SHA2-256-128.
+ * ESP takes every algorithm ksad has (lib/alg.c names them).
+ */
+static bool ike_sk_has(const struct ike_suite *x)
+{
+	if (x->encr == IKE_ENCR_CHACHA20_POLY1305)
+		return !x->integ;
+	if (x->bits != 128 && x->bits != 256)
+		return false;
+	return (x->encr == IKE_ENCR_AES_GCM_16 && !x->integ) ||
+	       (x->encr == IKE_ENCR_AES_CBC && x->integ == IKE_INTEG_SHA256_128);
+}
+
+/*
+ * One strongSwan proposal: aes256gcm16-prfsha256-ecp256 (IKE), or
+ * aes256-sha384, aes128gcm16-ecp256 (ESP, with a group for PFS).
+ */
 static int parse_suite(char *s, bool ike, struct ike_suite *is, struct esp_suite *es)
 {
 	struct ike_suite x = { 0 };
 	char *tok, *save = NULL;
+	struct alg_word w;
 
 	for (tok = strtok_r(s, "-", &save); tok; tok = strtok_r(NULL, "-", &save)) {
-		if (!strcmp(tok, "aes128gcm16") || !strcmp(tok, "aes256gcm16")) {
-			x.encr = IKE_ENCR_AES_GCM_16;
-			x.bits = tok[3] == '1' ? 128 : 256;
-		} else if (!strcmp(tok, "aes128") || !strcmp(tok, "aes256")) {
-			x.encr = IKE_ENCR_AES_CBC;
-			x.bits = tok[3] == '1' ? 128 : 256;
-		} else if (!strcmp(tok, "chacha20poly1305")) {
-			x.encr = IKE_ENCR_CHACHA20_POLY1305;
-			x.bits = 256;
-		} else if (!strcmp(tok, "sha256")) {
-			x.integ = IKE_INTEG_SHA256_128;
+		if (!alg_swan_word(tok, &w)) {
+			if (w.integ ? x.integ != 0 : x.encr != 0)
+				return -1;	/* two of a kind */
+			if (w.integ) {
+				x.integ = w.id;
+			} else {
+				x.encr = w.id;
+				x.bits = w.bits;
+			}
 		} else if (!strcmp(tok, "prfsha256")) {
 			x.prf = IKE_PRF_HMAC_SHA2_256;
 		} else if (!strcmp(tok, "modp2048")) {
@@ -84,12 +102,12 @@ static int parse_suite(char *s, bool ike, struct ike_suite *is, struct esp_suite
 			return -1;
 		}
 	}
-	if (!x.encr || (x.encr == IKE_ENCR_AES_CBC && !x.integ))
+	if (!x.encr || alg_encr_combined(x.encr) != !x.integ)
 		return -1;
 	if (ike) {
 		if (!x.prf)
 			x.prf = IKE_PRF_HMAC_SHA2_256;	/* as strongSwan: from sha256 */
-		if (!x.dh)
+		if (!x.dh || !ike_sk_has(&x))
 			return -1;
 		*is = x;
 	} else {

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "../lib/alg.h"
 #include "exchange.h"
 
 static struct ike_transform tf(uint8_t type, uint16_t id, uint16_t bits)
@@ -30,7 +31,7 @@ void ike_ike_proposal(const struct ike_suite *s, uint8_t num, uint64_t spi,
 		for (i = 0; i < 8; i++)
 			p->spi[i] = (uint8_t)(spi >> (56 - 8 * i));
 	}
-	p->t[p->n++] = tf(1, s->encr, s->encr == IKE_ENCR_CHACHA20_POLY1305 ? 0 : s->bits);
+	p->t[p->n++] = tf(1, s->encr, alg_encr_keylen_choice(s->encr) ? s->bits : 0);
 	if (s->integ)
 		p->t[p->n++] = tf(3, s->integ, 0);
 	p->t[p->n++] = tf(2, s->prf, 0);
@@ -49,7 +50,7 @@ void ike_esp_proposal(const struct esp_suite *s, uint8_t num, uint32_t spi,
 	p->spi[1] = (uint8_t)(spi >> 16);
 	p->spi[2] = (uint8_t)(spi >> 8);
 	p->spi[3] = (uint8_t)spi;
-	p->t[p->n++] = tf(1, s->encr, s->encr == IKE_ENCR_CHACHA20_POLY1305 ? 0 : s->bits);
+	p->t[p->n++] = tf(1, s->encr, alg_encr_keylen_choice(s->encr) ? s->bits : 0);
 	if (s->integ)
 		p->t[p->n++] = tf(3, s->integ, 0);
 	if (pfs && s->dh)
@@ -83,7 +84,7 @@ static bool has_type(const struct ike_proposal *p, uint8_t type)
 bool ike_offers(const struct ike_proposal *p, const struct ike_suite *s)
 {
 	return p->proto == 1 &&
-	       has(p, 1, s->encr, s->encr == IKE_ENCR_CHACHA20_POLY1305 ? 0 : s->bits) &&
+	       has(p, 1, s->encr, alg_encr_keylen_choice(s->encr) ? s->bits : 0) &&
 	       (s->integ ? has(p, 3, s->integ, 0) : !has_type(p, 3) || has(p, 3, 0, 0)) &&
 	       has(p, 2, s->prf, 0) && has(p, 4, s->dh, 0);
 }
@@ -98,7 +99,7 @@ bool ike_esp_offers(const struct ike_proposal *p, const struct esp_suite *s,
 		    bool pfs)
 {
 	return p->proto == 3 && p->spi_size == 4 &&
-	       has(p, 1, s->encr, s->encr == IKE_ENCR_CHACHA20_POLY1305 ? 0 : s->bits) &&
+	       has(p, 1, s->encr, alg_encr_keylen_choice(s->encr) ? s->bits : 0) &&
 	       (s->integ ? has(p, 3, s->integ, 0) : !has_type(p, 3) || has(p, 3, 0, 0)) &&
 	       (!pfs || (s->dh ? has(p, 4, s->dh, 0) : !has_type(p, 4) || has(p, 4, 0, 0))) &&
 	       (!has_type(p, 5) || has(p, 5, 0, 0));

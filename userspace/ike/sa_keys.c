@@ -8,24 +8,21 @@
 #include <string.h>
 #include <openssl/crypto.h>
 
+#include "../../uapi/linux/ksad.h"
+#include "../lib/alg.h"
 #include "exchange.h"
 
+/* Key bytes, salt or nonce included (RFC 7296 2.17 and each RFC's). */
 static size_t encr_key_len(uint16_t encr, uint16_t bits)
 {
-	switch (encr) {
-	case IKE_ENCR_AES_GCM_16:
-		return bits / 8 + 4;
-	case IKE_ENCR_CHACHA20_POLY1305:
-		return 36;
-	case IKE_ENCR_AES_CBC:
-		return bits / 8;
-	}
-	return 0;
+	if (encr == KSAD_ENCR_NULL)
+		return 0;
+	return bits / 8 + alg_encr_salt(encr);
 }
 
 static size_t integ_key_len(uint16_t integ)
 {
-	return integ == IKE_INTEG_SHA256_128 ? 32 : 0;
+	return alg_integ_keylen(integ);
 }
 
 /* The IKE SA's keys from SKEYSEED (2.14); SPIs and suite already set. */
@@ -37,7 +34,8 @@ int ike_derive(struct ike_sa *sa, const uint8_t skeyseed[IKE_PRF_LEN],
 	size_t total = 3 * IKE_PRF_LEN + 2 * ek + 2 * ak, off = 0;
 	uint8_t km[3 * IKE_PRF_LEN + 2 * 36 + 2 * 32];
 
-	if (!ek || ek > sizeof(sa->ki.ekey) || total > sizeof(km) ||
+	if (!ek || ek > sizeof(sa->ki.ekey) || ak > sizeof(sa->ki.akey) ||
+	    total > sizeof(km) ||
 	    ike_sa_keymat(skeyseed, ni, ni_len, nr, nr_len, sa->spi_i,
 			  sa->spi_r, km, total))
 		return -1;
@@ -88,9 +86,11 @@ int ike_child_keys(const struct ike_sa *sa, struct ike_child *c, bool initiator,
 		   size_t ni_len, const uint8_t *nr, size_t nr_len)
 {
 	size_t one = c->enc_len + c->integ_len;
-	uint8_t km[2 * 68];
+	uint8_t km[2 * sizeof(c->key_in)];
 	int err;
 
+	if (one > sizeof(c->key_in))
+		return -1;
 	err = ike_child_keymat(sa->sk_d, IKE_PRF_LEN, gir, gir_len, ni, ni_len,
 			       nr, nr_len, km, 2 * one);
 	if (!err) {

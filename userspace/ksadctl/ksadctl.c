@@ -30,15 +30,19 @@ static const char usage_text[] =
 	"  ksadctl stats\n"
 	"  ksadctl family\n"
 	"SA-ARGS: [mode transport|tunnel] [reqid N] [replay-window N] [flag esn]\n"
-	"         aead aes-gcm-16|chacha20-poly1305 KEY [128]\n"
-	"       | enc aes-cbc|null KEY auth hmac-sha256 KEY   (AH: auth only)\n"
+	"         alg PROPOSAL KEY [INTEG-KEY]   (strongSwan's: aes128gcm16,\n"
+	"             aes256-sha384, aes128ctr-aesxcbc, chacha20poly1305, sha256 for AH)\n"
+	"       | aead NAME KEY [ICV-BITS] | enc NAME KEY auth NAME KEY   (AH: auth only)\n"
+	"             (`ip xfrm`'s names: rfc4106(gcm(aes)) 64|96|128, rfc4309(ccm(aes)),\n"
+	"             rfc4543(gcm(aes)), rfc7539esp(chacha20,poly1305), cbc(aes),\n"
+	"             rfc3686(ctr(aes)), ecb(cipher_null), hmac(sha1|sha256|sha384|sha512),\n"
+	"             xcbc(aes), cmac(aes), auth-trunc NAME KEY BITS; or aes-gcm-16, aes-cbc...)\n"
 	"         [sel src PREFIX dst PREFIX [proto P] [sport N] [dport N]]\n"
 	"         [encap espinudp SPORT DPORT]   (ESP in UDP, ports as on the wire)\n"
 	"         [limit time-soft|time-hard|time-use-soft|time-use-hard|\n"
 	"                byte-soft|byte-hard|packet-soft|packet-hard N ...]\n"
-	"KEY is 0x followed by hex digits, salt included (AES-GCM-16: 20 or 36 bytes).\n"
-	"-j prints JSON.  Names of `ip xfrm` (rfc4106(gcm(aes)), cbc(aes),\n"
-	"hmac(sha256), auth-trunc ... 128) work too.\n";
+	"KEY is 0x followed by hex digits, salt included (AES-GCM: 20, 28 or 36 bytes);\n"
+	"its length gives the key length.  -j prints JSON.\n";
 
 int usage_error(const char *fmt, ...)
 {

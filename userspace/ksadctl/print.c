@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../lib/alg.h"
 #include "ksadctl.h"
 
 bool opt_json;
@@ -54,13 +55,6 @@ static const char *const modes[] = { [KSAD_MODE_TRANSPORT] = "transport",
 static const char *const states[] = { [KSAD_STATE_LARVAL] = "larval",
 				      [KSAD_STATE_MATURE] = "mature",
 				      [KSAD_STATE_DYING] = "dying" };
-static const char *const encs[] = { [KSAD_ENC_NONE] = "none",
-				    [KSAD_ENC_AES_GCM_16] = "aes-gcm-16",
-				    [KSAD_ENC_CHACHA20_POLY1305] = "chacha20-poly1305",
-				    [KSAD_ENC_AES_CBC] = "aes-cbc",
-				    [KSAD_ENC_NULL] = "null" };
-static const char *const auths[] = { [KSAD_AUTH_NONE] = "none",
-				     [KSAD_AUTH_HMAC_SHA256_128] = "hmac-sha256" };
 static const char *const events[] = { [KSAD_EVENT_LARVAL] = "larval",
 				      [KSAD_EVENT_ADDED] = "added",
 				      [KSAD_EVENT_UPDATED] = "updated",
@@ -112,7 +106,7 @@ static void print_lifetime_text(FILE *f, const char *which,
 
 static void print_text(FILE *f, const struct sa_view *v)
 {
-	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], t1[32], t2[32], t3[32];
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], t1[32], t2[32], t3[32], an[64];
 
 	fprintf(f, "src %s dst %s\n", addr_str(&v->src, a, sizeof(a)),
 		addr_str(&v->dst, b, sizeof(b)));
@@ -127,14 +121,18 @@ static void print_text(FILE *f, const struct sa_view *v)
 		fprintf(f, "\tmode %s reqid %u replay-window %u%s\n",
 			NAME(modes, v->mode), v->reqid, v->replay_window,
 			v->esn ? " flag esn" : "");
-		if (v->enc_alg == KSAD_ENC_AES_GCM_16 ||
-		    v->enc_alg == KSAD_ENC_CHACHA20_POLY1305)
-			fprintf(f, "\taead %s\n", NAME(encs, v->enc_alg));
-		else if (v->enc_alg == KSAD_ENC_NONE)
-			fprintf(f, "\tauth %s\n", NAME(auths, v->auth_alg));
-		else
-			fprintf(f, "\tenc %s auth %s\n", NAME(encs, v->enc_alg),
-				NAME(auths, v->auth_alg));
+		/* strongSwan's name, then the IKEv2 transform IDs */
+		fprintf(f, "\talg %s (", alg_swan_name(v->enc_alg, v->enc_key_bits,
+							v->auth_alg, an, sizeof(an)));
+		if (v->enc_alg)
+			fprintf(f, "encr %u%s", v->enc_alg,
+				v->enc_key_bits || v->auth_alg ? ", " : "");
+		if (v->enc_key_bits)
+			fprintf(f, "%u-bit key%s", v->enc_key_bits,
+				v->auth_alg ? ", " : "");
+		if (v->auth_alg)
+			fprintf(f, "integ %u", v->auth_alg);
+		fprintf(f, ")\n");
 	}
 	if (v->encap_type)
 		fprintf(f, "\tencap espinudp %u %u\n", v->encap_sport,
@@ -170,7 +168,7 @@ static void json_lifetime(FILE *f, const char *key, const struct sa_lifetime *lt
 
 static void print_json(FILE *f, const struct sa_view *v)
 {
-	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], an[64];
 
 	fprintf(f, "{\"spi\":%u,\"spi_hex\":\"0x%08x\",\"proto\":\"%s\","
 		"\"dst\":\"%s\",\"src\":\"%s\",\"dir\":\"%s\",\"state\":\"%s\"",
@@ -183,10 +181,13 @@ static void print_json(FILE *f, const struct sa_view *v)
 		fprintf(f, ",\"expire\":\"%s\"", v->expire_hard ? "hard" : "soft");
 	if (v->has[KSAD_SA_MODE])
 		fprintf(f, ",\"mode\":\"%s\",\"reqid\":%u,\"replay_window\":%u,"
-			"\"esn\":%s,\"enc\":\"%s\",\"auth\":\"%s\"",
+			"\"esn\":%s,\"alg\":\"%s\",\"encr\":%u,"
+			"\"enc_key_bits\":%u,\"integ\":%u",
 			NAME(modes, v->mode), v->reqid, v->replay_window,
-			v->esn ? "true" : "false", NAME(encs, v->enc_alg),
-			NAME(auths, v->auth_alg));
+			v->esn ? "true" : "false",
+			alg_swan_name(v->enc_alg, v->enc_key_bits, v->auth_alg,
+				      an, sizeof(an)),
+			v->enc_alg, v->enc_key_bits, v->auth_alg);
 	if (v->sel.set)
 		fprintf(f, ",\"selector\":{\"src\":\"%s/%u\",\"dst\":\"%s/%u\","
 			"\"proto\":%u,\"sport\":%u,\"dport\":%u}",

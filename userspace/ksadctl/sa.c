@@ -3,8 +3,11 @@
  * ksadctl sa getspi|add|update|delete|get|list|flush
  *
  * The arguments read like `ip xfrm state`: keywords followed by values, in
- * any order.  Algorithm names are ours or the kernel crypto API's, so both
- * `aead aes-gcm-16 0x...` and `aead 'rfc4106(gcm(aes))' 0x... 128` work.
+ * any order.  Algorithms go to the kernel as IKEv2 transform IDs; they are
+ * named as `ip xfrm` names them (`aead 'rfc4106(gcm(aes))' 0x... 128`,
+ * `enc 'cbc(aes)' 0x... auth-trunc 'hmac(sha384)' 0x... 192`), by ksadctl's
+ * short names (`aead aes-gcm-16 0x...`), or as a strongSwan proposal
+ * (`alg aes256gcm16 0x...`, `alg aes128-sha256 0xENC 0xAUTH`).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -12,6 +15,7 @@
 #include <string.h>
 #include <linux/genetlink.h>
 
+#include "../lib/alg.h"
 #include "ksadctl.h"
 
 enum {	/* keyword groups, for what each command accepts */
@@ -44,71 +48,6 @@ static const struct sa_cmd sa_cmds[] = {
 	{ "flush", KSAD_CMD_FLUSH, K_PROTO, 0 },
 };
 
-struct alg_name {
-	const char *name;
-	uint32_t alg;
-};
-
-static const struct alg_name aeads[] = {
-	{ "aes-gcm-16", KSAD_ENC_AES_GCM_16 },
-	{ "rfc4106(gcm(aes))", KSAD_ENC_AES_GCM_16 },
-	{ "chacha20-poly1305", KSAD_ENC_CHACHA20_POLY1305 },
-	{ "rfc7539esp(chacha20,poly1305)", KSAD_ENC_CHACHA20_POLY1305 },
-	{ NULL, 0 }
-};
-
-static const struct alg_name encs[] = {
-	{ "aes-cbc", KSAD_ENC_AES_CBC },
-	{ "cbc(aes)", KSAD_ENC_AES_CBC },
-	{ "null", KSAD_ENC_NULL },
-	{ "cipher_null", KSAD_ENC_NULL },
-	{ "ecb(cipher_null)", KSAD_ENC_NULL },
-	{ NULL, 0 }
-};
-
-static const struct alg_name auths[] = {
-	{ "hmac-sha256", KSAD_AUTH_HMAC_SHA256_128 },
-	{ "hmac(sha256)", KSAD_AUTH_HMAC_SHA256_128 },
-	{ NULL, 0 }
-};
-
-/* An algorithm keyword: `aead NAME KEY [128]`, `enc NAME KEY`, ... */
-struct alg_keyword {
-	const char *word;
-	const struct alg_name *names;
-	const char *known;	/* for the error message */
-	uint16_t alg_attr, key_attr;
-	bool icv_bits;		/* `ip xfrm` may add the ICV length: 128 */
-};
-
-static const struct alg_keyword alg_keywords[] = {
-	{ "aead", aeads, "aes-gcm-16, chacha20-poly1305", KSAD_SA_ENC_ALG,
-	  KSAD_SA_ENC_KEY, true },
-	{ "enc", encs, "aes-cbc, null", KSAD_SA_ENC_ALG, KSAD_SA_ENC_KEY, false },
-	{ "auth", auths, "hmac-sha256", KSAD_SA_AUTH_ALG, KSAD_SA_AUTH_KEY, false },
-	{ "auth-trunc", auths, "hmac-sha256", KSAD_SA_AUTH_ALG, KSAD_SA_AUTH_KEY,
-	  true },
-};
-
-static const struct alg_keyword *alg_keyword(const char *w)
-{
-	for (size_t i = 0; i < sizeof(alg_keywords) / sizeof(alg_keywords[0]); i++)
-		if (!strcmp(w, alg_keywords[i].word))
-			return &alg_keywords[i];
-	return NULL;
-}
-
-static int alg_lookup(const struct alg_name *t, const char *s, uint32_t *alg)
-{
-	for (; t->name; t++) {
-		if (!strcmp(t->name, s)) {
-			*alg = t->alg;
-			return 0;
-		}
-	}
-	return -1;
-}
-
 /* What the arguments said, before it becomes attributes. */
 struct sa_args {
 	struct nlmsghdr *nlh;
@@ -132,21 +71,6 @@ static int put_u32_arg(struct nlmsghdr *nlh, uint16_t type, const char *what,
 	if (parse_u32(s, &v))
 		return usage_error("bad %s \"%s\"", what, s);
 	mnl_attr_put_u32(nlh, type, v);
-	return 0;
-}
-
-static int put_key(struct nlmsghdr *nlh, uint16_t type, const char *s)
-{
-	uint8_t key[KSAD_KEY_MAX];
-	int len;
-
-	if (!*s || !strcmp(s, "0x") || !strcmp(s, "-"))
-		return 0;	/* no key: NULL encryption */
-	len = parse_hex(s, key, sizeof(key));
-	if (len < 0)
-		return usage_error("bad key \"%s\" (want 0x followed by hex digits)", s);
-	mnl_attr_put(nlh, type, (size_t)len, key);
-	memset(key, 0, sizeof(key));
 	return 0;
 }
 
@@ -275,8 +199,6 @@ static int parse_limit(struct sa_args *a, int argc, char **argv, int i)
 	return j - i - 1;
 }
 
-static int put_key(struct nlmsghdr *nlh, uint16_t type, const char *s);
-
 /* encap|new-encap espinudp SPORT DPORT */
 static int parse_encap(struct nlmsghdr *nlh, uint16_t type, char **argv, int i)
 {
@@ -297,21 +219,122 @@ static int parse_encap(struct nlmsghdr *nlh, uint16_t type, char **argv, int i)
 	return 3;
 }
 
-/* KEYWORD NAME KEY [128]; returns the words used after KEYWORD. */
-static int parse_alg(struct nlmsghdr *nlh, const struct alg_keyword *kw,
-		     int argc, char **argv, int i)
+/* A key argument's bytes; 0 for none ("", "0x", "-"), -1 if bad. */
+static int get_key(const char *s, uint8_t *key)
 {
-	uint32_t alg;
+	int len;
+
+	if (!*s || !strcmp(s, "0x") || !strcmp(s, "-"))
+		return 0;
+	len = parse_hex(s, key, KSAD_KEY_MAX);
+	if (len < 0)
+		usage_error("bad key \"%s\" (want 0x followed by hex digits)", s);
+	return len;
+}
+
+/*
+ * Encryption @id with key @s: the ID, the key and, where the algorithm has
+ * a choice, the key length (the key's, without its salt) or @bits if named.
+ */
+static int put_encr(struct nlmsghdr *nlh, uint16_t id, uint16_t bits,
+		    const char *s)
+{
+	uint8_t key[KSAD_KEY_MAX];
+	unsigned int salt = alg_encr_salt(id);
+	int len = get_key(s, key);
+
+	if (len < 0)
+		return -EXIT_USAGE;
+	if (!bits && alg_encr_keylen_choice(id) && (unsigned int)len > salt)
+		bits = (uint16_t)((len - salt) * 8);
+	mnl_attr_put_u16(nlh, KSAD_SA_ENC_ALG, id);
+	if (bits && alg_encr_keylen_choice(id))
+		mnl_attr_put_u16(nlh, KSAD_SA_ENC_KEY_BITS, bits);
+	if (len)
+		mnl_attr_put(nlh, KSAD_SA_ENC_KEY, (size_t)len, key);
+	memset(key, 0, sizeof(key));
+	return 0;
+}
+
+static int put_integ(struct nlmsghdr *nlh, uint16_t id, const char *s)
+{
+	uint8_t key[KSAD_KEY_MAX];
+	int len = get_key(s, key);
+
+	if (len < 0)
+		return -EXIT_USAGE;
+	mnl_attr_put_u16(nlh, KSAD_SA_AUTH_ALG, id);
+	if (len)
+		mnl_attr_put(nlh, KSAD_SA_AUTH_KEY, (size_t)len, key);
+	memset(key, 0, sizeof(key));
+	return 0;
+}
+
+/* A number of ICV bits after an `ip xfrm` name, if the next word is one. */
+static unsigned int icv_bits_arg(int argc, char **argv, int i)
+{
+	if (i < argc && (!strcmp(argv[i], "64") || !strcmp(argv[i], "96") ||
+			 !strcmp(argv[i], "128") || !strcmp(argv[i], "192") ||
+			 !strcmp(argv[i], "256")))
+		return (unsigned int)atoi(argv[i]);
+	return 0;
+}
+
+/*
+ * `aead NAME KEY [BITS]`, `enc NAME KEY`, `auth NAME KEY`, `auth-trunc NAME
+ * KEY BITS` as `ip xfrm` has them (crypto API names, or ksadctl's own:
+ * aes-gcm-16, aes-cbc, hmac-sha256...); `alg PROPOSAL KEY [KEY]` with a
+ * strongSwan proposal (aes128gcm16, aes256-sha384, sha256 for AH).  Returns
+ * the words used after the keyword, or a negative exit code.
+ */
+static int parse_alg(struct nlmsghdr *nlh, const char *w, int argc, char **argv,
+		     int i)
+{
+	const char *name = argv[i + 1], *key = argv[i + 2];
+	bool trunc = !strcmp(w, "auth-trunc");
+	unsigned int bits = icv_bits_arg(argc, argv, i + 3);
+	struct alg_encr encr;
+	struct alg_word aw;
+	uint16_t integ;
 	int err;
 
-	if (alg_lookup(kw->names, argv[i + 1], &alg))
-		return usage_error("unknown %s algorithm \"%s\" (%s)", kw->word,
-				   argv[i + 1], kw->known);
-	mnl_attr_put_u32(nlh, kw->alg_attr, alg);
-	err = put_key(nlh, kw->key_attr, argv[i + 2]);
+	if (!strcmp(w, "alg")) {
+		if (alg_swan_proposal(name, &encr, &integ))
+			return usage_error("unknown proposal \"%s\" (strongSwan's: aes128gcm16, aes256-sha384, chacha20poly1305, null-sha256, sha256 for AH, ...)",
+					   name);
+		if (encr.id == KSAD_ENCR_NULL) {	/* one key: integrity's */
+			err = put_encr(nlh, encr.id, 0, "") ?: put_integ(nlh, integ, key);
+			return err ? err : 2;
+		}
+		if (encr.id) {
+			err = put_encr(nlh, encr.id, encr.bits, key);
+			if (err || !integ)
+				return err ? err : 2;
+			if (i + 3 >= argc)
+				return usage_error("%s: an encryption key, then an integrity key",
+						   name);
+			err = put_integ(nlh, integ, argv[i + 3]);
+			return err ? err : 3;
+		}
+		err = put_integ(nlh, integ, key);
+		return err ? err : 2;
+	}
+	if (trunc && !bits)
+		return usage_error("auth-trunc NAME KEY BITS");
+	if (alg_xfrm_name(name, !strcmp(w, "auth") ? 0 : bits, &aw) ||
+	    aw.integ != (w[0] == 'a' && w[1] == 'u') ||
+	    (!aw.integ && alg_encr_combined(aw.id) != !strcmp(w, "aead")))
+		return usage_error("unknown %s algorithm \"%s\"%s", w, name,
+				   !strcmp(w, "aead") ?
+				   " (rfc4106(gcm(aes)) with 64, 96 or 128 ICV bits, rfc4309(ccm(aes)), rfc4543(gcm(aes)), rfc7539esp(chacha20,poly1305), aes-gcm-16, ...)" :
+				   !strcmp(w, "enc") ?
+				   " (cbc(aes), rfc3686(ctr(aes)), ecb(cipher_null), aes-cbc, null)" :
+				   " (hmac(sha1), hmac(sha256), hmac(sha384), hmac(sha512), xcbc(aes), cmac(aes); auth-trunc with its own truncation)");
+	err = aw.integ ? put_integ(nlh, aw.id, key) : put_encr(nlh, aw.id, 0, key);
 	if (err)
 		return err;
-	return kw->icv_bits && i + 3 < argc && !strcmp(argv[i + 3], "128") ? 3 : 2;
+	/* `ip xfrm` adds the ICV bits after aead and auth-trunc */
+	return bits && (trunc || !strcmp(w, "aead")) ? 3 : 2;
 }
 
 static void put_lifetime(struct nlmsghdr *nlh, uint16_t type,
@@ -331,7 +354,6 @@ static void put_lifetime(struct nlmsghdr *nlh, uint16_t type,
 
 static int parse_args(struct sa_args *a, unsigned int words, int argc, char **argv)
 {
-	const struct alg_keyword *kw;
 	struct nlmsghdr *nlh = a->nlh;
 	int i, n, err;
 
@@ -403,9 +425,11 @@ static int parse_args(struct sa_args *a, unsigned int words, int argc, char **ar
 			if (strcmp(argv[++i], "esn"))
 				return usage_error("the only flag is esn");
 			mnl_attr_put(nlh, KSAD_SA_ESN, 0, NULL);
-		} else if ((kw = alg_keyword(w))) {
+		} else if (!strcmp(w, "aead") || !strcmp(w, "enc") ||
+			   !strcmp(w, "auth") || !strcmp(w, "auth-trunc") ||
+			   !strcmp(w, "alg")) {
 			TAKES(K_SA, 2);
-			n = parse_alg(nlh, kw, argc, argv, i);
+			n = parse_alg(nlh, w, argc, argv, i);
 			if (n < 0)
 				return n;
 			i += n;

@@ -175,8 +175,9 @@ int sa_view_parse(const struct nlmsghdr *nlh, struct sa_view *v)
 	get_u8(tb.a[KSAD_SA_STATE], &v->state);
 	get_u32(tb.a[KSAD_SA_REQID], &v->reqid);
 	get_u32(tb.a[KSAD_SA_REPLAY_WINDOW], &v->replay_window);
-	get_u32(tb.a[KSAD_SA_ENC_ALG], &v->enc_alg);
-	get_u32(tb.a[KSAD_SA_AUTH_ALG], &v->auth_alg);
+	get_u16(tb.a[KSAD_SA_ENC_ALG], &v->enc_alg);
+	get_u16(tb.a[KSAD_SA_ENC_KEY_BITS], &v->enc_key_bits);
+	get_u16(tb.a[KSAD_SA_AUTH_ALG], &v->auth_alg);
 	get_u32(tb.a[KSAD_SA_EVENT], &v->event);
 	v->esn = v->has[KSAD_SA_ESN];
 	v->expire_hard = v->has[KSAD_SA_EXPIRE_HARD];

@@ -39,7 +39,8 @@ struct sa_stats {
 struct sa_view {
 	uint8_t cmd;
 	bool has[KSAD_SA_MAX + 1];
-	uint32_t spi, reqid, replay_window, enc_alg, auth_alg, event;
+	uint32_t spi, reqid, replay_window, event;
+	uint16_t enc_alg, enc_key_bits, auth_alg;	/* IKEv2 transform IDs */
 	uint8_t proto, dir, mode, state;
 	struct ksad_addr dst, src;
 	bool esn, expire_hard;

@@ -68,7 +68,7 @@ static void put_encap(struct nlmsghdr *nlh, uint16_t type)
 /* A valid request of some operation, to be mutated. */
 static void put_template(struct nlmsghdr *nlh, uint8_t cmd)
 {
-	static const uint8_t key[36] = { 1, 2, 3 };
+	static const uint8_t key[72] = { 1, 2, 3 };
 	uint32_t dst = htonl(0xc0000200 | rnd(4));
 	struct nlattr *nest;
 
@@ -82,8 +82,26 @@ static void put_template(struct nlmsghdr *nlh, uint8_t cmd)
 	}
 	if (cmd == KSAD_CMD_ADD || cmd == KSAD_CMD_UPDATE) {
 		mnl_attr_put_u8(nlh, KSAD_SA_DIR, 1 + rnd(2));
-		mnl_attr_put_u32(nlh, KSAD_SA_ENC_ALG, KSAD_ENC_AES_GCM_16);
-		mnl_attr_put(nlh, KSAD_SA_ENC_KEY, rnd(2) ? 36 : 20, key);
+		/* the IKEv2 IDs ksad has and some it refuses, key lengths right or not */
+		if (rnd(8)) {
+			static const uint16_t encrs[] = { 3, 11, 12, 13, 14, 15, 16,
+							  17, 18, 19, 20, 21, 23, 28,
+							  1023 };
+			static const uint16_t bits[] = { 128, 192, 256, 64, 0 };
+
+			mnl_attr_put_u16(nlh, KSAD_SA_ENC_ALG,
+					 encrs[rnd(sizeof(encrs) / sizeof(encrs[0]))]);
+			if (rnd(4))
+				mnl_attr_put_u16(nlh, KSAD_SA_ENC_KEY_BITS, bits[rnd(5)]);
+			mnl_attr_put(nlh, KSAD_SA_ENC_KEY, rnd(4) ? 20 + 8 * rnd(3) - rnd(2) : rnd(65),
+				     key);
+		}
+		if (rnd(3) == 0) {
+			static const uint16_t integs[] = { 0, 1, 2, 5, 8, 9, 12, 13, 14, 15 };
+
+			mnl_attr_put_u16(nlh, KSAD_SA_AUTH_ALG, integs[rnd(10)]);
+			mnl_attr_put(nlh, KSAD_SA_AUTH_KEY, 16 * (1 + rnd(4)) + 4 * rnd(2), key);
+		}
 		nest = mnl_attr_nest_start(nlh, rnd(2) ? KSAD_SA_SOFT : KSAD_SA_HARD);
 		mnl_attr_put_u64(nlh, KSAD_LIFETIME_ADD_SECONDS, rnd(5));
 		mnl_attr_put_u64(nlh, KSAD_LIFETIME_BYTES, rnd(100000));
