@@ -306,9 +306,9 @@ import hashlib, socket, sys
 fam = socket.AF_INET6 if sys.argv[3] == "6" else socket.AF_INET
 s = socket.socket(fam, socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(1); s.settimeout(20)
+s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(1); s.settimeout(60)
 open(sys.argv[4], "w").close()
-c, _ = s.accept(); c.settimeout(20)
+c, _ = s.accept(); c.settimeout(60)
 h = hashlib.sha256(); n = 0
 while True:
     d = c.recv(65536)
@@ -324,7 +324,7 @@ import hashlib, socket, sys
 fam = socket.AF_INET6 if sys.argv[4] == "6" else socket.AF_INET
 n = int(sys.argv[5])
 data = (bytes(range(251)) * (n // 251 + 1))[:n]	# no period of 2^k
-s = socket.socket(fam, socket.SOCK_STREAM); s.settimeout(20)
+s = socket.socket(fam, socket.SOCK_STREAM); s.settimeout(60)
 s.bind((sys.argv[1], 0)); s.connect((sys.argv[2], int(sys.argv[3])))
 s.sendall(data); s.close()
 print(len(data), hashlib.sha256(data).hexdigest())

@@ -22,17 +22,27 @@ mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tmpfs tmpfs /run
-mkdir -p /run/netns /run/results /run/top
-# Writable /tmp and /var/tmp.  The checkout may live below one of them (CI
-# clones anywhere): keep it visible by moving a bind mount of it back in.
-mount --bind "$KSAD_TOP" /run/top
+mkdir -p /run/netns /run/results
+# Writable /tmp and /var/tmp.  The checkout, and YNL in the cache, may live
+# below one of them (CI clones anywhere; KSAD_CACHE may be set there): keep
+# them visible by moving bind mounts of them back in.
+keep=("$KSAD_TOP")
+[ -n "${KSAD_YNL:-}" ] && keep+=("$KSAD_YNL")
+for i in "${!keep[@]}"; do
+	mkdir -p "/run/keep$i"
+	mount --bind "${keep[$i]}" "/run/keep$i"
+done
 for d in /tmp /var/tmp; do
 	mount -t tmpfs tmpfs "$d"
 done
-if [ ! -d "$KSAD_TOP/tests" ]; then
-	mkdir -p "$KSAD_TOP"
-	mount --move /run/top "$KSAD_TOP"
-fi
+for i in "${!keep[@]}"; do
+	if [ -d "${keep[$i]}" ] && [ -n "$(ls -A "${keep[$i]}")" ]; then
+		umount "/run/keep$i"
+	else
+		mkdir -p "${keep[$i]}"
+		mount --move "/run/keep$i" "${keep[$i]}"
+	fi
+done
 
 case "$KSAD_LAB" in
 uml) mount -t hostfs -o "$KSAD_RESULTS" hostfs /run/results ;;
