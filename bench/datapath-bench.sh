@@ -23,7 +23,7 @@ ab_topology
 
 # Mbit/s of one iperf3 stream from a to b.
 tput() {
-	n b iperf3 -s -1 -p 5201 > /dev/null 2>&1 &
+	n b timeout $((SECS + 30)) iperf3 -s -1 -p 5201 > /dev/null 2>&1 &
 	local srv=$! i
 	for i in $(seq 50); do n b ss -ltn | grep -q ':5201 ' && break; sleep 0.1; done
 	n a iperf3 -c 10.0.0.2 -p 5201 -t "$SECS" -J 2>/dev/null |
@@ -61,9 +61,10 @@ flush
 
 # packets per second of one iperf3 UDP stream of SIZE-byte datagrams, received
 upps() {
-	n b iperf3 -s -1 -p 5202 > /dev/null 2>&1 &
+	n b timeout 60 iperf3 -s -1 -p 5202 > /dev/null 2>&1 &
 	local srv=$! i
-	for i in $(seq 50); do n b ss -lun | grep -q ':5202 ' && break; sleep 0.1; done
+	# (its control connection is TCP, in UDP mode too)
+	for i in $(seq 50); do n b ss -ltn | grep -q ':5202 ' && break; sleep 0.1; done
 	n a iperf3 -u -b 0 -l "$1" -c 10.0.0.2 -p 5202 -t "${KSAD_BENCH_UDP_SECS:-3}" -J 2>/dev/null |
 		python3 -c 'import json,sys; e=json.load(sys.stdin)["end"]["sum"]; print("%.0f" % ((e["packets"] - e["lost_packets"]) / e["seconds"]))' ||
 		echo 0

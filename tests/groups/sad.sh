@@ -79,6 +79,8 @@ check_out "ADD by xfrm names: AES-CCM-8, 256-bit key" "alg aes256ccm8 \(encr 14,
 	I sa add dst 192.0.2.2 proto esp spi 0x200b dir out aead 'rfc4309(ccm(aes))' ${KEY36:0:72} 64
 check_out "ADD AH by xfrm names: AES-XCBC-96" "alg aesxcbc \(integ 5\)" \
 	I sa add dst 192.0.2.2 proto ah spi 0x200c dir out auth-trunc 'xcbc(aes)' $KEY16 96
+fails_with "auth 'hmac(sha256)' (ip xfrm truncates it to 96 bits) is refused" "ambiguous" \
+	I sa add dst 192.0.2.2 proto ah spi 0x200d dir out auth 'hmac(sha256)' $KEY32
 fails_with "an ICV length that is not the algorithm's is refused" "unknown auth-trunc" \
 	I sa add dst 192.0.2.2 proto ah spi 0x200d dir out auth-trunc 'hmac(sha256)' $KEY32 96
 fails_with "AH with encryption is refused" "AH does not encrypt" \

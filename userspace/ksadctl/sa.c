@@ -252,7 +252,7 @@ static int put_encr(struct nlmsghdr *nlh, uint16_t id, uint16_t bits,
 		mnl_attr_put_u16(nlh, KSAD_SA_ENC_KEY_BITS, bits);
 	if (len)
 		mnl_attr_put(nlh, KSAD_SA_ENC_KEY, (size_t)len, key);
-	memset(key, 0, sizeof(key));
+	explicit_bzero(key, sizeof(key));
 	return 0;
 }
 
@@ -266,7 +266,7 @@ static int put_integ(struct nlmsghdr *nlh, uint16_t id, const char *s)
 	mnl_attr_put_u16(nlh, KSAD_SA_AUTH_ALG, id);
 	if (len)
 		mnl_attr_put(nlh, KSAD_SA_AUTH_KEY, (size_t)len, key);
-	memset(key, 0, sizeof(key));
+	explicit_bzero(key, sizeof(key));
 	return 0;
 }
 
@@ -321,6 +321,12 @@ static int parse_alg(struct nlmsghdr *nlh, const char *w, int argc, char **argv,
 	}
 	if (trunc && !bits)
 		return usage_error("auth-trunc NAME KEY BITS");
+	/*
+	 * `ip xfrm ... auth 'hmac(sha256)'` truncates to 96 bits, which no
+	 * IKEv2 algorithm does: a line copied from it would not interoperate.
+	 */
+	if (!strcmp(w, "auth") && !strcmp(name, "hmac(sha256)"))
+		return usage_error("auth 'hmac(sha256)' is ambiguous (ip xfrm truncates it to 96 bits): say auth-trunc 'hmac(sha256)' KEY 128, or auth hmac-sha256");
 	if (alg_xfrm_name(name, !strcmp(w, "auth") ? 0 : bits, &aw) ||
 	    aw.integ != (w[0] == 'a' && w[1] == 'u') ||
 	    (!aw.integ && alg_encr_combined(aw.id) != !strcmp(w, "aead")))
