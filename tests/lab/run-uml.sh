@@ -29,6 +29,7 @@ timeout -k 10 "${KSAD_LAB_TIMEOUT:-4800}" "$kdir/linux" mem=1024M \
 	KSAD_MODULE="$KSAD_TOP/build/$krel/ksad.ko" KSAD_GROUPS="$groups" \
 	KSAD_GROUP_TIMEOUT="${KSAD_GROUP_TIMEOUT:-1200}" KSAD_YNL="$ynl" \
 	KSAD_FUZZ_N="${KSAD_FUZZ_N:-100000}" KSAD_FUZZ_SEED="${KSAD_FUZZ_SEED:-$(date +%s)}" \
+	KSAD_MATRIX_FULL="${KSAD_MATRIX_FULL:-0}" \
 	</dev/null 2>&1 | tee "$out/console.log" | live_view
 rc=${PIPESTATUS[0]}
 set -e
