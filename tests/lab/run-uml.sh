@@ -21,7 +21,7 @@ mkdir -p "$out/guest"
 log "UML run of $groups; results in $out"
 
 set +e  # the boot may fail; the verdict judges it
-timeout -k 10 "${KSAD_LAB_TIMEOUT:-4800}" "$kdir/linux" mem=1024M \
+timeout -k 10 "${KSAD_LAB_TIMEOUT:-4800}" "$kdir/linux" mem="${KSAD_UML_MEM:-2048M}" \
 	root=/dev/root rootfstype=hostfs rootflags=/ ro \
 	init="$LAB/guest-init.sh" con=null ssl=null con0=null,fd:1 \
 	kasan_multi_shot panic=-1 \
