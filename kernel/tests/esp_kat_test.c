@@ -20,6 +20,7 @@
 #include "../datapath.h"
 #include "../ksad.h"
 #include "../sa.h"
+#include "kunit_wq.h"
 #include "esp_kat_vectors.h"
 
 #define A(x) BIT_ULL(KSAD_SA_##x)
@@ -205,25 +206,16 @@ static void esp_kat_exit(struct kunit *test)
 	free_percpu(kn->stats);
 }
 
-/*
- * KUnit runs a module's suites before its init on 6.1, after it on 6.12:
- * the suite has a workqueue of its own and puts the module's back.
- */
 static struct workqueue_struct *esp_kat_saved_wq;
 
 static int esp_kat_suite_init(struct kunit_suite *suite)
 {
-	esp_kat_saved_wq = ksad_wq;
-	ksad_wq = alloc_workqueue("ksad-kat", WQ_UNBOUND, 0);
-	return ksad_wq ? 0 : -ENOMEM;
+	return ksad_kunit_wq_get(&esp_kat_saved_wq, "ksad-kat");
 }
 
 static void esp_kat_suite_exit(struct kunit_suite *suite)
 {
-	rcu_barrier();
-	if (ksad_wq)
-		destroy_workqueue(ksad_wq);
-	ksad_wq = esp_kat_saved_wq;
+	ksad_kunit_wq_put(esp_kat_saved_wq);
 }
 
 static struct kunit_case esp_kat_cases[] = {

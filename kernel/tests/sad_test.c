@@ -14,6 +14,7 @@
 #include "../datapath.h"
 #include "../ksad.h"
 #include "../sa.h"
+#include "kunit_wq.h"
 
 #define A(x) BIT_ULL(KSAD_SA_##x)
 #define DST1 cpu_to_be32(0x0a000001)
@@ -27,25 +28,16 @@ struct sad_test_ctx {
 	struct ksad_net kn[2];
 };
 
-/*
- * KUnit runs a module's suites before its init on 6.1, after it on 6.12:
- * the suite has a workqueue of its own and puts the module's back.
- */
 static struct workqueue_struct *sad_saved_wq;
 
 static int sad_suite_init(struct kunit_suite *suite)
 {
-	sad_saved_wq = ksad_wq;
-	ksad_wq = alloc_workqueue("ksad-kunit", WQ_UNBOUND, 0);
-	return ksad_wq ? 0 : -ENOMEM;
+	return ksad_kunit_wq_get(&sad_saved_wq, "ksad-kunit");
 }
 
 static void sad_suite_exit(struct kunit_suite *suite)
 {
-	rcu_barrier();
-	if (ksad_wq)
-		destroy_workqueue(ksad_wq);
-	ksad_wq = sad_saved_wq;
+	ksad_kunit_wq_put(sad_saved_wq);
 	WARN(ksad_sa_live_count(), "ksad_sad: %d SA(s) leaked by the suite\n",
 	     ksad_sa_live_count());
 }
