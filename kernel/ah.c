@@ -43,6 +43,7 @@
 
 struct ksad_ah_req {
 	struct ksad_sa *sa;
+	struct ksad_net *kn;		/* counted in kn->inflight */
 	struct sk_buff *skb;
 	u64 seq;
 	unsigned int off;		/* the AH header, from skb->data */
@@ -177,8 +178,10 @@ static void ksad_ah_restore(struct ksad_ah_req *r)
 
 static void ksad_ah_req_free(struct ksad_ah_req *r)
 {
+	struct ksad_net *kn = r->kn;	/* r->sa may be gone */
+
 	kfree_sensitive(r);
-	ksad_inflight_put();
+	ksad_inflight_put(kn);
 }
 
 static void ksad_ah_complete(struct ksad_ah_req *r, int err)
@@ -259,16 +262,20 @@ static struct ksad_ah_req *ksad_ah_req_alloc(struct ksad_sa *sa,
 	struct crypto_ahash *ahash = sa->crypto.ahash;
 	struct ksad_ah_req *r;
 
-	r = kmalloc(sizeof(*r) + crypto_ahash_reqsize(ahash), GFP_ATOMIC);
-	if (!r)
+	if (!ksad_inflight_get(sa->kn))
 		return NULL;
+	r = kmalloc(sizeof(*r) + crypto_ahash_reqsize(ahash), GFP_ATOMIC);
+	if (!r) {
+		ksad_inflight_put(sa->kn);
+		return NULL;
+	}
 	r->sa = sa;
+	r->kn = sa->kn;
 	r->skb = skb;
 	r->seq = seq;
 	r->off = off;
 	r->out = out;
 	ahash_request_set_tfm(&r->req, ahash);
-	atomic_inc(&ksad_inflight);
 	return r;
 }
 

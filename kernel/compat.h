@@ -74,6 +74,22 @@ static inline void ksad_dev_set_lltx_netns_local(struct net_device *dev)
 }
 
 /*
+ * After 6.1 (6.12 has it): a dump's .start may refuse the request with an
+ * extack message (cb->extack), which the caller gets in an ordinary
+ * NLMSG_ERROR.  6.1 gives .start no extack: there ksad checks a dump's
+ * filter in the first .dumpit instead, whose error travels with its message
+ * inside NLMSG_DONE, rather than lose the message.
+ */
+static inline bool ksad_dump_start_has_extack(void)
+{
+#ifdef KSAD_HAVE_DUMP_START_EXTACK
+	return true;
+#else
+	return false;
+#endif
+}
+
+/*
  * 6.7 (and later 6.1.y): multicast groups that need CAP_NET_ADMIN to join.
  * Older kernels let anyone listen.
  */

@@ -37,6 +37,7 @@ struct ksad_flow {
 int ksad_flow_from_skb(const struct sk_buff *skb, u8 family,
 		       struct ksad_flow *fl);
 bool ksad_sel_match(const struct ksad_sel *sel, const struct ksad_flow *fl);
+bool ksad_addr_any(const union ksad_addr *a);
 bool ksad_addr_eq(u8 family, const union ksad_addr *a,
 		  const union ksad_addr *b);
 bool ksad_addr_in_prefix(u8 family, const union ksad_addr *net,
@@ -70,6 +71,8 @@ void ksad_spd_uninit(struct ksad_net *kn);
 struct ksad_policy *ksad_spd_lookup_rcu(struct ksad_net *kn, u8 dir,
 					const struct ksad_flow *fl);
 void ksad_spd_sa_added(struct ksad_net *kn, struct ksad_sa *sa);
+struct ksad_policy *ksad_policy_alloc(void);
+void ksad_spd_insert(struct ksad_net *kn, struct ksad_policy *pol);
 void ksad_spd_sa_removed(struct ksad_net *kn, struct ksad_sa *sa);
 int ksad_nl_policy_add(struct sk_buff *skb, struct genl_info *info);
 int ksad_nl_policy_delete(struct sk_buff *skb, struct genl_info *info);
@@ -144,12 +147,14 @@ unsigned int ksad_input_hook(void *priv, struct sk_buff *skb,
 unsigned int ksad_forward_hook(void *priv, struct sk_buff *skb,
 			       const struct nf_hook_state *state);
 
-/* bench.c's packets: ksad_output_finish() consumes them (bench builds). */
+/* bench.c's packets: ksad_output_finish() hands them back (bench builds). */
 #define KSAD_BENCH_MARK	0x6b736164	/* "ksad" */
+void ksad_bench_sent(struct sk_buff *skb, int err);
 
-/* Requests in flight in the crypto API: module exit waits for none. */
-extern atomic_t ksad_inflight;
-void ksad_inflight_put(void);
+/* netns.c: a namespace's requests in flight in the crypto API */
+bool ksad_inflight_get(struct ksad_net *kn);
+void ksad_inflight_put(struct ksad_net *kn);
+void ksad_inflight_drain(struct ksad_net *kn);
 
 /* hooks.c: netfilter hooks of a namespace */
 void ksad_hooks_init(void);

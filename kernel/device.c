@@ -134,9 +134,9 @@ static void __net_exit ksad_device_net_exit(struct net *net)
 	struct ksad_net *kn = ksad_net(net);
 	struct net_device *dev;
 
-	/* no new packets; then wait for those in the crypto API */
+	/* no new packets; then wait for this namespace's in the crypto API */
 	ksad_hooks_unregister(net);
-	wait_var_event(&ksad_inflight, !atomic_read(&ksad_inflight));
+	ksad_inflight_drain(kn);
 	dev = rcu_dereference_protected(kn->dev, true);
 	RCU_INIT_POINTER(kn->dev, NULL);
 	synchronize_net();

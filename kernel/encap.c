@@ -18,7 +18,14 @@
  * before the socket.  Once a packet has passed the ICV check, input.c calls
  * ksad_encap_mapping(): a peer whose address or port is not the SA's (the
  * NAT's mapping changed) is reported on the "mapping" group, as XFRM's
- * MAPPING event does; the keying daemon moves its SAs with UPDATE.
+ * MAPPING event does; the keying daemon moves its SAs with UPDATE.  An SA
+ * without a source address takes its peer from any address: only a new
+ * port is news there.
+ *
+ * Over IPv6, ESP in UDP with a zero UDP checksum is taken (RFC 6935 and
+ * 6936 allow tunnel protocols to; ESP's ICV covers what the checksum
+ * would): XFRM peers and NAT64 devices may send it so.  A non-zero
+ * checksum must be right.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -47,7 +54,7 @@ int ksad_encap_port_get(struct ksad_net *kn, __be16 port)
 
 	lockdep_assert_held(&kn->lock);
 	return xa_err(xa_store(&kn->encap_ports, ntohs(port),
-			       xa_mk_value(n + 1), GFP_KERNEL));
+			       xa_mk_value(n + 1), GFP_KERNEL_ACCOUNT));
 }
 
 /* One inbound SA less on @port.  kn->lock held. */
@@ -62,7 +69,7 @@ void ksad_encap_port_put(struct ksad_net *kn, __be16 port)
 		xa_erase(&kn->encap_ports, ntohs(port));
 	else	/* replacing an entry allocates nothing */
 		xa_store(&kn->encap_ports, ntohs(port), xa_mk_value(n - 1),
-			 GFP_KERNEL);
+			 GFP_KERNEL_ACCOUNT);
 }
 
 /**
@@ -106,8 +113,7 @@ int ksad_encap_input(struct ksad_net *kn, struct sk_buff *skb, u8 family,
 		return -1;	/* too short for ESP, or IKE */
 	/* ESP in UDP from here on: ksad's to drop if it is broken */
 	if (ntohs(uh->len) != len ||
-	    ((uh->check || family == AF_INET6) &&
-	     nf_checksum(skb, hook, off, IPPROTO_UDP, family))) {
+	    (uh->check && nf_checksum(skb, hook, off, IPPROTO_UDP, family))) {
 		ksad_count(kn, KSAD_STAT_IN_MALFORMED);
 		return NF_DROP;
 	}
@@ -172,16 +178,18 @@ void ksad_encap_finish(struct sk_buff *skb, u8 family)
 void ksad_encap_mapping(struct ksad_sa *sa, u8 family,
 			const union ksad_addr *saddr, __be16 sport)
 {
+	/* an SA without a source address: its peer may be anywhere */
+	bool any = ksad_addr_any(&sa->saddr);
 	struct sk_buff *skb;
 	bool send;
 
 	/* the common case, without the lock: the peer is where it was */
 	if (sport == READ_ONCE(sa->encap.sport) &&
-	    ksad_addr_eq(family, saddr, &sa->saddr))
+	    (any || ksad_addr_eq(family, saddr, &sa->saddr)))
 		return;
 	spin_lock_bh(&sa->lock);
 	if (sport == sa->encap.sport &&
-	    ksad_addr_eq(family, saddr, &sa->saddr)) {
+	    (any || ksad_addr_eq(family, saddr, &sa->saddr))) {
 		spin_unlock_bh(&sa->lock);
 		return;
 	}

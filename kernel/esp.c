@@ -33,6 +33,7 @@
 
 struct ksad_esp_req {
 	struct ksad_sa *sa;
+	struct ksad_net *kn;		/* counted in kn->inflight */
 	struct sk_buff *skb;
 	u64 seq;
 	unsigned int esp_off;		/* input: ESP header, from skb->data */
@@ -43,14 +44,6 @@ struct ksad_esp_req {
 	struct scatterlist sg[2];
 	struct aead_request req;	/* last: its context follows */
 };
-
-atomic_t ksad_inflight = ATOMIC_INIT(0);
-
-void ksad_inflight_put(void)
-{
-	if (atomic_dec_and_test(&ksad_inflight))
-		wake_up_var(&ksad_inflight);
-}
 
 /* The most an SA adds to a packet, not counting an outer IP header. */
 unsigned int ksad_esp_overhead(const struct ksad_sa *sa)
@@ -66,21 +59,27 @@ static struct ksad_esp_req *ksad_esp_req_alloc(struct ksad_sa *sa,
 	struct crypto_aead *aead = sa->crypto.aead;
 	struct ksad_esp_req *r;
 
-	r = kmalloc(sizeof(*r) + crypto_aead_reqsize(aead), GFP_ATOMIC);
-	if (!r)
+	if (!ksad_inflight_get(sa->kn))
 		return NULL;
+	r = kmalloc(sizeof(*r) + crypto_aead_reqsize(aead), GFP_ATOMIC);
+	if (!r) {
+		ksad_inflight_put(sa->kn);
+		return NULL;
+	}
 	r->sa = sa;
+	r->kn = sa->kn;
 	r->skb = skb;
 	aead_request_set_tfm(&r->req, aead);
-	atomic_inc(&ksad_inflight);
 	return r;
 }
 
 static void ksad_esp_req_free(struct ksad_esp_req *r)
 {
+	struct ksad_net *kn = r->kn;	/* r->sa may be gone */
+
 	/* IV and AAD are not secret, but the request context may be */
 	kfree_sensitive(r);
-	ksad_inflight_put();
+	ksad_inflight_put(kn);
 }
 
 /* AAD (+ IV) in front of @text_len bytes of packet at @text. */

@@ -95,6 +95,12 @@ int ksad_flow_from_skb(const struct sk_buff *skb, u8 family,
 	return 0;
 }
 
+/* No address (an SA's unset source): all zero, whatever the family. */
+bool ksad_addr_any(const union ksad_addr *a)
+{
+	return ipv6_addr_any(&a->a6);
+}
+
 bool ksad_addr_eq(u8 family, const union ksad_addr *a,
 		  const union ksad_addr *b)
 {

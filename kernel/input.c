@@ -13,7 +13,12 @@
  * the rest of the stack (the kernel's own XFRM, say) and only counted.
  *
  * A packet in the clear that an inbound (LOCAL_IN) or forward (FORWARD)
- * protect policy covers is dropped: it should have come through an SA.
+ * protect policy covers is dropped: it should have come through an SA.  A
+ * decrypted packet is checked, with the SA that decrypted it, against the
+ * forward policies if it is going to be forwarded (its destination is not
+ * this host's) and against the inbound ones if not, as XFRM checks its fwd
+ * policies from ip_forward(): a gateway's `fwd discard` holds for what a
+ * peer sends through a tunnel too.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -21,7 +26,9 @@
 #include <linux/udp.h>
 #include <net/esp.h>
 #include <net/ip.h>
+#include <net/addrconf.h>
 #include <net/ipv6.h>
+#include <net/route.h>
 
 #include "datapath.h"
 
@@ -233,7 +240,34 @@ static int ksad_esp_strip(struct ksad_sa *sa, struct sk_buff *skb,
 	return nexthdr;
 }
 
-/* Is the inner packet what the SA and the inbound policies allow? */
+/*
+ * Will the stack forward the inner packet (FWD) or take it in (IN)?  What
+ * routing will decide on ksad0: forwarded unless the destination is one of
+ * this host's addresses, a broadcast or a multicast one.  (Looked up in the
+ * main local table: an address that is local only in a VRF, an IPv6
+ * anycast or AnyIP route counts as forwarded.)
+ */
+static u8 ksad_inner_dir(struct net *net, const struct sk_buff *skb,
+			 u8 family)
+{
+	if (family == AF_INET) {
+		__be32 daddr = ip_hdr(skb)->daddr;
+
+		if (ipv4_is_multicast(daddr) || ipv4_is_lbcast(daddr))
+			return KSAD_DIR_IN;
+		return inet_addr_type(net, daddr) == RTN_UNICAST ?
+		       KSAD_DIR_FWD : KSAD_DIR_IN;
+	}
+	if (ipv6_addr_is_multicast(&ipv6_hdr(skb)->daddr) ||
+	    ipv6_chk_addr(net, &ipv6_hdr(skb)->daddr, NULL, 0))
+		return KSAD_DIR_IN;
+	return KSAD_DIR_FWD;
+}
+
+/*
+ * Is the inner packet what the SA and the inbound (or, if it is to be
+ * forwarded, the forward) policies allow?
+ */
 static bool ksad_inner_allowed(struct ksad_sa *sa, struct sk_buff *skb,
 			       u8 family)
 {
@@ -245,7 +279,8 @@ static bool ksad_inner_allowed(struct ksad_sa *sa, struct sk_buff *skb,
 	if (!ksad_sel_match(&sa->sel, &fl))
 		return false;
 	rcu_read_lock();
-	pol = ksad_spd_lookup_rcu(sa->kn, KSAD_DIR_IN, &fl);
+	pol = ksad_spd_lookup_rcu(sa->kn,
+				  ksad_inner_dir(sa->kn->net, skb, family), &fl);
 	if (pol && (pol->action == KSAD_ACTION_DISCARD ||
 		    (pol->action == KSAD_ACTION_PROTECT &&
 		     (pol->proto != sa->key.proto || pol->mode != sa->mode ||

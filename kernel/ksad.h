@@ -7,7 +7,9 @@
 #define _KSAD_KSAD_H
 
 #include <linux/list.h>
+#include <linux/completion.h>
 #include <linux/mutex.h>
+#include <linux/percpu-refcount.h>
 #include <linux/rhashtable-types.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
@@ -31,19 +33,31 @@ struct ksad_net {
 	struct rhashtable sa_table;	/* struct ksad_sa by identity */
 	struct xarray sas;		/* struct ksad_sa by id, for dumps */
 	u32 next_id;
+	u64 sa_gen;			/* the last SA's ksad_sa.gen */
 	struct xarray spis;		/* inbound SPIs in use; see spi.c */
 	/* UDP ports of inbound ESP-in-UDP SAs: port -> SA count (encap.c) */
 	struct xarray encap_ports;
 	u32 larval_timeout;		/* seconds */
+	/* limits (netns.c) and the counts they bound; under lock */
+	u32 max_sas, max_larval, max_policies;
+	u32 larval_count, policy_count;
 
 	struct list_head policies;	/* the SPD, in search order; RCU */
 	u32 next_policy_id;
 	struct ksad_stats __percpu *stats;	/* datapath counters */
 	struct net_device __rcu *dev;	/* ksad0 */
-	bool defrag6;			/* IPv6 reassembly enabled (hooks.c) */
+	bool defrag4, defrag6;		/* reassembly enabled (hooks.c) */
+	/*
+	 * This namespace's requests in the crypto API (esp.c, ah.c): its
+	 * teardown waits for them, and only for them (netns.c).
+	 */
+	struct percpu_ref inflight;
+	struct completion inflight_done;
 };
 
 struct ksad_net *ksad_net(const struct net *net);
+int ksad_net_setup(struct ksad_net *kn, struct net *net);
+void ksad_net_teardown(struct ksad_net *kn);
 int ksad_netns_init(void);
 void ksad_netns_uninit(void);
 

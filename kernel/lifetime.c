@@ -52,7 +52,8 @@ static unsigned int ksad_limits(const struct ksad_lifetime *lt,
 
 /**
  * ksad_lifetime_check() - which limits has an SA reached?
- * @sa: the SA
+ * @sa: the SA; its lock held (the datapath counts and reads the limits
+ *      under it; UPDATE changes them under it)
  * @now: boottime in ns
  * @larval_timeout: seconds a larval SA may live
  * @next: set to the next time deadline (boottime ns), or 0 for none
@@ -66,6 +67,7 @@ unsigned int ksad_lifetime_check(const struct ksad_sa *sa, u64 now,
 	const struct ksad_sa_stats *st = &sa->stats;
 	unsigned int due = 0;
 
+	lockdep_assert_held(&sa->lock);
 	*next = 0;
 	if (sa->state == KSAD_STATE_LARVAL)
 		return ksad_deadline(larval_timeout, st->add_boot, now,
@@ -86,7 +88,9 @@ void ksad_lifetime_arm(struct ksad_sa *sa)
 	unsigned int due;
 
 	lockdep_assert_held(&sa->kn->lock);
+	spin_lock_bh(&sa->lock);
 	due = ksad_lifetime_check(sa, now, sa->kn->larval_timeout, &next);
+	spin_unlock_bh(&sa->lock);
 	if (due)
 		mod_timer(&sa->timer, jiffies);
 	else if (next)	/* rounded up: a timer never fires early */
@@ -158,8 +162,12 @@ void ksad_lifetime_expire_work(struct work_struct *work)
 	mutex_lock(&kn->lock);
 	if (!sa->state)		/* removed meanwhile */
 		goto out;
+	spin_lock_bh(&sa->lock);
 	due = ksad_lifetime_check(sa, ktime_get_boottime_ns(),
 				  kn->larval_timeout, &next);
+	if ((due & KSAD_LT_SOFT) && !(due & KSAD_LT_HARD))
+		sa->soft_expired = true;
+	spin_unlock_bh(&sa->lock);
 	if (due & KSAD_LT_HARD) {
 		if (sa->state == KSAD_STATE_LARVAL) {
 			ksad_sad_remove(sa, KSAD_EVENT_LARVAL_EXPIRED);
@@ -171,8 +179,7 @@ void ksad_lifetime_expire_work(struct work_struct *work)
 		}
 		goto out;
 	}
-	if (due & KSAD_LT_SOFT) {
-		sa->soft_expired = true;
+	if (due & KSAD_LT_SOFT) {	/* soft_expired set above */
 		WRITE_ONCE(sa->state, KSAD_STATE_DYING);
 		ksad_notify_expire(sa, false);
 		trace_ksad_expire(&sa->key, sa->dir, sa->state, KSAD_LT_SOFT, 0);

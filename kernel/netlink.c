@@ -81,6 +81,11 @@ static const struct nla_policy ksad_sa_policy[KSAD_SA_MAX + 1] = {
 static const struct nla_policy ksad_config_policy[KSAD_CONFIG_MAX + 1] = {
 	[KSAD_CONFIG_LARVAL_TIMEOUT] = NLA_POLICY_RANGE(NLA_U32, 1, 3600),
 	[KSAD_CONFIG_SA_COUNT] = { .type = NLA_U32 },
+	[KSAD_CONFIG_MAX_SAS] = { .type = NLA_U32 },
+	[KSAD_CONFIG_MAX_LARVAL] = { .type = NLA_U32 },
+	[KSAD_CONFIG_MAX_POLICIES] = { .type = NLA_U32 },
+	[KSAD_CONFIG_LARVAL_COUNT] = { .type = NLA_U32 },
+	[KSAD_CONFIG_POLICY_COUNT] = { .type = NLA_U32 },
 };
 
 /* GET_STATS takes no attribute; its reply carries them all. */
@@ -437,41 +442,85 @@ static int ksad_nl_get(struct sk_buff *skb, struct genl_info *info)
 	return ksad_nl_reply_sa(info, sa);
 }
 
-static bool ksad_dump_match(const struct ksad_sa_cfg *f, const struct ksad_sa *sa)
+/* A dump of SAs: its filter, and where it resumes (in cb->ctx). */
+struct ksad_dump_ctx {
+	unsigned long next;		/* the id to resume from */
+	union ksad_addr daddr;
+	u8 family;			/* of daddr; 0: any destination */
+	u8 proto, dir;			/* 0: any */
+	bool parsed;			/* the filter is in */
+};
+
+static bool ksad_dump_match(const struct ksad_dump_ctx *f,
+			    const struct ksad_sa *sa)
 {
-	if (ksad_cfg_has(f, KSAD_SA_PROTO) && f->key.proto != sa->key.proto)
+	if (f->proto && f->proto != sa->key.proto)
 		return false;
-	if (ksad_cfg_has(f, KSAD_SA_DIR) && f->dir != sa->dir)
+	if (f->dir && f->dir != sa->dir)
 		return false;
-	if (f->key.family &&
-	    (f->key.family != sa->key.family ||
-	     memcmp(&f->key.daddr, &sa->key.daddr, sizeof(f->key.daddr))))
+	if (f->family &&
+	    (f->family != sa->key.family ||
+	     memcmp(&f->daddr, &sa->key.daddr, sizeof(f->daddr))))
 		return false;
 	return true;
 }
 
-/* cb->args[0]: the id to resume from. */
+static int ksad_dump_filter(struct netlink_callback *cb)
+{
+	struct ksad_dump_ctx *ctx = (void *)cb->ctx;
+	struct ksad_sa_cfg f;
+	int err;
+
+	err = ksad_nl_parse(ksad_genl_dump_attrs(cb), ksad_dump_attrs, &f,
+			    cb->extack);
+	if (err)
+		return err;
+	if (ksad_cfg_has(&f, KSAD_SA_PROTO))
+		ctx->proto = f.key.proto;
+	if (ksad_cfg_has(&f, KSAD_SA_DIR))
+		ctx->dir = f.dir;
+	ctx->family = f.key.family;
+	ctx->daddr = f.key.daddr;
+	ctx->parsed = true;
+	return 0;
+}
+
+/*
+ * The filter is checked when the dump starts, so that a bad one is refused
+ * with an ordinary NLMSG_ERROR and its extack, as a doit's error is
+ * (compat.h: where .start has no extack, by the first .dumpit).
+ */
+static int ksad_nl_dump_start(struct netlink_callback *cb)
+{
+	struct ksad_dump_ctx *ctx = (void *)cb->ctx;
+
+	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
+	memset(ctx, 0, sizeof(*ctx));
+	return ksad_dump_start_has_extack() ? ksad_dump_filter(cb) : 0;
+}
+
 static int ksad_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct ksad_net *kn = ksad_net(sock_net(skb->sk));
-	struct ksad_sa_cfg filter;
+	struct ksad_dump_ctx *ctx = (void *)cb->ctx;
 	unsigned long id;
 	struct ksad_sa *sa;
 	int err;
 
-	err = ksad_nl_parse(ksad_genl_dump_attrs(cb), ksad_dump_attrs, &filter,
-			    cb->extack);
-	if (err)
-		return err;
+	if (!ctx->parsed) {
+		err = ksad_dump_filter(cb);
+		if (err)
+			return err;
+	}
 	mutex_lock(&kn->lock);
-	xa_for_each_start(&kn->sas, id, sa, cb->args[0]) {
-		if (!ksad_dump_match(&filter, sa))
+	xa_for_each_start(&kn->sas, id, sa, ctx->next) {
+		if (!ksad_dump_match(ctx, sa))
 			continue;
 		if (ksad_nl_fill_sa(skb, sa, NETLINK_CB(cb->skb).portid,
 				    cb->nlh->nlmsg_seq, NLM_F_MULTI,
 				    KSAD_CMD_GET, 0))
 			break;
-		cb->args[0] = id + 1;
+		ctx->next = id + 1;
 	}
 	mutex_unlock(&kn->lock);
 	return skb->len;
@@ -501,32 +550,64 @@ static int ksad_nl_get_config(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &ksad_genl_family, 0,
 				KSAD_CMD_GET_CONFIG);
+	mutex_lock(&kn->lock);
 	if (!hdr ||
-	    nla_put_u32(msg, KSAD_CONFIG_LARVAL_TIMEOUT,
-			READ_ONCE(kn->larval_timeout)) ||
-	    nla_put_u32(msg, KSAD_CONFIG_SA_COUNT, ksad_sad_count(kn))) {
+	    nla_put_u32(msg, KSAD_CONFIG_LARVAL_TIMEOUT, kn->larval_timeout) ||
+	    nla_put_u32(msg, KSAD_CONFIG_SA_COUNT, ksad_sad_count(kn)) ||
+	    nla_put_u32(msg, KSAD_CONFIG_MAX_SAS, kn->max_sas) ||
+	    nla_put_u32(msg, KSAD_CONFIG_MAX_LARVAL, kn->max_larval) ||
+	    nla_put_u32(msg, KSAD_CONFIG_MAX_POLICIES, kn->max_policies) ||
+	    nla_put_u32(msg, KSAD_CONFIG_LARVAL_COUNT, kn->larval_count) ||
+	    nla_put_u32(msg, KSAD_CONFIG_POLICY_COUNT, kn->policy_count)) {
+		mutex_unlock(&kn->lock);
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
+	mutex_unlock(&kn->lock);
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 }
 
 static int ksad_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 {
+	static const int counts[] = { KSAD_CONFIG_SA_COUNT,
+				      KSAD_CONFIG_LARVAL_COUNT,
+				      KSAD_CONFIG_POLICY_COUNT };
+	struct nlattr **tb = info->attrs;
 	struct ksad_net *kn = ksad_nl_net(info);
+	int i;
 
-	if (info->attrs[KSAD_CONFIG_SA_COUNT]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KSAD_CONFIG_SA_COUNT],
-				    "the SA count is read-only");
-		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
+		if (tb[counts[i]]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[counts[i]],
+					    "the counts are read-only");
+			return -EINVAL;
+		}
 	}
-	if (info->attrs[KSAD_CONFIG_LARVAL_TIMEOUT]) {
-		mutex_lock(&kn->lock);
+	/*
+	 * A namespace's owner (CAP_NET_ADMIN in its own user namespace) may
+	 * not raise the limits that bound it: only the initial one's may.
+	 */
+	if ((tb[KSAD_CONFIG_MAX_SAS] || tb[KSAD_CONFIG_MAX_LARVAL] ||
+	     tb[KSAD_CONFIG_MAX_POLICIES]) &&
+	    !netlink_capable(skb, CAP_NET_ADMIN)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "limits are set by CAP_NET_ADMIN in the initial user namespace");
+		return -EPERM;
+	}
+	mutex_lock(&kn->lock);
+	if (tb[KSAD_CONFIG_LARVAL_TIMEOUT])
 		WRITE_ONCE(kn->larval_timeout,
-			   nla_get_u32(info->attrs[KSAD_CONFIG_LARVAL_TIMEOUT]));
-		mutex_unlock(&kn->lock);
-	}
+			   nla_get_u32(tb[KSAD_CONFIG_LARVAL_TIMEOUT]));
+	if (tb[KSAD_CONFIG_MAX_SAS])
+		WRITE_ONCE(kn->max_sas, nla_get_u32(tb[KSAD_CONFIG_MAX_SAS]));
+	if (tb[KSAD_CONFIG_MAX_LARVAL])
+		WRITE_ONCE(kn->max_larval,
+			   nla_get_u32(tb[KSAD_CONFIG_MAX_LARVAL]));
+	if (tb[KSAD_CONFIG_MAX_POLICIES])
+		WRITE_ONCE(kn->max_policies,
+			   nla_get_u32(tb[KSAD_CONFIG_MAX_POLICIES]));
+	mutex_unlock(&kn->lock);
 	return 0;
 }
 
@@ -542,6 +623,7 @@ static const struct genl_ops ksad_ops[] = {
 	{
 		.cmd = KSAD_CMD_GET,
 		.doit = ksad_nl_get,
+		.start = ksad_nl_dump_start,
 		.dumpit = ksad_nl_dump,
 		.policy = ksad_sa_policy,
 		.maxattr = KSAD_SA_MAX,

@@ -7,6 +7,7 @@
 #include <net/genetlink.h>
 #include <net/ipv6.h>
 
+#include "datapath.h"
 #include "ksad.h"
 #include "sa.h"
 
@@ -25,11 +26,6 @@ int ksad_put_addr(struct sk_buff *skb, int a4, int a6, u8 family,
 int ksad_put_u64(struct sk_buff *skb, int type, u64 value)
 {
 	return nla_put(skb, type, sizeof(value), &value);
-}
-
-static bool ksad_addr_any(const union ksad_addr *a)
-{
-	return ipv6_addr_any(&a->a6);
 }
 
 static int ksad_put_lifetime(struct sk_buff *skb, int type,

@@ -5,7 +5,12 @@
  * sends it through its SA (transport or tunnel mode), or raises ACQUIRE and
  * drops it when it has none.  The ESP (or AH) packet is sent with ip_local_out() /
  * ip6_local_out(), so it passes LOCAL_OUT and POST_ROUTING again, as XFRM's
- * does; a per-CPU flag tells this hook that the packet is its own.
+ * does, marked on the packet as XFRM marks its own: IPSKB_XFRM_TRANSFORMED
+ * (IP6SKB_XFRM_TRANSFORMED), which this hook lets through.  The mark is on
+ * the packet, not on the CPU: whatever else is sent meanwhile (another task
+ * that preempts this one on PREEMPT_RT, an ICMP error or a tunnel device's
+ * packet sent synchronously from inside ip_local_out()) is looked up in the
+ * SPD like any other packet.
  */
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
@@ -23,8 +28,6 @@
 #include <net/route.h>
 
 #include "datapath.h"
-
-static DEFINE_PER_CPU(int, ksad_xmit_nest);
 
 /* Tunnel mode: the route to the outer destination, and the outer source. */
 static struct dst_entry *ksad_tunnel_route(struct net *net,
@@ -297,26 +300,24 @@ void ksad_output_finish(struct ksad_sa *sa, struct sk_buff *skb, int err)
 	struct ksad_net *kn = sa->kn;
 	struct net *net = kn->net;
 
+#ifdef KSAD_BENCH
+	if (skb->mark == KSAD_BENCH_MARK) {	/* bench.c: measured, not sent */
+		ksad_bench_sent(skb, err);
+		goto out;
+	}
+#endif
 	if (err) {
 		ksad_count(kn, err == -ENOMEM ? KSAD_STAT_OUT_ERROR :
 						KSAD_STAT_CRYPTO_ERROR);
 		kfree_skb(skb);
 		goto out;
 	}
-#ifdef KSAD_BENCH
-	if (skb->mark == KSAD_BENCH_MARK) {	/* bench.c: measured, not sent */
-		consume_skb(skb);
-		goto out;
-	}
-#endif
 	if (sa->encap.type)
 		ksad_encap_finish(skb, sa->key.family);
 	nf_reset_ct(skb);
 	skb->ip_summed = CHECKSUM_NONE;
 	ksad_count(kn, KSAD_STAT_OUT_PACKETS);
 
-	local_bh_disable();
-	__this_cpu_inc(ksad_xmit_nest);
 	if (sa->key.family == AF_INET) {
 		/*
 		 * Sized for the device's MTU, not the path MTU of the route:
@@ -325,19 +326,31 @@ void ksad_output_finish(struct ksad_sa *sa, struct sk_buff *skb, int err)
 		 * flag makes ip_finish_output() use the device's MTU.
 		 */
 		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
-		IPCB(skb)->flags = IPSKB_FORWARDED;
+		IPCB(skb)->flags = IPSKB_FORWARDED | IPSKB_XFRM_TRANSFORMED;
 		skb->protocol = htons(ETH_P_IP);
 		ip_local_out(net, skb->sk, skb);
 	} else {
 		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+		IP6CB(skb)->flags = IP6SKB_XFRM_TRANSFORMED;
 		skb->ignore_df = 1;	/* see ksad_too_big() */
 		skb->protocol = htons(ETH_P_IPV6);
 		ip6_local_out(net, skb->sk, skb);
 	}
-	__this_cpu_dec(ksad_xmit_nest);
-	local_bh_enable();
 out:
 	ksad_sa_put(sa);
+}
+
+/*
+ * An IPsec packet already: ksad's own (ksad_output_finish()), or one that
+ * XFRM protected, if both run in a namespace.  Only those two set the flag;
+ * every other packet's control block starts zeroed (alloc_skb(), ip_rcv(),
+ * iptunnel_xmit()).
+ */
+static bool ksad_transformed(const struct sk_buff *skb, u8 family)
+{
+	if (family == AF_INET)
+		return IPCB(skb)->flags & IPSKB_XFRM_TRANSFORMED;
+	return IP6CB(skb)->flags & IP6SKB_XFRM_TRANSFORMED;
 }
 
 /* POST_ROUTING, IPv4 and IPv6.  Runs under rcu_read_lock(). */
@@ -351,7 +364,7 @@ unsigned int ksad_output_hook(void *priv, struct sk_buff *skb,
 	struct ksad_flow fl;
 	struct ksad_sa *sa;
 
-	if (this_cpu_read(ksad_xmit_nest) || list_empty(&kn->policies) ||
+	if (ksad_transformed(skb, family) || list_empty(&kn->policies) ||
 	    skb_network_offset(skb) || ksad_flow_from_skb(skb, family, &fl))
 		return NF_ACCEPT;
 	pol = ksad_spd_lookup_rcu(kn, KSAD_DIR_OUT, &fl);

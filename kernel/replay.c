@@ -24,7 +24,7 @@ int ksad_replay_init(struct ksad_replay *r, u32 window)
 	r->bits = NULL;
 	if (!window)
 		return 0;
-	r->bits = bitmap_zalloc(r->nbits, GFP_KERNEL);
+	r->bits = bitmap_zalloc(r->nbits, GFP_KERNEL_ACCOUNT);
 	return r->bits ? 0 : -ENOMEM;
 }
 

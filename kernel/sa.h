@@ -101,8 +101,10 @@ struct ksad_sa_stats {
 struct ksad_sa {
 	struct rhash_head node;		/* kn->sa_table, by key */
 	struct ksad_sa_key key;
-	u32 id;				/* index in kn->sas */
+	u32 id;				/* index in kn->sas; wraps */
 	refcount_t refcnt;
+	u32 reqid;
+	u64 gen;			/* order of linking: newer is higher */
 	struct ksad_net *kn;
 
 	u8 state;			/* enum ksad_state; 0 once unlinked */
@@ -114,8 +116,6 @@ struct ksad_sa {
 	bool spi_reserved;		/* holds a reference in kn->spis */
 	bool encap_port_held;		/* inbound: counted on encap.dport */
 	union ksad_addr saddr;
-	u32 reqid;
-	u32 replay_window;
 	struct ksad_sel sel;
 	struct ksad_crypto crypto;
 	struct ksad_lifetime soft, hard;
@@ -123,6 +123,7 @@ struct ksad_sa {
 	struct ksad_encap encap;
 
 	spinlock_t lock;		/* stats, out_seq, replay, encap ports */
+	u32 replay_window;
 	struct ksad_sa_stats stats;
 	u64 out_seq;			/* outbound: last sequence number sent */
 	struct ksad_replay replay;	/* inbound */

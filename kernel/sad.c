@@ -71,7 +71,8 @@ void ksad_sa_put(struct ksad_sa *sa)
 static struct ksad_sa *ksad_sa_alloc(struct ksad_net *kn,
 				     const struct ksad_sa_key *key)
 {
-	struct ksad_sa *sa = kzalloc(sizeof(*sa), GFP_KERNEL);
+	/* charged to the caller's memory cgroup, as all of a namespace's */
+	struct ksad_sa *sa = kzalloc(sizeof(*sa), GFP_KERNEL_ACCOUNT);
 
 	if (!sa)
 		return NULL;
@@ -131,8 +132,19 @@ static int ksad_sa_link(struct ksad_net *kn, struct ksad_sa *sa,
 	int err;
 
 	lockdep_assert_held(&kn->lock);
+	if (ksad_sad_count(kn) >= READ_ONCE(kn->max_sas)) {
+		NL_SET_ERR_MSG(extack,
+			       "this namespace holds as many SAs as its limit allows (max-sas)");
+		return -ENOSPC;
+	}
+	if (sa->state == KSAD_STATE_LARVAL &&
+	    kn->larval_count >= READ_ONCE(kn->max_larval)) {
+		NL_SET_ERR_MSG(extack,
+			       "this namespace holds as many larval SAs as its limit allows (max-larval)");
+		return -ENOSPC;
+	}
 	err = xa_alloc_cyclic(&kn->sas, &sa->id, sa, xa_limit_32b,
-			      &kn->next_id, GFP_KERNEL);
+			      &kn->next_id, GFP_KERNEL_ACCOUNT);
 	if (err < 0)
 		return err;
 	err = rhashtable_lookup_insert_fast(&kn->sa_table, &sa->node,
@@ -144,6 +156,9 @@ static int ksad_sa_link(struct ksad_net *kn, struct ksad_sa *sa,
 				       "an SA with this SPI, destination and protocol exists");
 		return err;
 	}
+	sa->gen = ++kn->sa_gen;
+	if (sa->state == KSAD_STATE_LARVAL)
+		kn->larval_count++;
 	return 0;
 }
 
@@ -159,6 +174,8 @@ void ksad_sad_remove(struct ksad_sa *sa, u32 event)
 	lockdep_assert_held(&kn->lock);
 	rhashtable_remove_fast(&kn->sa_table, &sa->node, ksad_sa_params);
 	xa_erase(&kn->sas, sa->id);
+	if (sa->state == KSAD_STATE_LARVAL)
+		kn->larval_count--;
 	if (sa->dir == KSAD_DIR_OUT)
 		ksad_spd_sa_removed(kn, sa);
 	if (sa->spi_reserved)
@@ -434,6 +451,7 @@ static int ksad_sa_move_encap(struct ksad_sa *sa, const struct ksad_encap *e,
 {
 	struct ksad_net *kn = sa->kn;
 	struct ksad_sa_key old = sa->key;
+	struct ksad_sa *found;
 	int err;
 
 	if (!sa->encap.type || e->type != sa->encap.type) {
@@ -447,22 +465,36 @@ static int ksad_sa_move_encap(struct ksad_sa *sa, const struct ksad_encap *e,
 			return err;
 		ksad_encap_port_put(kn, sa->encap.dport);
 	} else if (sa->dir == KSAD_DIR_OUT) {
-		/* the datapath finds outbound SAs through policies, not here */
+		struct ksad_sa_key new = old;
+
+		/*
+		 * Refused before the SA leaves the table, so that a collision
+		 * never leaves it out (changes are serialised by kn->lock).
+		 * The datapath finds outbound SAs through policies, not here.
+		 */
+		new.encap_sport = e->sport;
+		new.encap_dport = e->dport;
+		found = rhashtable_lookup_fast(&kn->sa_table, &new,
+					       ksad_sa_params);
+		if (found == sa)	/* the ports it has */
+			goto set;
+		if (found) {
+			NL_SET_ERR_MSG(extack,
+				       "an outbound SA with this SPI, destination and these ports exists");
+			return -EEXIST;
+		}
 		rhashtable_remove_fast(&kn->sa_table, &sa->node, ksad_sa_params);
-		sa->key.encap_sport = e->sport;
-		sa->key.encap_dport = e->dport;
-		err = rhashtable_lookup_insert_fast(&kn->sa_table, &sa->node,
-						    ksad_sa_params);
-		if (err) {
+		sa->key = new;
+		err = rhashtable_insert_fast(&kn->sa_table, &sa->node,
+					     ksad_sa_params);
+		if (err) {	/* no memory to grow the table: as it was */
 			sa->key = old;
 			WARN_ON(rhashtable_insert_fast(&kn->sa_table, &sa->node,
 						       ksad_sa_params));
-			if (err == -EEXIST)
-				NL_SET_ERR_MSG(extack,
-					       "an outbound SA with this SPI, destination and these ports exists");
 			return err;
 		}
 	}
+set:
 	spin_lock_bh(&sa->lock);
 	WRITE_ONCE(sa->encap.sport, e->sport);
 	WRITE_ONCE(sa->encap.dport, e->dport);
@@ -527,6 +559,8 @@ static int ksad_update_mature(struct ksad_sa *sa, const struct ksad_sa_cfg *cfg,
 			return err;
 		WRITE_ONCE(sa->replay_window, cfg->replay_window);
 	}
+	/* the datapath reads the limits under sa->lock (lifetime.c) */
+	spin_lock_bh(&sa->lock);
 	if (ksad_cfg_has(cfg, KSAD_SA_SOFT)) {
 		sa->soft = cfg->soft;
 		sa->soft_expired = false;
@@ -535,6 +569,7 @@ static int ksad_update_mature(struct ksad_sa *sa, const struct ksad_sa_cfg *cfg,
 	}
 	if (ksad_cfg_has(cfg, KSAD_SA_HARD))
 		sa->hard = cfg->hard;
+	spin_unlock_bh(&sa->lock);
 	return 0;
 }
 
@@ -578,6 +613,7 @@ struct ksad_sa *ksad_sad_update(struct ksad_net *kn,
 		sa->stats.add_boot = ktime_get_boottime_ns();
 		/* the datapath reads the transforms once it sees MATURE */
 		smp_store_release(&sa->state, KSAD_STATE_MATURE);
+		kn->larval_count--;
 	} else {
 		err = ksad_update_mature(sa, cfg, extack);
 		if (err)

@@ -88,6 +88,7 @@ static void ksad_spd_flush(struct ksad_net *kn)
 		list_del_rcu(&pol->list);
 		ksad_policy_free(pol);
 	}
+	kn->policy_count = 0;
 }
 
 void ksad_spd_uninit(struct ksad_net *kn)
@@ -139,9 +140,14 @@ static void ksad_policy_rebind(struct ksad_net *kn, struct ksad_policy *pol,
 	struct ksad_sa *sa, *best = NULL;
 	unsigned long id;
 
+	/* only outbound protect policies use SAs (not a walk of the SAD per add) */
+	if (pol->dir != KSAD_DIR_OUT || pol->action != KSAD_ACTION_PROTECT)
+		return;
+	/* newest by ksad_sa.gen: ids wrap on a long-running rekeying host */
 	xa_for_each(&kn->sas, id, sa)
-		if (sa != except && sa->state && ksad_policy_uses(pol, sa))
-			best = sa;	/* ids grow: the last is the newest */
+		if (sa != except && sa->state && ksad_policy_uses(pol, sa) &&
+		    (!best || sa->gen > best->gen))
+			best = sa;
 	rcu_assign_pointer(pol->sa, best);
 }
 
@@ -327,60 +333,127 @@ static struct ksad_policy *ksad_policy_find(struct ksad_net *kn, u32 id)
 	return NULL;
 }
 
-static int ksad_policy_reply(struct genl_info *info, struct ksad_policy *pol)
+/* A new policy, in no SPD yet; ksad_policy_discard() undoes it. */
+struct ksad_policy *ksad_policy_alloc(void)
 {
-	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	/* charged to the caller's memory cgroup, as all of a namespace's */
+	struct ksad_policy *pol = kzalloc(sizeof(*pol), GFP_KERNEL_ACCOUNT);
 
-	if (!msg)
-		return -ENOMEM;
-	if (ksad_policy_fill(msg, pol, NULL, info->snd_portid, info->snd_seq,
-			     0, info->genlhdr->cmd)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	return genlmsg_reply(msg, info);
-}
-
-int ksad_nl_policy_add(struct sk_buff *skb, struct genl_info *info)
-{
-	struct ksad_net *kn = ksad_net(genl_info_net(info));
-	struct ksad_policy *pol, *pos;
-	struct list_head *at;
-	int err;
-
-	pol = kzalloc(sizeof(*pol), GFP_KERNEL);
 	if (!pol)
-		return -ENOMEM;
+		return NULL;
 	/* counted per CPU: every packet the policy sees increments it */
-	pol->packets = alloc_percpu(u64);
+	pol->packets = alloc_percpu_gfp(u64, GFP_KERNEL_ACCOUNT);
 	if (!pol->packets) {
 		kfree(pol);
-		return -ENOMEM;
+		return NULL;
 	}
 	atomic_inc(&ksad_policy_live);
-	err = ksad_policy_parse(info->attrs, pol, info->extack);
-	if (err) {
-		free_percpu(pol->packets);
-		kfree(pol);
-		atomic_dec(&ksad_policy_live);
-		return err;
-	}
-	mutex_lock(&kn->lock);
+	return pol;
+}
+
+static void ksad_policy_discard(struct ksad_policy *pol)
+{
+	free_percpu(pol->packets);
+	kfree(pol);
+	atomic_dec(&ksad_policy_live);
+}
+
+/* Give @pol its id and its SA (not linked yet).  kn->lock held. */
+static void ksad_policy_prepare(struct ksad_net *kn, struct ksad_policy *pol)
+{
 	do {
 		pol->id = ++kn->next_policy_id;
 	} while (!pol->id || ksad_policy_find(kn, pol->id));
-	at = &kn->policies;
+	ksad_policy_rebind(kn, pol, NULL);
+}
+
+/* Link @pol after the policies of its priority.  kn->lock held. */
+static void ksad_policy_link(struct ksad_net *kn, struct ksad_policy *pol)
+{
+	struct list_head *at = &kn->policies;
+	struct ksad_policy *pos;
+
 	list_for_each_entry(pos, &kn->policies, list) {
 		if (pos->priority > pol->priority) {
 			at = &pos->list;
 			break;
 		}
 	}
-	ksad_policy_rebind(kn, pol, NULL);
 	list_add_tail_rcu(&pol->list, at);
-	err = ksad_policy_reply(info, pol);
+	kn->policy_count++;
+}
+
+/* Put @pol into the SPD of @kn (the KUnit suites).  kn->lock held. */
+void ksad_spd_insert(struct ksad_net *kn, struct ksad_policy *pol)
+{
+	lockdep_assert_held(&kn->lock);
+	ksad_policy_prepare(kn, pol);
+	ksad_policy_link(kn, pol);
+}
+
+static struct sk_buff *ksad_policy_msg(struct genl_info *info,
+				       struct ksad_policy *pol)
+{
+	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+
+	if (!msg)
+		return ERR_PTR(-ENOMEM);
+	if (ksad_policy_fill(msg, pol, NULL, info->snd_portid, info->snd_seq,
+			     0, info->genlhdr->cmd)) {
+		nlmsg_free(msg);
+		return ERR_PTR(-EMSGSIZE);
+	}
+	return msg;
+}
+
+static int ksad_policy_reply(struct genl_info *info, struct ksad_policy *pol)
+{
+	struct sk_buff *msg = ksad_policy_msg(info, pol);
+
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+	return genlmsg_reply(msg, info);
+}
+
+/*
+ * The reply is built before the policy is linked: an error means the SPD is
+ * as it was, so that a retry cannot add a second copy.  Once linked, the
+ * policy stays even if the reply cannot be delivered.
+ */
+int ksad_nl_policy_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ksad_net *kn = ksad_net(genl_info_net(info));
+	struct ksad_policy *pol;
+	struct sk_buff *msg;
+	int err;
+
+	pol = ksad_policy_alloc();
+	if (!pol)
+		return -ENOMEM;
+	err = ksad_policy_parse(info->attrs, pol, info->extack);
+	if (err) {
+		ksad_policy_discard(pol);
+		return err;
+	}
+	mutex_lock(&kn->lock);
+	if (kn->policy_count >= READ_ONCE(kn->max_policies)) {
+		mutex_unlock(&kn->lock);
+		ksad_policy_discard(pol);
+		NL_SET_ERR_MSG(info->extack,
+			       "this namespace holds as many policies as its limit allows (max-policies)");
+		return -ENOSPC;
+	}
+	ksad_policy_prepare(kn, pol);
+	msg = ksad_policy_msg(info, pol);
+	if (IS_ERR(msg)) {
+		mutex_unlock(&kn->lock);
+		ksad_policy_discard(pol);
+		return PTR_ERR(msg);
+	}
+	ksad_policy_link(kn, pol);
 	mutex_unlock(&kn->lock);
-	return err;
+	genlmsg_reply(msg, info);
+	return 0;
 }
 
 static int ksad_policy_id(struct genl_info *info, u32 *id)
@@ -415,6 +488,7 @@ static int ksad_nl_policy_by_id(struct genl_info *info, bool delete)
 		err = -ENOENT;
 	} else if (delete) {
 		list_del_rcu(&pol->list);
+		kn->policy_count--;
 		ksad_policy_free(pol);
 	} else {
 		err = ksad_policy_reply(info, pol);

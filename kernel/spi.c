@@ -58,7 +58,7 @@ int ksad_spi_alloc(struct xarray *spis, u32 min, u32 max, u32 *spi)
 	min = max_t(u32, min, KSAD_SPI_MIN);
 
 	if (min == max) {
-		err = xa_insert(spis, min, one, GFP_KERNEL);
+		err = xa_insert(spis, min, one, GFP_KERNEL_ACCOUNT);
 		if (err == -EBUSY)
 			return -EEXIST;
 		if (!err)
@@ -68,7 +68,7 @@ int ksad_spi_alloc(struct xarray *spis, u32 min, u32 max, u32 *spi)
 
 	next = get_random_u32_inclusive(min, max);
 	err = xa_alloc_cyclic(spis, spi, one, XA_LIMIT(min, max), &next,
-			      GFP_KERNEL);
+			      GFP_KERNEL_ACCOUNT);
 	if (err == -EBUSY)
 		return -ENOSPC;
 	return err < 0 ? err : 0;
@@ -81,7 +81,7 @@ int ksad_spi_hold(struct xarray *spis, u32 spi)
 
 	return xa_err(xa_store(spis, spi,
 			       xa_mk_value(old ? xa_to_value(old) + 1 : 1),
-			       GFP_KERNEL));
+			       GFP_KERNEL_ACCOUNT));
 }
 
 /* An inbound SA that used @spi is gone. */
@@ -93,7 +93,7 @@ void ksad_spi_release(struct xarray *spis, u32 spi)
 		return;
 	if (xa_to_value(old) > 1)
 		xa_store(spis, spi, xa_mk_value(xa_to_value(old) - 1),
-			 GFP_KERNEL);
+			 GFP_KERNEL_ACCOUNT);
 	else
 		xa_erase(spis, spi);
 }

@@ -188,11 +188,7 @@ static int esp_kat_init(struct kunit *test)
 	struct ksad_net *kn = kunit_kzalloc(test, sizeof(*kn), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, kn);
-	kn->net = &init_net;
-	kn->stats = alloc_percpu(struct ksad_stats);
-	KUNIT_ASSERT_NOT_NULL(test, kn->stats);
-	ksad_spd_init(kn);
-	KUNIT_ASSERT_EQ(test, 0, ksad_sad_init(kn));
+	KUNIT_ASSERT_EQ(test, 0, ksad_net_setup(kn, &init_net));
 	test->priv = kn;
 	return 0;
 }
@@ -201,9 +197,8 @@ static void esp_kat_exit(struct kunit *test)
 {
 	struct ksad_net *kn = test->priv;
 
-	ksad_sad_uninit(kn);
-	rcu_barrier();
-	free_percpu(kn->stats);
+	ksad_inflight_drain(kn);	/* as a namespace's exit does */
+	ksad_net_teardown(kn);
 }
 
 static struct workqueue_struct *esp_kat_saved_wq;

@@ -7,7 +7,9 @@
  * hence the suite brings up the module's workqueue itself.
  */
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/delay.h>
+#include <linux/workqueue.h>
 #include <linux/socket.h>
 #include <uapi/linux/ksad.h>
 
@@ -48,11 +50,8 @@ static int sad_test_init(struct kunit *test)
 	int i;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx);
-	for (i = 0; i < ARRAY_SIZE(ctx->kn); i++) {
-		ctx->kn[i].net = &init_net;
-		ksad_spd_init(&ctx->kn[i]);
-		KUNIT_ASSERT_EQ(test, 0, ksad_sad_init(&ctx->kn[i]));
-	}
+	for (i = 0; i < ARRAY_SIZE(ctx->kn); i++)
+		KUNIT_ASSERT_EQ(test, 0, ksad_net_setup(&ctx->kn[i], &init_net));
 	test->priv = ctx;
 	return 0;
 }
@@ -63,7 +62,7 @@ static void sad_test_exit(struct kunit *test)
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(ctx->kn); i++)
-		ksad_sad_uninit(&ctx->kn[i]);
+		ksad_net_teardown(&ctx->kn[i]);
 }
 
 /* A request naming (spi, ESP, dst); spi 0 leaves the SPI out. */
@@ -485,45 +484,57 @@ static void sad_larval_expires(struct kunit *test)
 
 #define S(sec) ((u64)(sec) * NSEC_PER_SEC)
 
+/* ksad_lifetime_check() under the SA's lock, as its callers hold it */
+static unsigned int check_locked(struct ksad_sa *sa, u64 now, u64 *next)
+{
+	unsigned int due;
+
+	spin_lock_bh(&sa->lock);
+	due = ksad_lifetime_check(sa, now, 30, next);
+	spin_unlock_bh(&sa->lock);
+	return due;
+}
+
 static void sad_lifetime_check(struct kunit *test)
 {
 	struct ksad_sa *sa = kunit_kzalloc(test, sizeof(*sa), GFP_KERNEL);
 	u64 next;
 
 	KUNIT_ASSERT_NOT_NULL(test, sa);
+	spin_lock_init(&sa->lock);
 	/* Larval: only the larval timeout counts. */
 	sa->state = KSAD_STATE_LARVAL;
 	sa->stats.add_boot = S(1000);
 	sa->hard.add_seconds = 5;
-	KUNIT_EXPECT_EQ(test, 0u, ksad_lifetime_check(sa, S(1010), 30, &next));
+	KUNIT_EXPECT_EQ(test, 0u, check_locked(sa, S(1010), &next));
 	KUNIT_EXPECT_EQ(test, S(1030), next);
-	KUNIT_EXPECT_EQ(test, KSAD_LT_HARD, ksad_lifetime_check(sa, S(1030), 30, &next));
+	KUNIT_EXPECT_EQ(test, KSAD_LT_HARD, check_locked(sa, S(1030), &next));
 
 	/* Mature: add-time limits, the nearer deadline first. */
 	sa->state = KSAD_STATE_MATURE;
 	sa->hard.add_seconds = 100;
 	sa->soft.add_seconds = 50;
-	KUNIT_EXPECT_EQ(test, 0u, ksad_lifetime_check(sa, S(1049), 30, &next));
+	KUNIT_EXPECT_EQ(test, 0u, check_locked(sa, S(1049), &next));
 	KUNIT_EXPECT_EQ(test, S(1050), next);
-	KUNIT_EXPECT_EQ(test, KSAD_LT_SOFT, ksad_lifetime_check(sa, S(1050), 30, &next));
+	KUNIT_EXPECT_EQ(test, KSAD_LT_SOFT, check_locked(sa, S(1050), &next));
 	KUNIT_EXPECT_EQ(test, S(1100), next);
 	/* A soft limit fires once. */
 	sa->soft_expired = true;
-	KUNIT_EXPECT_EQ(test, 0u, ksad_lifetime_check(sa, S(1060), 30, &next));
+	KUNIT_EXPECT_EQ(test, 0u, check_locked(sa, S(1060), &next));
 	KUNIT_EXPECT_EQ(test, S(1100), next);
-	KUNIT_EXPECT_EQ(test, KSAD_LT_HARD, ksad_lifetime_check(sa, S(1100), 30, &next));
+	KUNIT_EXPECT_EQ(test, KSAD_LT_HARD, check_locked(sa, S(1100), &next));
 
 	/* Use-time limits start at the first use. */
 	memset(&sa->hard, 0, sizeof(sa->hard));
 	sa->hard.use_seconds = 20;
-	KUNIT_EXPECT_EQ(test, 0u, ksad_lifetime_check(sa, S(5000), 30, &next));
+	KUNIT_EXPECT_EQ(test, 0u, check_locked(sa, S(5000), &next));
 	KUNIT_EXPECT_EQ(test, S(0), next);
 	sa->stats.first_use_boot = S(2000);
-	KUNIT_EXPECT_EQ(test, KSAD_LT_HARD, ksad_lifetime_check(sa, S(2020), 30, &next));
+	KUNIT_EXPECT_EQ(test, KSAD_LT_HARD, check_locked(sa, S(2020), &next));
 
 	/* Deadlines are exact, not rounded to whole seconds. */
 	sa->stats.first_use_boot = S(2000) + 999999999;
-	KUNIT_EXPECT_EQ(test, 0u, ksad_lifetime_check(sa, S(2020), 30, &next));
+	KUNIT_EXPECT_EQ(test, 0u, check_locked(sa, S(2020), &next));
 	KUNIT_EXPECT_EQ(test, S(2020) + 999999999, next);
 
 	/* Byte and packet counts. */
@@ -534,19 +545,19 @@ static void sad_lifetime_check(struct kunit *test)
 	sa->hard.packets = 10;
 	sa->stats.bytes = 999;
 	sa->stats.packets = 9;
-	KUNIT_EXPECT_EQ(test, 0u, ksad_lifetime_check(sa, S(1), 30, &next));
+	KUNIT_EXPECT_EQ(test, 0u, check_locked(sa, S(1), &next));
 	sa->stats.bytes = 1000;
-	KUNIT_EXPECT_EQ(test, KSAD_LT_SOFT, ksad_lifetime_check(sa, S(1), 30, &next));
+	KUNIT_EXPECT_EQ(test, KSAD_LT_SOFT, check_locked(sa, S(1), &next));
 	sa->stats.packets = 10;
 	KUNIT_EXPECT_EQ(test, KSAD_LT_SOFT | KSAD_LT_HARD,
-			ksad_lifetime_check(sa, S(1), 30, &next));
+			check_locked(sa, S(1), &next));
 
 	/* Sequence numbers used up (they never wrap): hard, whatever else. */
 	memset(&sa->hard, 0, sizeof(sa->hard));
 	memset(&sa->soft, 0, sizeof(sa->soft));
-	KUNIT_EXPECT_EQ(test, 0u, ksad_lifetime_check(sa, S(1), 30, &next));
+	KUNIT_EXPECT_EQ(test, 0u, check_locked(sa, S(1), &next));
 	sa->seq_exhausted = true;
-	KUNIT_EXPECT_EQ(test, KSAD_LT_HARD, ksad_lifetime_check(sa, S(1), 30, &next));
+	KUNIT_EXPECT_EQ(test, KSAD_LT_HARD, check_locked(sa, S(1), &next));
 }
 
 #undef S
@@ -597,6 +608,13 @@ static void sad_encap_identity(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, sa);
 	KUNIT_EXPECT_EQ(test, sa->key.encap_dport, htons(2000));
 	ksad_sa_put(sa);
+	/* ... and onto the ports it has: nothing to do, no collision */
+	cfg_new_encap(&c, 4500, 2000);
+	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_update(kn, &c, NULL)));
+	sa = ksad_sad_get(kn, &c.key);
+	KUNIT_EXPECT_NOT_NULL(test, sa);
+	if (sa)
+		ksad_sa_put(sa);
 
 	/* inbound: named with or without ports, counted on its port */
 	cfg_id(&c, 0x4100, DST1);
@@ -664,7 +682,103 @@ static void sad_encap_identity(struct kunit *test)
 	/* uninit flushes; encap_ports must be empty then (WARN otherwise) */
 }
 
+/*
+ * An outbound protect policy uses the newest SA it may use, newest in the
+ * order the SAs were added, also once the SAD's ids have wrapped (a
+ * long-running host that rekeys): here ids U32_MAX, 0 and 1, in that order.
+ */
+static void sad_policy_newest_across_id_wrap(struct kunit *test)
+{
+	struct sad_test_ctx *ctx = test->priv;
+	struct ksad_net *kn = &ctx->kn[0];
+	struct ksad_policy *pol = ksad_policy_alloc();
+	struct ksad_sa *sa[3];
+	struct ksad_sa_cfg c;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, pol);
+	pol->dir = KSAD_DIR_OUT;
+	pol->action = KSAD_ACTION_PROTECT;
+	pol->proto = KSAD_PROTO_ESP;
+	pol->mode = KSAD_MODE_TRANSPORT;
+	mutex_lock(&kn->lock);
+	ksad_spd_insert(kn, pol);
+	mutex_unlock(&kn->lock);
+
+	kn->next_id = U32_MAX;
+	for (i = 0; i < 3; i++) {
+		cfg_id(&c, 0x5100 + i, DST1);
+		cfg_gcm(&c);
+		cfg_dir(&c, KSAD_DIR_OUT);
+		sa[i] = ksad_sad_add(kn, &c, NULL);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(sa[i]));
+		ksad_sa_put(sa[i]);	/* the SAD keeps its own reference */
+	}
+	KUNIT_EXPECT_EQ(test, U32_MAX, sa[0]->id);
+	KUNIT_EXPECT_LT(test, sa[2]->id, sa[0]->id);
+	KUNIT_EXPECT_PTR_EQ(test, sa[2], rcu_access_pointer(pol->sa));
+	/* the newest goes: the policy takes the one added just before it */
+	KUNIT_EXPECT_EQ(test, 0, ksad_sad_delete(kn, &sa[2]->key, NULL));
+	KUNIT_EXPECT_PTR_EQ(test, sa[1], rcu_access_pointer(pol->sa));
+	KUNIT_EXPECT_EQ(test, 0, ksad_sad_delete(kn, &sa[1]->key, NULL));
+	KUNIT_EXPECT_PTR_EQ(test, sa[0], rcu_access_pointer(pol->sa));
+}
+
+struct drain_work {
+	struct work_struct work;
+	struct ksad_net *kn;
+	struct completion done;
+};
+
+static void drain_fn(struct work_struct *work)
+{
+	struct drain_work *d = container_of(work, struct drain_work, work);
+
+	ksad_inflight_drain(d->kn);
+	complete(&d->done);
+}
+
+/*
+ * A namespace going away (device.c's exit) waits for its own requests in
+ * the crypto API and for no other namespace's: with one module-wide count,
+ * steady traffic elsewhere, or one stuck request, held up every namespace's
+ * teardown.  And no request of its own starts once it is going.
+ */
+static void sad_inflight_per_namespace(struct kunit *test)
+{
+	struct sad_test_ctx *ctx = test->priv;
+	struct drain_work d[2];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		d[i].kn = &ctx->kn[i];
+		init_completion(&d[i].done);
+		INIT_WORK_ONSTACK(&d[i].work, drain_fn);
+	}
+	/* a request in flight in namespace 1 */
+	KUNIT_ASSERT_TRUE(test, ksad_inflight_get(&ctx->kn[1]));
+	/* namespace 0 goes away regardless */
+	queue_work(system_unbound_wq, &d[0].work);
+	KUNIT_EXPECT_NE(test, 0UL, wait_for_completion_timeout(&d[0].done, 5 * HZ));
+	KUNIT_EXPECT_FALSE(test, ksad_inflight_get(&ctx->kn[0]));
+	/* namespace 1 waits for its request, and takes no new one */
+	queue_work(system_unbound_wq, &d[1].work);
+	KUNIT_EXPECT_EQ(test, 0UL, wait_for_completion_timeout(&d[1].done, HZ / 5));
+	if (ksad_inflight_get(&ctx->kn[1])) {
+		KUNIT_FAIL(test, "a request started in a namespace going away");
+		ksad_inflight_put(&ctx->kn[1]);
+	}
+	ksad_inflight_put(&ctx->kn[1]);
+	KUNIT_EXPECT_NE(test, 0UL, wait_for_completion_timeout(&d[1].done, 5 * HZ));
+	for (i = 0; i < 2; i++) {
+		flush_work(&d[i].work);
+		destroy_work_on_stack(&d[i].work);
+	}
+}
+
 static struct kunit_case sad_test_cases[] = {
+	KUNIT_CASE(sad_inflight_per_namespace),
+	KUNIT_CASE(sad_policy_newest_across_id_wrap),
 	KUNIT_CASE(sad_encap_identity),
 	KUNIT_CASE(sad_getspi_then_update),
 	KUNIT_CASE(sad_update_mature_rules),

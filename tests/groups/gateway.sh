@@ -130,6 +130,50 @@ check_fails "h2's packets reach g1 in the clear and are not forwarded" \
 check_out "g1 counted them as plaintext drops" "^in-plaintext-dropped +$((before + 2))\$" \
 	sh -c "ip netns exec g1 $K stats | grep in-plaintext-dropped"
 
+step "decrypted traffic that g1 forwards meets g1's forward policies"
+gw_reset
+gw_key ksad tunnel esp 4 "aead aes-gcm-16 $KEY20" "aead aes-gcm-16 $KEY20B"
+check "h2 reaches h1 through the tunnel" n h2 ping -c 2 -i 0.2 -W 2 10.1.0.2
+check "g1: fwd discard from h2 to h1, ahead of the protect policies" \
+	n g1 "$K" policy add dir fwd action discard priority 10 \
+	sel src 10.2.0.2/32 dst 10.1.0.2/32
+before=$(n g1 "$K" stats | awk '$1 == "in-policy-mismatch" { print $2 }')
+check_fails "h2's packets, decrypted by g1, are not forwarded to h1" \
+	n h2 ping -c 2 -i 0.2 -W 1 10.1.0.2
+check_out "g1 counted them as policy mismatches" "^in-policy-mismatch +$((before + 2))\$" \
+	sh -c "ip netns exec g1 $K stats | grep in-policy-mismatch"
+check "what is for g1 itself meets its inbound policies: h2 reaches g1's 10.1.0.1" \
+	n h2 ping -c 2 -i 0.2 -W 2 10.1.0.1
+
+# A policy with ports needs whole packets: a fragment after the first has
+# no ports.  g1 reassembles what it forwards (nf_defrag_ipv4), so the
+# protect policy for UDP port 5555 takes all of a fragmented datagram, and
+# the "discard other UDP" policy after it none of it.
+step "forwarded fragments meet the policy their datagram meets"
+gw_reset
+gw_key ksad tunnel esp 4 "aead aes-gcm-16 $KEY20" "aead aes-gcm-16 $KEY20B"
+check "g1: protect UDP to port 5555 only" \
+	n g1 "$K" policy add dir out action protect priority 10 proto esp mode tunnel reqid 1 \
+	sel src 10.1.0.0/24 dst 10.2.0.0/24 proto udp dport 5555 tunnel src 192.168.0.1 dst 192.168.0.2
+check "g1: discard other UDP from h1's network to h2's" \
+	n g1 "$K" policy add dir out action discard priority 20 \
+	sel src 10.1.0.0/24 dst 10.2.0.0/24 proto udp
+rm -f "$TMPDIR/frag.ready"
+n h2 python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.2.0.2", 5555)); s.settimeout(10)
+open(sys.argv[1], "w").close()
+print("got", len(s.recv(65535)))' "$TMPDIR/frag.ready" > "$TMPDIR/frag.out" 2>&1 &
+rcv=$!
+for _ in $(seq 100); do [ -e "$TMPDIR/frag.ready" ] && break; sleep 0.1; done
+n h1 python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(bytes(4000), ("10.2.0.2", 5555))'
+wait_pid $rcv 20
+check_out "h2 got h1's 4,000-byte datagram (3 fragments on h1's link)" '^got 4000$' cat "$TMPDIR/frag.out"
+
 gw_reset
 for ns in h1 g1 g2 h2; do ip netns delete $ns; done
 check "rmmod ksad" rmmod ksad

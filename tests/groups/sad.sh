@@ -200,6 +200,35 @@ else
 	fail "tracepoints: no events/ksad in tracefs"
 fi
 
+# Any user may make a network namespace of its own (in a user namespace)
+# and fill its SAD: limits per namespace bound it (memory is charged to the
+# user's memory cgroup too: group storm checks that on the stock kernels).
+step "limits: uid 65534 in a namespace of its own (unshare -Urn)"
+P=/sys/module/ksad/parameters
+saved="$(cat $P/max_sas) $(cat $P/max_larval) $(cat $P/max_policies)"
+echo 50 > $P/max_sas; echo 20 > $P/max_larval; echo 10 > $P/max_policies
+setpriv --reuid 65534 --regid 65534 --clear-groups unshare -Urn \
+	bash "$(dirname "$0")/userns_limits.sh" "$K" > "$TMPDIR/limits.txt" 2>&1
+read -r ms ml mp <<< "$saved"
+echo "$ms" > $P/max_sas; echo "$ml" > $P/max_larval; echo "$mp" > $P/max_policies
+sed 's/^/# /' "$TMPDIR/limits.txt"
+check_out "a new namespace starts with the module's limits" \
+	'^config larval-timeout 30 max-sas 50 max-larval 20 max-policies 10 policy-count 0 larval-count 0 sa-count 0$' \
+	grep -m1 '^config' "$TMPDIR/limits.txt"
+check_out "GETSPI past max-larval (20 of 25): refused 5 times, with extack" '^larval-refused 5$' \
+	grep '^larval-refused' "$TMPDIR/limits.txt"
+check_out "ADD past max-sas (20 larval + 30 of 40): refused 10 times" '^sa-refused 10$' \
+	grep '^sa-refused' "$TMPDIR/limits.txt"
+check_out "POLICY_ADD past max-policies (10 of 12): refused twice" '^policy-refused 2$' \
+	grep '^policy-refused' "$TMPDIR/limits.txt"
+check_out "its owner cannot raise them (EPERM, extack)" '^raise .*initial user namespace' \
+	grep '^raise' "$TMPDIR/limits.txt"
+check_out "... and they held" \
+	'^config larval-timeout 3600 max-sas 50 max-larval 20 max-policies 10 policy-count 10 larval-count 20 sa-count 50$' \
+	sed -n '$p' "$TMPDIR/limits.txt"
+check_out "root in the initial namespace may set a namespace's limits" 'max-sas 7 ' \
+	sh -c "ip netns exec res $K config max-sas 7 && ip netns exec res $K config"
+
 ip netns delete ini
 ip netns delete res
 check "rmmod ksad with namespaces gone" unload_ksad

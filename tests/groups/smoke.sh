@@ -12,6 +12,16 @@ for round in 1 2; do
 	ip netns add smoke
 	check_out "family is visible inside a new network namespace" \
 		'family ksad' n smoke "$KSADCTL" family
+	# A dump with a filter ksad does not take (an SPI): refused when the
+	# dump starts, in an NLMSG_ERROR with the extack's message; 6.1 gives
+	# a dump's start no extack, so there the message comes in NLMSG_DONE.
+	case "$(uname -r)" in
+	6.1.*) want=NLMSG_DONE ;;
+	*) want=NLMSG_ERROR ;;
+	esac
+	check_out "a dump with a bad filter: $want, EINVAL and the extack's message" \
+		"^type $want error -22 extack\$" \
+		n smoke python3 "$(dirname "$0")/dumpfilter.py" "$KSAD_TOP/uapi/linux/ksad.h"
 	ip netns delete smoke
 	check "rmmod ksad (round $round)" unload_ksad
 	check_fails "family gone after unload" genl ctrl get name ksad

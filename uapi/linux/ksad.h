@@ -329,6 +329,16 @@ enum ksad_config_attrs {
 	KSAD_CONFIG_UNSPEC,
 	KSAD_CONFIG_LARVAL_TIMEOUT,	/* u32, seconds, 1-3600 */
 	KSAD_CONFIG_SA_COUNT,		/* u32, SAs in this namespace (reply) */
+	/*
+	 * Limits of this namespace (ENOSPC beyond them).  New namespaces take
+	 * the module parameters max_sas, max_larval, max_policies; only
+	 * CAP_NET_ADMIN in the initial user namespace may change them.
+	 */
+	KSAD_CONFIG_MAX_SAS,		/* u32, SAs, larval ones included */
+	KSAD_CONFIG_MAX_LARVAL,		/* u32, larval SAs (from GETSPI) */
+	KSAD_CONFIG_MAX_POLICIES,	/* u32, policies */
+	KSAD_CONFIG_LARVAL_COUNT,	/* u32, larval SAs now (reply) */
+	KSAD_CONFIG_POLICY_COUNT,	/* u32, policies now (reply) */
 
 	__KSAD_CONFIG_MAX,
 	KSAD_CONFIG_MAX = __KSAD_CONFIG_MAX - 1

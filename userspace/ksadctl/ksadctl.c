@@ -22,7 +22,7 @@ static const char usage_text[] =
 	"  ksadctl sa list [dst ADDR] [proto esp|ah] [dir in|out]\n"
 	"  ksadctl sa flush [proto esp|ah]\n"
 	"  ksadctl monitor [sa] [expire] [acquire] [mapping]\n"
-	"  ksadctl config [larval-timeout SECONDS]\n"
+	"  ksadctl config [larval-timeout SECONDS] [max-sas N] [max-larval N] [max-policies N]\n"
 	"  ksadctl policy add dir in|out|fwd action protect|bypass|discard [priority N]\n"
 	"                 [proto esp|ah] [sel ...] [mode transport|tunnel] [reqid N]\n"
 	"                 [tunnel [src ADDR] dst ADDR]\n"
