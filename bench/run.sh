@@ -10,4 +10,4 @@ need_pkgs "${STOCK_PKGS[@]}" "${USER_BUILD_PKGS[@]}" iperf3
 make -s -C "$KSAD_TOP/bench" >&2
 export KSAD_MODDIR_SUFFIX=-bench KSAD_KBUILD_FLAGS="KSAD_BENCH=y"
 export KSAD_LAB_LIVE=1 KSAD_GROUP_TIMEOUT=${KSAD_GROUP_TIMEOUT:-3000}
-bash "$LAB/run-stock.sh" "${KSAD_BENCH_KERNEL:-6.1}" "${KSAD_BENCH_GROUPS:-sad-bench,datapath-bench}" > /dev/null
+bash "$LAB/run-stock.sh" "${KSAD_BENCH_KERNEL:-6.1}" "${KSAD_BENCH_GROUPS:-sad-bench,policy-bench,datapath-bench}" > /dev/null

@@ -296,7 +296,7 @@ int ksad_ah_output(struct ksad_sa *sa, struct sk_buff *skb,
 	unsigned int ahlen = ksad_ah_hlen(sa);
 	struct ksad_ah_req *r;
 	struct ip_auth_hdr *ah;
-	u8 family = sa->key.family;
+	u8 family = ksad_skb_family(skb);	/* the SA may move meanwhile */
 	int err = -ENOMEM;
 
 	if (hlen > sizeof(r->saved))
@@ -361,7 +361,7 @@ int ksad_ah_input(struct ksad_sa *sa, struct sk_buff *skb, unsigned int off,
 	ah = (struct ip_auth_hdr *)(skb->data + off);
 	ahlen = (ah->hdrlen + 2) * 4;
 	if ((ahlen != ksad_ah_hlen(sa) &&
-	     (sa->key.family != AF_INET ||
+	     (ksad_skb_family(skb) != AF_INET ||
 	      ahlen != ALIGN(KSAD_AH_FIXED + icv_len, 4))) ||
 	    skb->len < off + ahlen)
 		goto fail;
@@ -372,7 +372,7 @@ int ksad_ah_input(struct ksad_sa *sa, struct sk_buff *skb, unsigned int off,
 		goto fail;
 	memcpy(r->rx_icv, ah->auth_data, icv_len);
 	memset(ah->auth_data, 0, icv_len);
-	err = ksad_ah_start(r, sa->key.family);
+	err = ksad_ah_start(r, ksad_skb_family(skb));
 	if (err != -EINVAL)
 		return err;
 fail:

@@ -18,12 +18,22 @@
  *
  *   echo "ALG SIZE COUNT" > /sys/kernel/debug/ksad/esp   ALG: gcm128, chacha
  *   cat /sys/kernel/debug/ksad/esp
+ *
+ * The cost of one inbound policy lookup among the N policies that
+ * bench/policy-bench.sh installs in both SPDs of the caller's namespace
+ * (policy i: 10.i.1 -> 11.i.1 with prefix length P, i as two bytes): ksad's
+ * ksad_spd_lookup_rcu() next to XFRM's __xfrm_policy_check() on a packet of
+ * that flow (its policy lookup, with an "allow" policy without templates).
+ *
+ *   echo "N M P" > /sys/kernel/debug/ksad/policy   M lookups, random i < N
+ *   cat /sys/kernel/debug/ksad/policy
  */
 #include <crypto/aead.h>
 #include <linux/debugfs.h>
 #include <linux/ip.h>
 #include <linux/nsproxy.h>
 #include <linux/scatterlist.h>
+#include <linux/udp.h>
 #include <net/xfrm.h>
 
 #include "datapath.h"
@@ -336,6 +346,126 @@ static const struct file_operations ksad_bench_esp_fops = {
 	.llseek = default_llseek,
 };
 
+static char ksad_bench_pol_result[160];
+
+/* Flow i of bench/policy-bench.sh: 10.x.y.1 -> 11.x.y.1, x.y = i. */
+static void bench_pol_addrs(u32 i, __be32 *src, __be32 *dst)
+{
+	*src = htonl(0x0a000001u | (i & 0xffff) << 8);
+	*dst = htonl(0x0b000001u | (i & 0xffff) << 8);
+}
+
+static u64 bench_pol_ksad(struct net *net, u32 n, u32 m, u32 *found)
+{
+	struct ksad_net *kn = ksad_net(net);
+	struct ksad_flow fl = {
+		.family = AF_INET, .proto = IPPROTO_UDP,
+		.sport = htons(40000), .dport = htons(4000),
+	};
+	u32 seed = 1, i, j;
+	u64 t0 = ktime_get_ns();
+
+	for (i = 0; i < m; i += 1024) {
+		rcu_read_lock();
+		for (j = i; j < m && j < i + 1024; j++) {
+			bench_pol_addrs(bench_next(&seed, n), &fl.saddr.a4,
+					&fl.daddr.a4);
+			if (ksad_spd_lookup_rcu(kn, KSAD_DIR_IN, &fl))
+				(*found)++;
+		}
+		rcu_read_unlock();
+		cond_resched();
+	}
+	return ktime_get_ns() - t0;
+}
+
+static u64 bench_pol_xfrm(struct net *net, u32 n, u32 m, u32 *found,
+			  int *err)
+{
+	struct sk_buff *skb = alloc_skb(128, GFP_KERNEL);
+	u32 seed = 1, i;
+	struct iphdr *iph;
+	struct udphdr *uh;
+	u64 t0;
+
+	if (!skb) {
+		*err = -ENOMEM;
+		return 0;
+	}
+	skb_reset_network_header(skb);
+	iph = skb_put_zero(skb, sizeof(*iph));
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->ttl = 64;
+	iph->protocol = IPPROTO_UDP;
+	iph->tot_len = htons(sizeof(*iph) + sizeof(*uh));
+	skb_set_transport_header(skb, sizeof(*iph));
+	uh = skb_put_zero(skb, sizeof(*uh));
+	uh->source = htons(40000);
+	uh->dest = htons(4000);
+	skb->protocol = htons(ETH_P_IP);
+	skb->dev = net->loopback_dev;
+	t0 = ktime_get_ns();
+	for (i = 0; i < m; i++) {
+		bench_pol_addrs(bench_next(&seed, n), &iph->saddr, &iph->daddr);
+		/* 1: allowed, which only a matching "allow" policy says */
+		if (__xfrm_policy_check(NULL, XFRM_POLICY_IN, skb, AF_INET))
+			(*found)++;
+		if ((i & 1023) == 1023)
+			cond_resched();
+	}
+	t0 = ktime_get_ns() - t0;
+	kfree_skb(skb);
+	return t0;
+}
+
+static ssize_t ksad_bench_pol_write(struct file *file,
+				    const char __user *ubuf, size_t len,
+				    loff_t *ppos)
+{
+	struct net *net = current->nsproxy->net_ns;
+	u32 n, m, p, fk = 0, fx = 0;
+	char buf[48];
+	u64 tk, tx;
+	int err = 0;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	if (sscanf(buf, "%u %u %u", &n, &m, &p) != 3 || !n || !m)
+		return -EINVAL;
+	mutex_lock(&ksad_bench_lock);
+	tk = bench_pol_ksad(net, n, m, &fk);
+	tx = bench_pol_xfrm(net, n, m, &fx, &err);
+	if (!err)
+		snprintf(ksad_bench_pol_result, sizeof(ksad_bench_pol_result),
+			 "prefix %u ksad_ns %llu xfrm_ns %llu found %u %u\n", p,
+			 div_u64(tk, m), div_u64(tx, m), fk, fx);
+	mutex_unlock(&ksad_bench_lock);
+	return err ?: len;
+}
+
+static ssize_t ksad_bench_pol_read(struct file *file, char __user *ubuf,
+				   size_t len, loff_t *ppos)
+{
+	ssize_t ret;
+
+	mutex_lock(&ksad_bench_lock);
+	ret = simple_read_from_buffer(ubuf, len, ppos, ksad_bench_pol_result,
+				      strlen(ksad_bench_pol_result));
+	mutex_unlock(&ksad_bench_lock);
+	return ret;
+}
+
+static const struct file_operations ksad_bench_pol_fops = {
+	.owner = THIS_MODULE,
+	.write = ksad_bench_pol_write,
+	.read = ksad_bench_pol_read,
+	.llseek = default_llseek,
+};
+
 int ksad_bench_init(void)
 {
 	ksad_bench_dir = debugfs_create_dir("ksad", NULL);
@@ -343,6 +473,8 @@ int ksad_bench_init(void)
 			    &ksad_bench_fops);
 	debugfs_create_file("esp", 0600, ksad_bench_dir, NULL,
 			    &ksad_bench_esp_fops);
+	debugfs_create_file("policy", 0600, ksad_bench_dir, NULL,
+			    &ksad_bench_pol_fops);
 	return 0;
 }
 

@@ -99,4 +99,16 @@ static inline bool ksad_dump_start_has_extack(void)
 #define KSAD_MCAST_FLAGS 0
 #endif
 
+/* The UDP socket table of @net: per namespace since 6.2 (bypass.c). */
+#include <net/udp.h>
+
+static inline struct udp_table *ksad_udp_table(struct net *net)
+{
+#ifdef KSAD_HAVE_NETNS_UDP_TABLE
+	return net->ipv4.udp_table;
+#else
+	return &udp_table;
+#endif
+}
+
 #endif /* _KSAD_COMPAT_H */

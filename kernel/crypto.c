@@ -482,6 +482,13 @@ int ksad_crypto_init(struct ksad_crypto *c, u8 proto,
 		NL_SET_ERR_MSG(extack, "the ESP transform refused the ICV length");
 		goto fail;
 	}
+	/* sizes kept in a byte; every ESP transform's fit (RFC 4303 2.3-2.4) */
+	if (crypto_aead_ivsize(c->aead) > 16 ||
+	    crypto_aead_blocksize(c->aead) > 16) {
+		NL_SET_ERR_MSG(extack, "the ESP transform's IV or block is too large");
+		err = -EINVAL;
+		goto fail;
+	}
 	c->iv_len = crypto_aead_ivsize(c->aead);
 	c->align = max_t(unsigned int, crypto_aead_blocksize(c->aead), 4);
 	return 0;

@@ -9,6 +9,7 @@
 #ifndef _KSAD_DATAPATH_H
 #define _KSAD_DATAPATH_H
 
+#include <linux/ip.h>
 #include <linux/list.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
@@ -21,6 +22,7 @@
 #include "sa.h"
 
 struct genl_info;
+struct ksad_pol_class;
 struct iphdr;
 struct netlink_callback;
 struct nf_hook_state;
@@ -32,6 +34,12 @@ struct ksad_flow {
 	u8 proto;		/* upper-layer protocol */
 	__be16 sport, dport;	/* 0 when the packet has none (or a fragment) */
 };
+
+/* The family of the IP packet at skb's network header. */
+static inline u8 ksad_skb_family(const struct sk_buff *skb)
+{
+	return ip_hdr(skb)->version == 4 ? AF_INET : AF_INET6;
+}
 
 /* flow.c */
 int ksad_flow_from_skb(const struct sk_buff *skb, u8 family,
@@ -45,10 +53,23 @@ bool ksad_addr_in_prefix(u8 family, const union ksad_addr *net,
 unsigned int ksad_ipv6_upper(const struct sk_buff *skb, u8 *proto,
 			     unsigned int *prev);
 
+/*
+ * Where a policy is in the SPD's index (spd.c): its direction, its
+ * selector's family and prefix lengths, and its addresses masked by them.
+ */
+struct ksad_pol_key {
+	union ksad_addr saddr, daddr;
+	u8 dir, family, sprefix, dprefix;
+};
+
 /* A security policy: one entry of the SPD (RFC 4301 4.4.1). */
 struct ksad_policy {
 	struct list_head list;		/* kn->policies, search order; RCU */
+	struct rhlist_head node;	/* kn->pol_table, by key */
+	struct ksad_pol_key key;
+	struct ksad_pol_class *cls;	/* its class in the index */
 	struct rcu_head rcu;
+	u64 seq;			/* order of adding: older is lower */
 	u32 id;
 	u32 priority;
 	u32 reqid;
@@ -59,29 +80,55 @@ struct ksad_policy {
 	u8 tun_family;			/* tunnel: family of the endpoints */
 	union ksad_addr tun_src, tun_dst;
 	struct ksad_sel sel;
-	struct ksad_sa __rcu *sa;	/* outbound protect: the SA in use */
-	unsigned long last_acquire;	/* jiffies of the last ACQUIRE */
+	time64_t add_time;		/* wall clock */
+	time64_t last_use;		/* wall clock, 0 = never */
+	unsigned long last_acquire;	/* jiffies, see acquire.c */
 	u64 __percpu *packets;		/* packets it matched */
 };
 
 /* spd.c: the policy database of a namespace; changes under kn->lock */
-void ksad_spd_init(struct ksad_net *kn);
+int ksad_spd_init(struct ksad_net *kn);
 int ksad_policy_live_count(void);
 void ksad_spd_uninit(struct ksad_net *kn);
 struct ksad_policy *ksad_spd_lookup_rcu(struct ksad_net *kn, u8 dir,
 					const struct ksad_flow *fl);
-void ksad_spd_sa_added(struct ksad_net *kn, struct ksad_sa *sa);
+struct ksad_sa *ksad_policy_sa_rcu(struct ksad_net *kn,
+				   const struct ksad_policy *pol,
+				   const struct ksad_flow *fl);
+struct ksad_policy **ksad_spd_migrating(struct ksad_net *kn,
+					const struct ksad_sa *sa, int *n);
+void ksad_spd_migrate(const struct ksad_sa *sa, struct ksad_policy **pols,
+		      int n);
 struct ksad_policy *ksad_policy_alloc(void);
-void ksad_spd_insert(struct ksad_net *kn, struct ksad_policy *pol);
-void ksad_spd_sa_removed(struct ksad_net *kn, struct ksad_sa *sa);
+int ksad_spd_insert(struct ksad_net *kn, struct ksad_policy *pol);
+int ksad_spd_remove(struct ksad_net *kn, u32 id);
+int ksad_policy_fill(struct sk_buff *skb, struct ksad_net *kn,
+		     struct ksad_policy *pol, const struct ksad_flow *acquired,
+		     u32 portid, u32 seq, int flags, u8 cmd);
 int ksad_nl_policy_add(struct sk_buff *skb, struct genl_info *info);
 int ksad_nl_policy_delete(struct sk_buff *skb, struct genl_info *info);
 int ksad_nl_policy_get(struct sk_buff *skb, struct genl_info *info);
 int ksad_nl_policy_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int ksad_nl_policy_flush(struct sk_buff *skb, struct genl_info *info);
 extern const struct nla_policy ksad_policy_policy[KSAD_POLICY_MAX + 1];
+
+/* bypass.c: sockets exempt from the SPD */
+int ksad_bypass_init(struct ksad_net *kn);
+void ksad_bypass_uninit(struct ksad_net *kn);
+bool ksad_bypass_out(struct ksad_net *kn, struct sk_buff *skb);
+bool ksad_bypass_in(struct ksad_net *kn, struct sk_buff *skb,
+		    const struct ksad_flow *fl);
+int ksad_nl_socket_bypass(struct sk_buff *skb, struct genl_info *info);
+extern const struct nla_policy ksad_sock_policy[KSAD_SOCK_MAX + 1];
+
+/* acquire.c: ACQUIRE, once per (policy, destination) while pending */
+int ksad_acquire_init(struct ksad_net *kn);
+void ksad_acquire_uninit(struct ksad_net *kn);
 void ksad_acquire(struct ksad_net *kn, struct ksad_policy *pol,
 		  const struct ksad_flow *fl);
+void ksad_acquire_done(struct ksad_net *kn, u8 family,
+		       const union ksad_addr *daddr);
+u32 ksad_acquire_pending(struct ksad_net *kn);
 
 /* replay.c: RFC 4303 3.4.3 and appendix A */
 int ksad_replay_init(struct ksad_replay *r, u32 window);
@@ -132,6 +179,7 @@ int ksad_encap_input(struct ksad_net *kn, struct sk_buff *skb, u8 family,
 int ksad_encap_push(struct sk_buff *skb, unsigned int hlen,
 		    const struct ksad_encap *e);
 void ksad_encap_finish(struct sk_buff *skb, u8 family);
+unsigned int ksad_encap_offset(const struct sk_buff *skb, u8 family);
 
 /* output.c, input.c: what runs when a transform has finished */
 void ksad_output_finish(struct ksad_sa *sa, struct sk_buff *skb, int err);

@@ -140,15 +140,30 @@ int ksad_encap_push(struct sk_buff *skb, unsigned int hlen,
 	return 0;
 }
 
-/* Outbound, ESP built: UDP length, and the checksum over IPv6. */
-void ksad_encap_finish(struct sk_buff *skb, u8 family)
+/*
+ * Is the IPsec packet at skb's network header ESP in UDP?  Where the SA
+ * may have moved meanwhile (SA_MIGRATE), the packet tells, not the SA.
+ * Returns the UDP header's offset, or 0.
+ */
+unsigned int ksad_encap_offset(const struct sk_buff *skb, u8 family)
 {
-	unsigned int off, prev, len;
-	struct udphdr *uh;
+	unsigned int prev, off;
 	u8 proto;
 
-	off = family == AF_INET ? ip_hdrlen(skb) :
-				  ksad_ipv6_upper(skb, &proto, &prev);
+	if (family == AF_INET)
+		return ip_hdr(skb)->protocol == IPPROTO_UDP ? ip_hdrlen(skb) : 0;
+	off = ksad_ipv6_upper(skb, &proto, &prev);
+	return proto == IPPROTO_UDP ? off : 0;
+}
+
+/* Outbound, ESP built: if in UDP, UDP length, and the checksum over IPv6. */
+void ksad_encap_finish(struct sk_buff *skb, u8 family)
+{
+	unsigned int off = ksad_encap_offset(skb, family), len;
+	struct udphdr *uh;
+
+	if (!off)
+		return;
 	len = skb->len - off;
 	uh = (struct udphdr *)(skb->data + off);
 	uh->len = htons(len);
@@ -181,7 +196,13 @@ void ksad_encap_mapping(struct ksad_sa *sa, u8 family,
 	/* an SA without a source address: its peer may be anywhere */
 	bool any = ksad_addr_any(&sa->saddr);
 	struct sk_buff *skb;
+	unsigned int seq;
 	bool send;
+	int err;
+
+	/* a packet from before SA_MIGRATE moved the SA to the other family */
+	if (family != READ_ONCE(sa->key.family))
+		return;
 
 	/* the common case, without the lock: the peer is where it was */
 	if (sport == READ_ONCE(sa->encap.sport) &&
@@ -207,7 +228,13 @@ void ksad_encap_mapping(struct ksad_sa *sa, u8 family,
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
 	if (!skb)
 		return;
-	if (ksad_nl_fill_sa(skb, sa, 0, 0, 0, KSAD_CMD_MAPPING, 0)) {
+	/* where the SA is, read as SA_MIGRATE's readers do (sad.c) */
+	do {
+		seq = read_seqbegin(&sa->kn->migrate_lock);
+		skb_trim(skb, 0);
+		err = ksad_nl_fill_sa(skb, sa, 0, 0, 0, KSAD_CMD_MAPPING, 0);
+	} while (!err && read_seqretry(&sa->kn->migrate_lock, seq));
+	if (err) {
 		kfree_skb(skb);
 		return;
 	}

@@ -48,6 +48,9 @@ static unsigned int ksad_plaintext_check(struct ksad_net *kn,
 	pol = ksad_spd_lookup_rcu(kn, dir, &fl);
 	if (!pol || pol->action == KSAD_ACTION_BYPASS)
 		return NF_ACCEPT;
+	/* for a keying daemon's socket (bypass.c) */
+	if (dir == KSAD_DIR_IN && ksad_bypass_in(kn, skb, &fl))
+		return NF_ACCEPT;
 	ksad_count(kn, pol->action == KSAD_ACTION_DISCARD ?
 		   KSAD_STAT_IN_DISCARD : KSAD_STAT_IN_PLAINTEXT_DROP);
 	return NF_DROP;
@@ -307,7 +310,8 @@ void ksad_input_finish(struct ksad_sa *sa, struct sk_buff *skb,
 		       unsigned int off, u64 seq, int err)
 {
 	struct ksad_net *kn = sa->kn;
-	u8 family = sa->key.family;
+	/* the packet's, not the SA's: SA_MIGRATE may have moved it since */
+	u8 family = ksad_skb_family(skb);
 	unsigned int encap = 0;
 	int nexthdr;
 
@@ -325,7 +329,7 @@ void ksad_input_finish(struct ksad_sa *sa, struct sk_buff *skb,
 	}
 	if (!ksad_input_accept(sa, seq, skb->len))
 		goto drop;
-	if (sa->encap.type) {
+	if (ksad_encap_offset(skb, family)) {
 		/* genuine: where the peer is now (ESP is linear: esp.c) */
 		const struct udphdr *uh = (void *)skb->data + off - sizeof(*uh);
 		union ksad_addr src = {};

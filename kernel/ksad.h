@@ -11,6 +11,9 @@
 #include <linux/mutex.h>
 #include <linux/percpu-refcount.h>
 #include <linux/rhashtable-types.h>
+#include <linux/seqlock.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
 #include <net/net_namespace.h>
@@ -31,6 +34,13 @@ struct ksad_net {
 	 */
 	struct mutex lock;
 	struct rhashtable sa_table;	/* struct ksad_sa by identity */
+	/*
+	 * Held for writing while SA_MIGRATE moves an SA between its places in
+	 * the indexes: a datapath lookup that misses meanwhile looks again.
+	 */
+	seqlock_t migrate_lock;
+	/* outbound SAs by (destination, protocol), for templates (spd.c) */
+	struct rhltable out_sas;
 	struct xarray sas;		/* struct ksad_sa by id, for dumps */
 	u32 next_id;
 	u64 sa_gen;			/* the last SA's ksad_sa.gen */
@@ -43,7 +53,23 @@ struct ksad_net {
 	u32 larval_count, policy_count;
 
 	struct list_head policies;	/* the SPD, in search order; RCU */
+	/*
+	 * The SPD's index (spd.c): policies hashed by direction, family,
+	 * prefix lengths and masked addresses; one class per such
+	 * (family, prefix lengths) of each direction, listed under RCU.
+	 */
+	struct rhltable pol_table;
+	struct list_head pol_classes[KSAD_DIR_FWD + 1];
+	struct xarray policy_ids;	/* struct ksad_policy by id */
+	struct rhashtable bypass;	/* exempt sockets (bypass.c) */
 	u32 next_policy_id;
+	u64 policy_seq;			/* order of adding */
+	/* ACQUIREs pending per (policy, destination) (acquire.c) */
+	struct rhltable acquires;
+	spinlock_t acquire_lock;	/* changes to them, and what follows */
+	struct list_head acquire_list;	/* oldest deadline first */
+	u32 acquire_count;
+	struct delayed_work acquire_gc;
 	struct ksad_stats __percpu *stats;	/* datapath counters */
 	struct net_device __rcu *dev;	/* ksad0 */
 	bool defrag4, defrag6;		/* reassembly enabled (hooks.c) */

@@ -68,7 +68,7 @@ static const struct nla_policy ksad_sa_policy[KSAD_SA_MAX + 1] = {
 	[KSAD_SA_SPI_MIN] = { .type = NLA_U32 },
 	[KSAD_SA_SPI_MAX] = { .type = NLA_U32 },
 	[KSAD_SA_EVENT] = NLA_POLICY_RANGE(NLA_U32, KSAD_EVENT_LARVAL,
-					   KSAD_EVENT_FLUSHED),
+					   KSAD_EVENT_MIGRATED),
 	[KSAD_SA_EXPIRE_HARD] = { .type = NLA_FLAG },
 	[KSAD_SA_ENCAP] = NLA_POLICY_NESTED(ksad_encap_policy),
 	[KSAD_SA_NEW_ENCAP] = NLA_POLICY_NESTED(ksad_encap_policy),
@@ -76,6 +76,12 @@ static const struct nla_policy ksad_sa_policy[KSAD_SA_MAX + 1] = {
 	[KSAD_SA_MAPPING_SRC_IPV6] = NLA_POLICY_EXACT_LEN(16),
 	[KSAD_SA_MAPPING_SPORT] = { .type = NLA_BE16 },
 	[KSAD_SA_ENC_KEY_BITS] = NLA_POLICY_MAX(NLA_U16, 256),
+	[KSAD_SA_NEW_DST_IPV4] = { .type = NLA_BE32 },
+	[KSAD_SA_NEW_DST_IPV6] = NLA_POLICY_EXACT_LEN(16),
+	[KSAD_SA_NEW_SRC_IPV4] = { .type = NLA_BE32 },
+	[KSAD_SA_NEW_SRC_IPV6] = NLA_POLICY_EXACT_LEN(16),
+	[KSAD_SA_NEW_ENCAP_NONE] = { .type = NLA_FLAG },
+	[KSAD_SA_MIGRATE_POLICIES] = { .type = NLA_FLAG },
 };
 
 static const struct nla_policy ksad_config_policy[KSAD_CONFIG_MAX + 1] = {
@@ -117,6 +123,11 @@ static const u64 ksad_req_attrs[KSAD_CMD_MAX + 1] = {
 	[KSAD_CMD_GET] = A(SPI) | A(PROTO) | A(DST_IPV4) | A(DST_IPV6) |
 			 A(ENCAP),
 	[KSAD_CMD_FLUSH] = A(PROTO),
+	[KSAD_CMD_SA_MIGRATE] = A(SPI) | A(PROTO) | A(DST_IPV4) | A(DST_IPV6) |
+				A(ENCAP) | A(NEW_DST_IPV4) | A(NEW_DST_IPV6) |
+				A(NEW_SRC_IPV4) | A(NEW_SRC_IPV6) |
+				A(NEW_ENCAP) | A(NEW_ENCAP_NONE) |
+				A(MIGRATE_POLICIES),
 };
 
 static const u64 ksad_dump_attrs = A(PROTO) | A(DIR) | A(DST_IPV4) |
@@ -275,6 +286,12 @@ static int ksad_nl_parse(struct nlattr **tb, u64 allowed,
 		NL_SET_ERR_MSG(extack, "source and destination addresses must be of one family");
 		return -EINVAL;
 	}
+	err = ksad_nl_addr(tb, KSAD_SA_NEW_DST_IPV4, KSAD_SA_NEW_DST_IPV6,
+			   &cfg->new_family, &cfg->new_daddr, extack) ?:
+	      ksad_nl_addr(tb, KSAD_SA_NEW_SRC_IPV4, KSAD_SA_NEW_SRC_IPV6,
+			   &cfg->new_sfamily, &cfg->new_saddr, extack);
+	if (err)
+		return err;
 	if (tb[KSAD_SA_SPI])
 		cfg->key.spi = nla_get_u32(tb[KSAD_SA_SPI]);
 	if (tb[KSAD_SA_PROTO])
@@ -397,6 +414,11 @@ static int ksad_nl_add(struct sk_buff *skb, struct genl_info *info)
 static int ksad_nl_update(struct sk_buff *skb, struct genl_info *info)
 {
 	return ksad_nl_sa_op(info, ksad_sad_update);
+}
+
+static int ksad_nl_migrate(struct sk_buff *skb, struct genl_info *info)
+{
+	return ksad_nl_sa_op(info, ksad_sad_migrate);
 }
 
 /* Parse a request naming one SA: SPI, destination and protocol. */
@@ -650,6 +672,9 @@ static const struct genl_ops ksad_ops[] = {
 		KSAD_POLICY_MAX),
 	KSAD_OP(GET_STATS, ksad_nl_get_stats, ksad_stat_policy,
 		KSAD_STAT_MAX),
+	KSAD_OP(SA_MIGRATE, ksad_nl_migrate, ksad_sa_policy, KSAD_SA_MAX),
+	KSAD_OP(SOCKET_BYPASS, ksad_nl_socket_bypass, ksad_sock_policy,
+		KSAD_SOCK_MAX),
 };
 
 /*

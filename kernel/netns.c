@@ -77,6 +77,8 @@ int ksad_net_setup(struct ksad_net *kn, struct net *net)
 	int err;
 
 	kn->net = net;
+	mutex_init(&kn->lock);
+	seqlock_init(&kn->migrate_lock);
 	kn->max_sas = READ_ONCE(max_sas);
 	kn->max_larval = READ_ONCE(max_larval);
 	kn->max_policies = READ_ONCE(max_policies);
@@ -90,18 +92,36 @@ int ksad_net_setup(struct ksad_net *kn, struct net *net)
 		percpu_ref_exit(&kn->inflight);
 		return -ENOMEM;
 	}
-	ksad_spd_init(kn);
+	err = ksad_spd_init(kn);
+	if (err)
+		goto err_spd;
+	err = ksad_acquire_init(kn);
+	if (err)
+		goto err_acquire;
+	err = ksad_bypass_init(kn);
+	if (err)
+		goto err_bypass;
 	err = ksad_sad_init(kn);
-	if (err) {
-		free_percpu(kn->stats);
-		percpu_ref_exit(&kn->inflight);
-	}
+	if (err)
+		goto err_sad;
+	return 0;
+err_sad:
+	ksad_bypass_uninit(kn);
+err_bypass:
+	ksad_acquire_uninit(kn);
+err_acquire:
+	ksad_spd_uninit(kn);
+err_spd:
+	free_percpu(kn->stats);
+	percpu_ref_exit(&kn->inflight);
 	return err;
 }
 
 void ksad_net_teardown(struct ksad_net *kn)
 {
 	ksad_spd_uninit(kn);
+	ksad_acquire_uninit(kn);
+	ksad_bypass_uninit(kn);
 	ksad_sad_uninit(kn);
 	free_percpu(kn->stats);
 	percpu_ref_exit(&kn->inflight);

@@ -29,16 +29,42 @@
 
 #include "datapath.h"
 
+/*
+ * Where an SA sends its packets, read once per packet: SA_MIGRATE and
+ * UPDATE's NEW_ENCAP may move it meanwhile (sad.c), under kn->migrate_lock,
+ * and a packet is built for one place or the other, never half of each.
+ * Read as a seqlock reader: nothing written per packet.
+ */
+struct ksad_sa_path {
+	u8 family;
+	union ksad_addr daddr, saddr;
+	struct ksad_encap encap;
+};
+
+static void ksad_sa_path(struct ksad_sa *sa, struct ksad_sa_path *p)
+{
+	unsigned int seq;
+
+	do {
+		seq = read_seqbegin(&sa->kn->migrate_lock);
+		p->family = sa->key.family;
+		p->daddr = sa->key.daddr;
+		p->saddr = sa->saddr;
+		p->encap = sa->encap;
+	} while (read_seqretry(&sa->kn->migrate_lock, seq));
+}
+
 /* Tunnel mode: the route to the outer destination, and the outer source. */
 static struct dst_entry *ksad_tunnel_route(struct net *net,
 					   const struct ksad_sa *sa,
+					   const struct ksad_sa_path *p,
 					   const struct sk_buff *skb,
 					   union ksad_addr *saddr)
 {
-	if (sa->key.family == AF_INET) {
+	if (p->family == AF_INET) {
 		struct flowi4 fl4 = {
-			.daddr = sa->key.daddr.a4,
-			.saddr = sa->saddr.a4,
+			.daddr = p->daddr.a4,
+			.saddr = p->saddr.a4,
 			.flowi4_proto = sa->key.proto,
 			.flowi4_mark = skb->mark,
 		};
@@ -51,8 +77,8 @@ static struct dst_entry *ksad_tunnel_route(struct net *net,
 	}
 	{
 		struct flowi6 fl6 = {
-			.daddr = sa->key.daddr.a6,
-			.saddr = sa->saddr.a6,
+			.daddr = p->daddr.a6,
+			.saddr = p->saddr.a6,
 			.flowi6_proto = sa->key.proto,
 			.flowi6_mark = skb->mark,
 		};
@@ -66,7 +92,7 @@ static struct dst_entry *ksad_tunnel_route(struct net *net,
 }
 
 /* Tunnel mode: put an outer header in front of the inner packet. */
-static void ksad_push_outer(struct ksad_sa *sa, struct sk_buff *skb,
+static void ksad_push_outer(const struct ksad_sa_path *p, struct sk_buff *skb,
 			    const union ksad_addr *saddr, u8 inner_family,
 			    u8 proto)
 {
@@ -82,7 +108,7 @@ static void ksad_push_outer(struct ksad_sa *sa, struct sk_buff *skb,
 		df = true;
 	}
 
-	if (sa->key.family == AF_INET) {
+	if (p->family == AF_INET) {
 		struct iphdr *iph = skb_push(skb, sizeof(*iph));
 
 		skb_reset_network_header(skb);
@@ -94,7 +120,7 @@ static void ksad_push_outer(struct ksad_sa *sa, struct sk_buff *skb,
 		iph->protocol = proto;
 		iph->frag_off = df ? htons(IP_DF) : 0;
 		iph->saddr = saddr->a4;
-		iph->daddr = sa->key.daddr.a4;
+		iph->daddr = p->daddr.a4;
 		ip_select_ident(dev_net(dst->dev), skb, NULL);
 	} else {
 		struct ipv6hdr *ip6h = skb_push(skb, sizeof(*ip6h));
@@ -104,7 +130,7 @@ static void ksad_push_outer(struct ksad_sa *sa, struct sk_buff *skb,
 		ip6h->hop_limit = ip6_dst_hoplimit(dst);
 		ip6h->nexthdr = proto;
 		ip6h->saddr = saddr->a6;
-		ip6h->daddr = sa->key.daddr.a6;
+		ip6h->daddr = p->daddr.a6;
 	}
 }
 
@@ -154,9 +180,8 @@ static unsigned int ksad_esp_mtu(const struct dst_entry *dst)
 	return READ_ONCE(dst->dev->mtu);
 }
 
-/* Reserve a sequence number, count the packet, read the UDP ports. */
-static int ksad_output_seq(struct ksad_sa *sa, unsigned int len, u64 *seq,
-			   struct ksad_encap *encap)
+/* Reserve a sequence number, count the packet. */
+static int ksad_output_seq(struct ksad_sa *sa, unsigned int len, u64 *seq)
 {
 	u64 max = sa->esn ? U64_MAX : U32_MAX;
 	int use;
@@ -172,7 +197,6 @@ static int ksad_output_seq(struct ksad_sa *sa, unsigned int len, u64 *seq,
 		use = ksad_lifetime_use(sa, len);
 		if (use >= 0)
 			*seq = ++sa->out_seq;
-		*encap = sa->encap;
 	}
 	spin_unlock_bh(&sa->lock);
 	if (use == 1 || use == -EOVERFLOW)
@@ -188,7 +212,7 @@ static void ksad_output_one(struct net *net, struct ksad_sa *sa,
 	bool ah = sa->key.proto == KSAD_PROTO_AH;
 	unsigned int overhead, hlen;
 	unsigned int prev = 0;	/* IPv6: offset of the byte naming ESP */
-	struct ksad_encap encap = {};
+	struct ksad_sa_path path;
 	u8 *prevhdr;
 	union ksad_addr saddr;
 	struct dst_entry *dst;
@@ -198,20 +222,21 @@ static void ksad_output_one(struct net *net, struct ksad_sa *sa,
 
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
 		goto drop_error;
+	ksad_sa_path(sa, &path);
 	overhead = ah ? ksad_ah_hlen(sa) : ksad_esp_overhead(sa);
 	/* ESP in UDP: the outer header names UDP (encap.c) */
 	proto = sa->key.proto;
-	if (sa->encap.type) {
+	if (path.encap.type) {
 		overhead += sizeof(struct udphdr);
 		proto = IPPROTO_UDP;
 	}
 
 	if (sa->mode == KSAD_MODE_TUNNEL) {
-		dst = ksad_tunnel_route(net, sa, skb, &saddr);
+		dst = ksad_tunnel_route(net, sa, &path, skb, &saddr);
 		if (IS_ERR(dst))
 			goto drop_error;
-		overhead += sa->key.family == AF_INET ? sizeof(struct iphdr) :
-							sizeof(struct ipv6hdr);
+		overhead += path.family == AF_INET ? sizeof(struct iphdr) :
+						     sizeof(struct ipv6hdr);
 		if (ksad_too_big(skb, family, ksad_esp_mtu(dst), overhead)) {
 			dst_release(dst);
 			goto drop;
@@ -220,7 +245,7 @@ static void ksad_output_one(struct net *net, struct ksad_sa *sa,
 		skb_dst_set(skb, dst);
 		nexthdr = family == AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6;
 	} else {
-		if (sa->key.family != family)
+		if (path.family != family)
 			goto drop_error;
 		if (ksad_too_big(skb, family, ksad_esp_mtu(skb_dst(skb)),
 				 overhead))
@@ -248,7 +273,7 @@ static void ksad_output_one(struct net *net, struct ksad_sa *sa,
 		}
 	}
 
-	err = ksad_output_seq(sa, skb->len, &seq, &encap);
+	err = ksad_output_seq(sa, skb->len, &seq);
 	if (err) {
 		ksad_count(kn, err == -EOVERFLOW ? KSAD_STAT_OUT_SEQ_OVERFLOW :
 						   KSAD_STAT_HARD_EXPIRED);
@@ -258,9 +283,9 @@ static void ksad_output_one(struct net *net, struct ksad_sa *sa,
 	if (sa->mode == KSAD_MODE_TUNNEL) {
 		if (skb_cow_head(skb, LL_MAX_HEADER + sizeof(struct ipv6hdr)))
 			goto drop_error;
-		ksad_push_outer(sa, skb, &saddr, family, proto);
-		hlen = sa->key.family == AF_INET ? sizeof(struct iphdr) :
-						   sizeof(struct ipv6hdr);
+		ksad_push_outer(&path, skb, &saddr, family, proto);
+		hlen = path.family == AF_INET ? sizeof(struct iphdr) :
+						sizeof(struct ipv6hdr);
 	} else {
 		/* the header stays; what follows it is ESP or AH now */
 		if (skb_ensure_writable(skb, hlen))
@@ -270,8 +295,8 @@ static void ksad_output_one(struct net *net, struct ksad_sa *sa,
 		else	/* the head may have moved: by offset */
 			skb_network_header(skb)[prev] = proto;
 	}
-	if (encap.type) {
-		if (ksad_encap_push(skb, hlen, &encap))
+	if (path.encap.type) {
+		if (ksad_encap_push(skb, hlen, &path.encap))
 			goto drop_error;
 		hlen += sizeof(struct udphdr);
 	}
@@ -299,6 +324,7 @@ void ksad_output_finish(struct ksad_sa *sa, struct sk_buff *skb, int err)
 {
 	struct ksad_net *kn = sa->kn;
 	struct net *net = kn->net;
+	u8 family;
 
 #ifdef KSAD_BENCH
 	if (skb->mark == KSAD_BENCH_MARK) {	/* bench.c: measured, not sent */
@@ -312,13 +338,14 @@ void ksad_output_finish(struct ksad_sa *sa, struct sk_buff *skb, int err)
 		kfree_skb(skb);
 		goto out;
 	}
-	if (sa->encap.type)
-		ksad_encap_finish(skb, sa->key.family);
+	/* the packet's, not the SA's: SA_MIGRATE may have moved it since */
+	family = ksad_skb_family(skb);
+	ksad_encap_finish(skb, family);
 	nf_reset_ct(skb);
 	skb->ip_summed = CHECKSUM_NONE;
 	ksad_count(kn, KSAD_STAT_OUT_PACKETS);
 
-	if (sa->key.family == AF_INET) {
+	if (family == AF_INET) {
 		/*
 		 * Sized for the device's MTU, not the path MTU of the route:
 		 * in transport mode that is the plaintext's, which
@@ -363,6 +390,7 @@ unsigned int ksad_output_hook(void *priv, struct sk_buff *skb,
 	struct ksad_policy *pol;
 	struct ksad_flow fl;
 	struct ksad_sa *sa;
+	unsigned int seq;
 
 	if (ksad_transformed(skb, family) || list_empty(&kn->policies) ||
 	    skb_network_offset(skb) || ksad_flow_from_skb(skb, family, &fl))
@@ -370,17 +398,22 @@ unsigned int ksad_output_hook(void *priv, struct sk_buff *skb,
 	pol = ksad_spd_lookup_rcu(kn, KSAD_DIR_OUT, &fl);
 	if (!pol || pol->action == KSAD_ACTION_BYPASS)
 		return NF_ACCEPT;
+	/* a keying daemon's socket (bypass.c) */
+	if (ksad_bypass_out(kn, skb))
+		return NF_ACCEPT;
 	if (pol->action == KSAD_ACTION_DISCARD) {
 		ksad_count(kn, KSAD_STAT_OUT_DISCARD);
 		return NF_DROP;
 	}
 
-	sa = rcu_dereference(pol->sa);
-	/* transport mode: the SA must go where the packet goes */
-	if (sa && sa->mode == KSAD_MODE_TRANSPORT &&
-	    (sa->key.family != family ||
-	     !ksad_addr_eq(family, &sa->key.daddr, &fl.daddr)))
-		sa = NULL;
+	/*
+	 * The policy is a template: the SA for this packet (spd.c).  A miss
+	 * while SA_MIGRATE moves an SA or a tunnel is looked up again.
+	 */
+	do {
+		seq = read_seqbegin(&kn->migrate_lock);
+		sa = ksad_policy_sa_rcu(kn, pol, &fl);
+	} while (!sa && read_seqretry(&kn->migrate_lock, seq));
 	if (!sa || !refcount_inc_not_zero(&sa->refcnt)) {
 		ksad_count(kn, KSAD_STAT_OUT_NO_SA);
 		ksad_acquire(kn, pol, &fl);

@@ -67,15 +67,15 @@ struct ksad_sel {
 
 /* Transforms of an SA; set once, when the SA becomes mature. */
 struct ksad_crypto {
+	struct crypto_aead *aead;	/* ESP */
+	struct crypto_ahash *ahash;	/* AH */
 	u16 enc_alg;		/* IKEv2 Transform Type 1 ID (ESP) */
 	u16 enc_key_bits;	/* its key length, salt not counted */
 	u16 auth_alg;		/* Type 3 ID; KSAD_AUTH_NONE: combined mode */
 	bool random_iv;		/* CBC: random IVs; the others: the seq */
-	struct crypto_aead *aead;	/* ESP */
-	struct crypto_ahash *ahash;	/* AH */
-	unsigned int icv_len;
-	unsigned int iv_len;
-	unsigned int align;		/* padding: payload + 2 to this */
+	u8 icv_len;		/* bytes, <= 32 */
+	u8 iv_len;		/* bytes, <= 16 */
+	u8 align;		/* padding: payload + 2 to this, <= 16 */
 };
 
 /* Anti-replay state of an inbound SA (replay.c). */
@@ -86,20 +86,22 @@ struct ksad_replay {
 	unsigned long *bits;	/* bit (seq % nbits): seq was received */
 };
 
+/* Written per packet first (ksad_sa's hot cache line), the rest after. */
 struct ksad_sa_stats {
 	u64 bytes;
 	u64 packets;
+	time64_t last_use;	/* wall clock, 0 = never */
+	time64_t first_use;	/* wall clock, 0 = never */
 	u64 replay_fail;
 	u64 integrity_fail;
 	time64_t add_time;	/* wall clock, for reports */
-	time64_t first_use;	/* wall clock, 0 = never */
-	time64_t last_use;
 	u64 add_boot;		/* boottime ns, for deadlines */
 	u64 first_use_boot;	/* boottime ns, 0 = never */
 };
 
 struct ksad_sa {
 	struct rhash_head node;		/* kn->sa_table, by key */
+	struct rhlist_head out_node;	/* outbound: kn->out_sas */
 	struct ksad_sa_key key;
 	u32 id;				/* index in kn->sas; wraps */
 	refcount_t refcnt;
@@ -119,19 +121,28 @@ struct ksad_sa {
 	struct ksad_sel sel;
 	struct ksad_crypto crypto;
 	struct ksad_lifetime soft, hard;
-	/* type fixed once mature; ports change under @lock and kn->lock */
+	/*
+	 * UDP encapsulation: type fixed once mature; ports change under
+	 * kn->migrate_lock (sad.c).  Inbound: the last MAPPING sent
+	 * (encap.c), under @lock.
+	 */
 	struct ksad_encap encap;
-
-	spinlock_t lock;		/* stats, out_seq, replay, encap ports */
-	u32 replay_window;
-	struct ksad_sa_stats stats;
-	u64 out_seq;			/* outbound: last sequence number sent */
-	struct ksad_replay replay;	/* inbound */
-
-	/* inbound: the last MAPPING sent (encap.c), under @lock */
-	union ksad_addr mapped_addr;
 	__be16 mapped_port;
-	unsigned long mapped_at;	/* jiffies */
+	unsigned long mapped_at;	/* jiffies; mapped_addr below */
+
+	/*
+	 * What every packet writes, in one cache line (offset 256 of the 512
+	 * of a 64-bit kernel without lock debugging; kmalloc-512 aligns SAs):
+	 * the sequence number or the replay window's top and bitmap pointer,
+	 * the lock, bytes, packets, last use.
+	 */
+	u64 out_seq;			/* outbound: last sequence number sent */
+	spinlock_t lock;		/* stats, out_seq, replay, mapped_* */
+	u32 replay_window;
+	struct ksad_replay replay;	/* inbound */
+	struct ksad_sa_stats stats;
+
+	union ksad_addr mapped_addr;	/* the last MAPPING's, under @lock */
 
 	struct timer_list timer;	/* next lifetime deadline */
 	struct work_struct expire_work;	/* runs what the timer found due */
@@ -153,6 +164,9 @@ struct ksad_sa_cfg {
 	struct ksad_sel sel;
 	struct ksad_lifetime soft, hard;
 	struct ksad_encap encap, new_encap;
+	/* SA_MIGRATE: 0 where not given */
+	u8 new_family, new_sfamily;
+	union ksad_addr new_daddr, new_saddr;
 };
 
 static inline bool ksad_cfg_has(const struct ksad_sa_cfg *cfg, int attr)
@@ -171,12 +185,17 @@ struct ksad_sa *ksad_sad_add(struct ksad_net *kn, const struct ksad_sa_cfg *cfg,
 struct ksad_sa *ksad_sad_update(struct ksad_net *kn,
 				const struct ksad_sa_cfg *cfg,
 				struct netlink_ext_ack *extack);
+struct ksad_sa *ksad_sad_migrate(struct ksad_net *kn,
+				 const struct ksad_sa_cfg *cfg,
+				 struct netlink_ext_ack *extack);
 int ksad_sad_delete(struct ksad_net *kn, const struct ksad_sa_key *key,
 		    struct netlink_ext_ack *extack);
 struct ksad_sa *ksad_sad_get(struct ksad_net *kn, const struct ksad_sa_key *key);
 unsigned int ksad_sad_flush(struct ksad_net *kn, u8 proto);
 struct ksad_sa *ksad_sad_lookup_rcu(struct ksad_net *kn,
 				    const struct ksad_sa_key *key);
+struct rhlist_head *ksad_sad_dest_rcu(struct ksad_net *kn, u8 family,
+				      const union ksad_addr *daddr, u8 proto);
 void ksad_sa_put(struct ksad_sa *sa);
 int ksad_sa_live_count(void);
 void ksad_sad_remove(struct ksad_sa *sa, u32 event);

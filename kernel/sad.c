@@ -5,7 +5,9 @@
  * Two indexes hold every SA: an rhashtable by identity (SPI, destination,
  * protocol), read under RCU by the datapath, and an XArray by a per-namespace
  * id, so that a dump resumes where it stopped in O(log n) and a flush walks
- * the SAs in order.  All changes are made under kn->lock, in process context;
+ * the SAs in order.  A third holds the outbound SAs by destination and
+ * protocol only, for the policies' templates, which choose an SA per packet
+ * (spd.c).  All changes are made under kn->lock, in process context;
  * the lifetime timer only queues work (lifetime.c).
  *
  * References: the indexes own one; lookups for callers take another; queued
@@ -13,6 +15,7 @@
  * in process context, so that datapath readers and the crypto API are happy.
  */
 #include <linux/bitmap.h>
+#include <linux/jhash.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <net/netlink.h>
@@ -41,14 +44,107 @@ static const struct rhashtable_params ksad_sa_params = {
 	.automatic_shrinking = true,
 };
 
+/* Where an outbound SA goes: the key of kn->out_sas. */
+struct ksad_dest {
+	union ksad_addr daddr;
+	u8 family;
+	u8 proto;
+};
+
+static u32 ksad_dest_hash(const union ksad_addr *a, u8 family, u8 proto,
+			  u32 seed)
+{
+	return jhash2((const u32 *)a, family == AF_INET ? 1 : 4,
+		      seed ^ (family << 8 | proto));
+}
+
+static u32 ksad_dest_hashfn(const void *data, u32 len, u32 seed)
+{
+	const struct ksad_dest *d = data;
+
+	return ksad_dest_hash(&d->daddr, d->family, d->proto, seed);
+}
+
+static u32 ksad_dest_obj_hashfn(const void *data, u32 len, u32 seed)
+{
+	const struct ksad_sa *sa = data;
+
+	return ksad_dest_hash(&sa->key.daddr, sa->key.family, sa->key.proto,
+			      seed);
+}
+
+static int ksad_dest_cmpfn(struct rhashtable_compare_arg *arg,
+			   const void *obj)
+{
+	const struct ksad_dest *d = arg->key;
+	const struct ksad_sa *sa = obj;
+
+	return sa->key.family != d->family || sa->key.proto != d->proto ||
+	       !ksad_addr_eq(d->family, &sa->key.daddr, &d->daddr);
+}
+
+static const struct rhashtable_params ksad_out_params = {
+	.key_len = sizeof(struct ksad_dest),
+	.head_offset = offsetof(struct ksad_sa, out_node),
+	.hashfn = ksad_dest_hashfn,
+	.obj_hashfn = ksad_dest_obj_hashfn,
+	.obj_cmpfn = ksad_dest_cmpfn,
+	.automatic_shrinking = true,
+};
+
 int ksad_sad_init(struct ksad_net *kn)
 {
-	mutex_init(&kn->lock);
+	int err;
+
 	xa_init_flags(&kn->sas, XA_FLAGS_ALLOC);
 	ksad_encap_init(kn);
 	ksad_spi_table_init(&kn->spis);
 	kn->larval_timeout = KSAD_LARVAL_TIMEOUT_DEFAULT;
-	return rhashtable_init(&kn->sa_table, &ksad_sa_params);
+	err = rhltable_init(&kn->out_sas, &ksad_out_params);
+	if (err)
+		return err;
+	err = rhashtable_init(&kn->sa_table, &ksad_sa_params);
+	if (err)
+		rhltable_destroy(&kn->out_sas);
+	return err;
+}
+
+static void ksad_dest_of(struct ksad_dest *d, const struct ksad_sa *sa)
+{
+	memset(d, 0, sizeof(*d));
+	d->family = sa->key.family;
+	d->proto = sa->key.proto;
+	if (d->family == AF_INET)
+		d->daddr.a4 = sa->key.daddr.a4;
+	else
+		d->daddr.a6 = sa->key.daddr.a6;
+}
+
+/*
+ * Into kn->out_sas, on the list of its destination.  The key is given: the
+ * SA holds none in the shape of struct ksad_dest (rhltable_insert() would
+ * take the SA itself for one).
+ */
+static int ksad_out_insert(struct ksad_net *kn, struct ksad_sa *sa)
+{
+	struct ksad_dest d;
+
+	ksad_dest_of(&d, sa);
+	return rhltable_insert_key(&kn->out_sas, &d, &sa->out_node,
+				   ksad_out_params);
+}
+
+/* The outbound SAs to @daddr of @proto, a list to walk under RCU. */
+struct rhlist_head *ksad_sad_dest_rcu(struct ksad_net *kn, u8 family,
+				      const union ksad_addr *daddr, u8 proto)
+{
+	struct ksad_dest d = { .family = family, .proto = proto };
+
+	if (family == AF_INET)
+		d.daddr.a4 = daddr->a4;
+	else
+		d.daddr.a6 = daddr->a6;
+	return rhltable_lookup(&kn->out_sas, &d, ksad_out_params);
 }
 
 static void ksad_sa_free_work(struct work_struct *work)
@@ -147,6 +243,8 @@ static int ksad_sa_link(struct ksad_net *kn, struct ksad_sa *sa,
 			      &kn->next_id, GFP_KERNEL_ACCOUNT);
 	if (err < 0)
 		return err;
+	/* before the datapath can see it (spd.c picks the newest) */
+	sa->gen = ++kn->sa_gen;
 	err = rhashtable_lookup_insert_fast(&kn->sa_table, &sa->node,
 					    ksad_sa_params);
 	if (err) {
@@ -156,7 +254,15 @@ static int ksad_sa_link(struct ksad_net *kn, struct ksad_sa *sa,
 				       "an SA with this SPI, destination and protocol exists");
 		return err;
 	}
-	sa->gen = ++kn->sa_gen;
+	if (sa->dir == KSAD_DIR_OUT) {
+		err = ksad_out_insert(kn, sa);
+		if (err) {
+			rhashtable_remove_fast(&kn->sa_table, &sa->node,
+					       ksad_sa_params);
+			xa_erase(&kn->sas, sa->id);
+			return err;
+		}
+	}
 	if (sa->state == KSAD_STATE_LARVAL)
 		kn->larval_count++;
 	return 0;
@@ -177,7 +283,7 @@ void ksad_sad_remove(struct ksad_sa *sa, u32 event)
 	if (sa->state == KSAD_STATE_LARVAL)
 		kn->larval_count--;
 	if (sa->dir == KSAD_DIR_OUT)
-		ksad_spd_sa_removed(kn, sa);
+		rhltable_remove(&kn->out_sas, &sa->out_node, ksad_out_params);
 	if (sa->spi_reserved)
 		ksad_spi_release(&kn->spis, sa->key.spi);
 	ksad_sa_release_port(sa);
@@ -213,11 +319,34 @@ static struct ksad_sa *ksad_sad_find(struct ksad_net *kn,
 	return sa && sa->dir == KSAD_DIR_IN ? sa : NULL;
 }
 
-/* The datapath's lookup: rcu_read_lock() held, no reference taken. */
+/* The SA a request names, or ERR_PTR(-ESRCH) saying so.  kn->lock held. */
+static struct ksad_sa *ksad_sad_named(struct ksad_net *kn,
+				      const struct ksad_sa_key *key,
+				      struct netlink_ext_ack *extack)
+{
+	struct ksad_sa *sa = ksad_sad_find(kn, key);
+
+	if (sa)
+		return sa;
+	NL_SET_ERR_MSG(extack, KSAD_NO_SA_MSG);
+	return ERR_PTR(-ESRCH);
+}
+
+/*
+ * The datapath's lookup: rcu_read_lock() held, no reference taken.  A miss
+ * while SA_MIGRATE moves an SA is looked up again once it has.
+ */
 struct ksad_sa *ksad_sad_lookup_rcu(struct ksad_net *kn,
 				    const struct ksad_sa_key *key)
 {
-	return rhashtable_lookup(&kn->sa_table, key, ksad_sa_params);
+	struct ksad_sa *sa;
+	unsigned int seq;
+
+	do {
+		seq = read_seqbegin(&kn->migrate_lock);
+		sa = rhashtable_lookup(&kn->sa_table, key, ksad_sa_params);
+	} while (!sa && read_seqretry(&kn->migrate_lock, seq));
+	return sa;
 }
 
 static int ksad_need_identity(const struct ksad_sa_cfg *cfg, bool spi,
@@ -423,8 +552,8 @@ struct ksad_sa *ksad_sad_add(struct ksad_net *kn, const struct ksad_sa_cfg *cfg,
 	err = ksad_sa_publish(sa, KSAD_EVENT_ADDED, extack);
 	if (err)
 		goto fail;
-	if (sa->dir == KSAD_DIR_OUT)
-		ksad_spd_sa_added(kn, sa);
+	if (sa->dir == KSAD_DIR_OUT)	/* what was asked for is here */
+		ksad_acquire_done(kn, sa->key.family, &sa->key.daddr);
 	mutex_unlock(&kn->lock);
 	return sa;
 fail:
@@ -470,7 +599,8 @@ static int ksad_sa_move_encap(struct ksad_sa *sa, const struct ksad_encap *e,
 		/*
 		 * Refused before the SA leaves the table, so that a collision
 		 * never leaves it out (changes are serialised by kn->lock).
-		 * The datapath finds outbound SAs through policies, not here.
+		 * The datapath finds outbound SAs by destination (kn->out_sas),
+		 * not here.
 		 */
 		new.encap_sport = e->sport;
 		new.encap_dport = e->dport;
@@ -483,6 +613,8 @@ static int ksad_sa_move_encap(struct ksad_sa *sa, const struct ksad_encap *e,
 				       "an outbound SA with this SPI, destination and these ports exists");
 			return -EEXIST;
 		}
+		/* seen by the datapath where it was or where it is (output.c) */
+		write_seqlock_bh(&kn->migrate_lock);
 		rhashtable_remove_fast(&kn->sa_table, &sa->node, ksad_sa_params);
 		sa->key = new;
 		err = rhashtable_insert_fast(&kn->sa_table, &sa->node,
@@ -491,14 +623,18 @@ static int ksad_sa_move_encap(struct ksad_sa *sa, const struct ksad_encap *e,
 			sa->key = old;
 			WARN_ON(rhashtable_insert_fast(&kn->sa_table, &sa->node,
 						       ksad_sa_params));
+			write_sequnlock_bh(&kn->migrate_lock);
 			return err;
 		}
+		write_sequnlock_bh(&kn->migrate_lock);
 	}
 set:
-	spin_lock_bh(&sa->lock);
+	write_seqlock_bh(&kn->migrate_lock);
+	spin_lock(&sa->lock);
 	WRITE_ONCE(sa->encap.sport, e->sport);
 	WRITE_ONCE(sa->encap.dport, e->dport);
-	spin_unlock_bh(&sa->lock);
+	spin_unlock(&sa->lock);
+	write_sequnlock_bh(&kn->migrate_lock);
 	return 0;
 }
 
@@ -585,10 +721,10 @@ struct ksad_sa *ksad_sad_update(struct ksad_net *kn,
 		return ERR_PTR(err);
 
 	mutex_lock(&kn->lock);
-	sa = ksad_sad_find(kn, &cfg->key);
-	if (!sa) {
-		NL_SET_ERR_MSG(extack, KSAD_NO_SA_MSG);
-		err = -ESRCH;
+	sa = ksad_sad_named(kn, &cfg->key, extack);
+	if (IS_ERR(sa)) {
+		err = PTR_ERR(sa);
+		sa = NULL;
 		goto out;
 	}
 	if (sa->state == KSAD_STATE_LARVAL) {
@@ -626,6 +762,201 @@ out:
 	trace_ksad_update(&cfg->key, sa ? sa->dir : 0, sa ? sa->state : 0, 0,
 			  err);
 	mutex_unlock(&kn->lock);
+	return err ? ERR_PTR(err) : sa;
+}
+
+/* Where SA_MIGRATE moves @sa; checked against @sa.  kn->lock held. */
+static int ksad_migrate_target(struct ksad_sa *sa,
+			       const struct ksad_sa_cfg *cfg,
+			       struct ksad_sa_key *key, union ksad_addr *saddr,
+			       struct ksad_encap *encap,
+			       struct netlink_ext_ack *extack)
+{
+	struct ksad_sa *found;
+
+	*key = sa->key;
+	*saddr = sa->saddr;
+	*encap = sa->encap;
+	if (cfg->new_family) {
+		key->family = cfg->new_family;
+		key->daddr = cfg->new_daddr;
+	}
+	if (cfg->new_sfamily) {
+		if (cfg->new_sfamily != key->family) {
+			NL_SET_ERR_MSG(extack,
+				       "source and destination addresses must be of one family");
+			return -EINVAL;
+		}
+		*saddr = cfg->new_saddr;
+	} else if (key->family != sa->key.family && !ksad_addr_any(saddr)) {
+		NL_SET_ERR_MSG(extack,
+			       "the SA has a source address: a new family needs a new one");
+		return -EINVAL;
+	}
+	if (sa->mode == KSAD_MODE_TRANSPORT && sa->sel.family &&
+	    sa->sel.family != key->family) {
+		NL_SET_ERR_MSG(extack, "in transport mode the selector's family is the SA's");
+		return -EINVAL;
+	}
+	if (ksad_cfg_has(cfg, KSAD_SA_NEW_ENCAP)) {
+		if (sa->key.proto != KSAD_PROTO_ESP) {
+			NL_SET_ERR_MSG(extack, "UDP encapsulation is for ESP SAs");
+			return -EINVAL;
+		}
+		*encap = cfg->new_encap;
+	} else if (ksad_cfg_has(cfg, KSAD_SA_NEW_ENCAP_NONE)) {
+		memset(encap, 0, sizeof(*encap));
+	}
+	if (sa->dir == KSAD_DIR_OUT) {	/* named by its ports */
+		key->encap_sport = encap->sport;
+		key->encap_dport = encap->dport;
+	}
+	found = rhashtable_lookup_fast(&sa->kn->sa_table, key, ksad_sa_params);
+	if (found && found != sa) {
+		NL_SET_ERR_MSG(extack,
+			       "an SA with this SPI and protocol is at the new destination (and ports)");
+		return -EEXIST;
+	}
+	return 0;
+}
+
+/*
+ * Put @sa at @key, @saddr, @encap, in the indexes as in itself; as it was if
+ * that fails (-ENOMEM).  kn->lock and kn->migrate_lock held.
+ */
+static int ksad_sa_move(struct ksad_sa *sa, const struct ksad_sa_key *key,
+			const union ksad_addr *saddr,
+			const struct ksad_encap *encap)
+{
+	struct ksad_net *kn = sa->kn;
+	int err;
+
+	rhashtable_remove_fast(&kn->sa_table, &sa->node, ksad_sa_params);
+	if (sa->dir == KSAD_DIR_OUT)
+		rhltable_remove(&kn->out_sas, &sa->out_node, ksad_out_params);
+	/* the datapath reads where the SA is under its lock (output.c) */
+	spin_lock(&sa->lock);
+	sa->key = *key;
+	sa->saddr = *saddr;
+	sa->encap = *encap;
+	spin_unlock(&sa->lock);
+	err = rhashtable_insert_fast(&kn->sa_table, &sa->node, ksad_sa_params);
+	if (err)
+		return err;
+	if (sa->dir == KSAD_DIR_OUT) {
+		err = ksad_out_insert(kn, sa);
+		if (err)
+			rhashtable_remove_fast(&kn->sa_table, &sa->node,
+					       ksad_sa_params);
+	}
+	return err;
+}
+
+/**
+ * ksad_sad_migrate() - move a mature SA to new addresses or UDP ports
+ * @kn: the namespace
+ * @cfg: the SA's name, NEW_DST, NEW_SRC, NEW_ENCAP, NEW_ENCAP_NONE,
+ *	 MIGRATE_POLICIES
+ * @extack: why not
+ *
+ * Keys, sequence numbers, replay window, lifetimes and counters stay.  The
+ * switch happens with kn->migrate_lock held for writing: datapath lookups
+ * that miss during it look again after it (ksad_sad_lookup_rcu(), output.c),
+ * so no packet finds the SA nowhere.
+ *
+ * Return: the SA with a reference, or an ERR_PTR.
+ */
+struct ksad_sa *ksad_sad_migrate(struct ksad_net *kn,
+				 const struct ksad_sa_cfg *cfg,
+				 struct netlink_ext_ack *extack)
+{
+	struct ksad_encap encap, old_encap;
+	union ksad_addr saddr, old_saddr;
+	struct ksad_policy **pols = NULL;
+	struct ksad_sa_key key, old_key;
+	bool new_port, old_port;
+	struct ksad_sa *sa;
+	int npols = 0;
+	int err;
+
+	err = ksad_need_identity(cfg, true, extack);
+	if (err)
+		return ERR_PTR(err);
+	if (ksad_cfg_has(cfg, KSAD_SA_NEW_ENCAP) &&
+	    ksad_cfg_has(cfg, KSAD_SA_NEW_ENCAP_NONE)) {
+		NL_SET_ERR_MSG(extack, "NEW_ENCAP or NEW_ENCAP_NONE, not both");
+		return ERR_PTR(-EINVAL);
+	}
+	if (!cfg->new_family && !cfg->new_sfamily &&
+	    !ksad_cfg_has(cfg, KSAD_SA_NEW_ENCAP) &&
+	    !ksad_cfg_has(cfg, KSAD_SA_NEW_ENCAP_NONE)) {
+		NL_SET_ERR_MSG(extack,
+			       "MIGRATE needs a new destination, source or encapsulation");
+		return ERR_PTR(-EINVAL);
+	}
+
+	mutex_lock(&kn->lock);
+	sa = ksad_sad_named(kn, &cfg->key, extack);
+	if (IS_ERR(sa)) {
+		err = PTR_ERR(sa);
+		sa = NULL;
+		goto out;
+	}
+	if (sa->state != KSAD_STATE_MATURE && sa->state != KSAD_STATE_DYING) {
+		NL_SET_ERR_MSG(extack, "only a mature SA moves; UPDATE completes a larval one");
+		err = -EINVAL;
+		goto out;
+	}
+	err = ksad_migrate_target(sa, cfg, &key, &saddr, &encap, extack);
+	if (err)
+		goto out;
+	if (ksad_cfg_has(cfg, KSAD_SA_MIGRATE_POLICIES)) {
+		pols = ksad_spd_migrating(kn, sa, &npols);
+		if (npols < 0) {
+			err = npols;
+			goto out;
+		}
+	}
+	/* an inbound SA's UDP port is where ksad takes ESP in UDP */
+	old_port = sa->encap_port_held;
+	new_port = sa->dir == KSAD_DIR_IN && encap.type &&
+		   (!old_port || encap.dport != sa->encap.dport);
+	if (new_port) {
+		err = ksad_encap_port_get(kn, encap.dport);
+		if (err)
+			goto out;
+	}
+
+	old_key = sa->key;
+	old_saddr = sa->saddr;
+	old_encap = sa->encap;
+	write_seqlock_bh(&kn->migrate_lock);
+	err = ksad_sa_move(sa, &key, &saddr, &encap);
+	if (err)	/* no memory to grow a table: back where it was */
+		WARN_ON(ksad_sa_move(sa, &old_key, &old_saddr, &old_encap));
+	else
+		ksad_spd_migrate(sa, pols, npols);
+	write_sequnlock_bh(&kn->migrate_lock);
+	if (err) {
+		if (new_port)
+			ksad_encap_port_put(kn, encap.dport);
+		goto out;
+	}
+	if (old_port && (new_port || !encap.type)) {
+		ksad_encap_port_put(kn, old_encap.dport);
+		sa->encap_port_held = false;
+	}
+	if (new_port)
+		sa->encap_port_held = true;
+	if (sa->dir == KSAD_DIR_OUT)	/* what was asked for may be here */
+		ksad_acquire_done(kn, sa->key.family, &sa->key.daddr);
+	ksad_notify_sa(sa, KSAD_EVENT_MIGRATED);
+	refcount_inc(&sa->refcnt);
+out:
+	trace_ksad_update(&cfg->key, sa ? sa->dir : 0, sa ? sa->state : 0, 0,
+			  err);
+	mutex_unlock(&kn->lock);
+	kfree(pols);
 	return err ? ERR_PTR(err) : sa;
 }
 
@@ -702,6 +1033,7 @@ void ksad_sad_uninit(struct ksad_net *kn)
 	/* Queued expiry work refers to kn: let it finish first. */
 	flush_workqueue(ksad_wq);
 	rhashtable_destroy(&kn->sa_table);
+	rhltable_destroy(&kn->out_sas);
 	WARN_ON_ONCE(!xa_empty(&kn->sas));
 	xa_destroy(&kn->sas);
 	ksad_spi_table_destroy(&kn->spis);

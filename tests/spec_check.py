@@ -137,7 +137,8 @@ def main():
 
     # Attribute sets: numbering in the header, policies in the kernel.
     pol = policies((open(os.path.join(TOP, "kernel/netlink.c")).read() +
-                    open(os.path.join(TOP, "kernel/spd.c")).read()).replace(
+                    open(os.path.join(TOP, "kernel/spd.c")).read() +
+                    open(os.path.join(TOP, "kernel/bypass.c")).read()).replace(
                         "\nconst struct nla_policy", "\nstatic const struct nla_policy"))
     # attributes that no request of their set carries (replies only)
     requested = {}

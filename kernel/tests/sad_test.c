@@ -11,6 +11,7 @@
 #include <linux/delay.h>
 #include <linux/workqueue.h>
 #include <linux/socket.h>
+#include <net/ipv6.h>
 #include <uapi/linux/ksad.h>
 
 #include "../datapath.h"
@@ -682,6 +683,24 @@ static void sad_encap_identity(struct kunit *test)
 	/* uninit flushes; encap_ports must be empty then (WARN otherwise) */
 }
 
+/* The SA that @pol sends a packet to @dst through, as the datapath finds it. */
+static struct ksad_sa *policy_sa(struct ksad_net *kn, struct ksad_policy *pol,
+				 __be32 dst)
+{
+	struct ksad_flow fl = {
+		.family = AF_INET,
+		.saddr.a4 = cpu_to_be32(0x0a0000fe),
+		.daddr.a4 = dst,
+		.proto = IPPROTO_UDP,
+	};
+	struct ksad_sa *sa;
+
+	rcu_read_lock();
+	sa = ksad_policy_sa_rcu(kn, pol, &fl);
+	rcu_read_unlock();
+	return sa;
+}
+
 /*
  * An outbound protect policy uses the newest SA it may use, newest in the
  * order the SAs were added, also once the SAD's ids have wrapped (a
@@ -702,7 +721,7 @@ static void sad_policy_newest_across_id_wrap(struct kunit *test)
 	pol->proto = KSAD_PROTO_ESP;
 	pol->mode = KSAD_MODE_TRANSPORT;
 	mutex_lock(&kn->lock);
-	ksad_spd_insert(kn, pol);
+	KUNIT_ASSERT_EQ(test, 0, ksad_spd_insert(kn, pol));
 	mutex_unlock(&kn->lock);
 
 	kn->next_id = U32_MAX;
@@ -716,12 +735,153 @@ static void sad_policy_newest_across_id_wrap(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, U32_MAX, sa[0]->id);
 	KUNIT_EXPECT_LT(test, sa[2]->id, sa[0]->id);
-	KUNIT_EXPECT_PTR_EQ(test, sa[2], rcu_access_pointer(pol->sa));
+	KUNIT_EXPECT_PTR_EQ(test, sa[2], policy_sa(kn, pol, DST1));
+	KUNIT_EXPECT_NULL(test, policy_sa(kn, pol, DST2));
 	/* the newest goes: the policy takes the one added just before it */
 	KUNIT_EXPECT_EQ(test, 0, ksad_sad_delete(kn, &sa[2]->key, NULL));
-	KUNIT_EXPECT_PTR_EQ(test, sa[1], rcu_access_pointer(pol->sa));
+	KUNIT_EXPECT_PTR_EQ(test, sa[1], policy_sa(kn, pol, DST1));
 	KUNIT_EXPECT_EQ(test, 0, ksad_sad_delete(kn, &sa[1]->key, NULL));
-	KUNIT_EXPECT_PTR_EQ(test, sa[0], rcu_access_pointer(pol->sa));
+	KUNIT_EXPECT_PTR_EQ(test, sa[0], policy_sa(kn, pol, DST1));
+}
+
+/* MIGRATE of SA (@spi, ESP, @dst) to @ndst (IPv6 if @v6), from @nsrc. */
+static void cfg_migrate(struct ksad_sa_cfg *c, u32 spi, __be32 dst, bool v6,
+			__be32 ndst, __be32 nsrc)
+{
+	cfg_id(c, spi, dst);
+	if (v6) {
+		c->new_family = AF_INET6;
+		c->new_daddr.a6.s6_addr[0] = 0xfd;
+		c->new_daddr.a6.s6_addr32[3] = ndst;
+		c->new_sfamily = AF_INET6;
+		c->new_saddr.a6.s6_addr[0] = 0xfd;
+		c->new_saddr.a6.s6_addr32[3] = nsrc;
+		c->set |= A(NEW_DST_IPV6) | A(NEW_SRC_IPV6);
+	} else {
+		c->new_family = AF_INET;
+		c->new_daddr.a4 = ndst;
+		c->new_sfamily = AF_INET;
+		c->new_saddr.a4 = nsrc;
+		c->set |= A(NEW_DST_IPV4) | A(NEW_SRC_IPV4);
+	}
+}
+
+/*
+ * MIGRATE moves an SA to IPv6 and back, keeping its sequence numbers and
+ * counters; the tunnel ends of its policies follow when asked; an inbound
+ * SA's UDP port moves; what cannot be is refused and changes nothing.
+ */
+static void sad_migrate(struct kunit *test)
+{
+	struct sad_test_ctx *ctx = test->priv;
+	struct ksad_net *kn = &ctx->kn[0];
+	struct ksad_policy *pol = ksad_policy_alloc();
+	struct ksad_flow fl = { .family = AF_INET, .proto = IPPROTO_UDP };
+	struct ksad_sa_key key6 = {};
+	struct ksad_sa *sa, *in;
+	struct ksad_sa_cfg c;
+
+	KUNIT_ASSERT_NOT_NULL(test, pol);
+	/* an outbound tunnel-mode SA from .254 to DST1, and its policy */
+	cfg_id(&c, 0x6100, DST1);
+	cfg_gcm(&c);
+	cfg_dir(&c, KSAD_DIR_OUT);
+	c.mode = KSAD_MODE_TUNNEL;
+	c.saddr.a4 = cpu_to_be32(0x0a0000fe);
+	c.set |= A(MODE) | A(SRC_IPV4);
+	sa = ksad_sad_add(kn, &c, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(sa));
+	ksad_sa_put(sa);
+	sa->out_seq = 41;
+	pol->dir = KSAD_DIR_OUT;
+	pol->action = KSAD_ACTION_PROTECT;
+	pol->proto = KSAD_PROTO_ESP;
+	pol->mode = KSAD_MODE_TUNNEL;
+	pol->tun_family = AF_INET;
+	pol->tun_dst.a4 = DST1;
+	pol->tun_src.a4 = cpu_to_be32(0x0a0000fe);
+	mutex_lock(&kn->lock);
+	KUNIT_ASSERT_EQ(test, 0, ksad_spd_insert(kn, pol));
+	mutex_unlock(&kn->lock);
+
+	/* to fd00::1 from fd00::fe, policies too */
+	cfg_migrate(&c, 0x6100, DST1, true, DST1, cpu_to_be32(0x0a0000fe));
+	c.set |= A(MIGRATE_POLICIES);
+	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_migrate(kn, &c, NULL)));
+	KUNIT_EXPECT_EQ(test, AF_INET6, sa->key.family);
+	KUNIT_EXPECT_EQ(test, 41, sa->out_seq);
+	KUNIT_EXPECT_EQ(test, AF_INET6, pol->tun_family);
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&pol->tun_dst.a6, &c.new_daddr.a6));
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&pol->tun_src.a6, &c.new_saddr.a6));
+	rcu_read_lock();
+	KUNIT_EXPECT_PTR_EQ(test, sa, ksad_policy_sa_rcu(kn, pol, &fl));
+	rcu_read_unlock();
+	/* found where it is, not where it was */
+	key6 = sa->key;
+	KUNIT_EXPECT_PTR_EQ(test, sa, ksad_sad_get(kn, &key6));
+	ksad_sa_put(sa);
+	cfg_id(&c, 0x6100, DST1);
+	KUNIT_EXPECT_NULL(test, ksad_sad_get(kn, &c.key));
+
+	/* back to IPv4 without the policies: they stay on IPv6 */
+	cfg_id(&c, 0x6100, 0);
+	c.key = key6;
+	c.new_family = AF_INET;
+	c.new_daddr.a4 = DST2;
+	c.new_sfamily = AF_INET;
+	c.new_saddr.a4 = cpu_to_be32(0x0a0000fe);
+	c.set |= A(NEW_DST_IPV4) | A(NEW_SRC_IPV4);
+	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_migrate(kn, &c, NULL)));
+	KUNIT_EXPECT_EQ(test, AF_INET, sa->key.family);
+	KUNIT_EXPECT_EQ(test, DST2, sa->key.daddr.a4);
+	KUNIT_EXPECT_EQ(test, AF_INET6, pol->tun_family);
+
+	/* refusals */
+	cfg_migrate(&c, 0x6100, DST2, true, DST1, 0);
+	c.new_sfamily = 0;
+	c.set &= ~A(NEW_SRC_IPV6);
+	KUNIT_EXPECT_EQ(test, -EINVAL, op_err(ksad_sad_migrate(kn, &c, NULL)));
+	cfg_id(&c, 0x6100, DST2);
+	KUNIT_EXPECT_EQ(test, -EINVAL, op_err(ksad_sad_migrate(kn, &c, NULL)));
+	cfg_migrate(&c, 0x6199, DST2, false, DST1, 0);
+	KUNIT_EXPECT_EQ(test, -ESRCH, op_err(ksad_sad_migrate(kn, &c, NULL)));
+	/* another SA where it would go */
+	cfg_id(&c, 0x6100, DST1);
+	cfg_gcm(&c);
+	cfg_dir(&c, KSAD_DIR_OUT);
+	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_add(kn, &c, NULL)));
+	cfg_migrate(&c, 0x6100, DST2, false, DST1, cpu_to_be32(0x0a0000fe));
+	KUNIT_EXPECT_EQ(test, -EEXIST, op_err(ksad_sad_migrate(kn, &c, NULL)));
+	KUNIT_EXPECT_EQ(test, DST2, sa->key.daddr.a4);
+	/* larval */
+	cfg_id(&c, 0, DST1);
+	in = ksad_sad_getspi(kn, &c, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(in));
+	cfg_migrate(&c, in->key.spi, DST1, false, DST2, 0);
+	c.new_sfamily = 0;
+	KUNIT_EXPECT_EQ(test, -EINVAL, op_err(ksad_sad_migrate(kn, &c, NULL)));
+	ksad_sa_put(in);
+
+	/* an inbound SA in UDP: its port moves, then goes */
+	cfg_id(&c, 0x6200, DST1);
+	cfg_gcm(&c);
+	cfg_dir(&c, KSAD_DIR_IN);
+	cfg_encap(&c, 4500, 4500);
+	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_add(kn, &c, NULL)));
+	KUNIT_EXPECT_EQ(test, 1, encap_port_count(kn, 4500));
+	cfg_id(&c, 0x6200, DST1);
+	cfg_new_encap(&c, 4500, 4501);
+	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_migrate(kn, &c, NULL)));
+	KUNIT_EXPECT_EQ(test, 0, encap_port_count(kn, 4500));
+	KUNIT_EXPECT_EQ(test, 1, encap_port_count(kn, 4501));
+	cfg_id(&c, 0x6200, DST1);
+	c.set |= A(NEW_ENCAP_NONE);
+	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_migrate(kn, &c, NULL)));
+	KUNIT_EXPECT_EQ(test, 0, encap_port_count(kn, 4501));
+	in = ksad_sad_get(kn, &c.key);
+	KUNIT_ASSERT_NOT_NULL(test, in);
+	KUNIT_EXPECT_EQ(test, 0, in->encap.type);
+	ksad_sa_put(in);
 }
 
 struct drain_work {
@@ -780,6 +940,7 @@ static struct kunit_case sad_test_cases[] = {
 	KUNIT_CASE(sad_inflight_per_namespace),
 	KUNIT_CASE(sad_policy_newest_across_id_wrap),
 	KUNIT_CASE(sad_encap_identity),
+	KUNIT_CASE(sad_migrate),
 	KUNIT_CASE(sad_getspi_then_update),
 	KUNIT_CASE(sad_update_mature_rules),
 	KUNIT_CASE(sad_add_rules),

@@ -65,6 +65,125 @@ check_out "ksadctl monitor shows the ACQUIRE with the packet's selector" \
 check_out "one ACQUIRE for two packets in a second" '^1$' sh -c "grep -c acquire $TMPDIR/acq.txt"
 check "counted as out-no-sa" counted out-no-sa 2
 
+step "templates: one transport policy for 10.0.0.0/16, two XFRM peers, an SA each; ACQUIRE per destination"
+reset_all
+ip netns add c
+ip link add vac netns a type veth peer name vc netns c
+n c ip link set lo up
+n a ip addr add 10.0.1.1/24 dev vac; n c ip addr add 10.0.1.3/24 dev vc
+n a ip addr add fd00:1::1/64 dev vac nodad; n c ip addr add fd00:1::3/64 dev vc nodad
+n a ip link set vac up; n c ip link set vc up
+# a: ksad, one pair of policies for the /16 and an SA pair per peer;
+# b and c: XFRM, host to host with a
+check "keyed: ksad on a, XFRM on b and c" sh -c "{
+	echo 'sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x1001 dir out reqid 1 $GCM'
+	echo 'sa add src 10.0.0.2 dst 10.0.0.1 proto esp spi 0x2002 dir in reqid 1 replay-window 64 $GCM_B'
+	echo 'sa add src 10.0.1.1 dst 10.0.1.3 proto esp spi 0x1003 dir out reqid 1 $GCM_B'
+	echo 'sa add src 10.0.1.3 dst 10.0.1.1 proto esp spi 0x3003 dir in reqid 1 replay-window 64 $GCM'
+	echo 'policy add dir out action protect proto esp sel src 10.0.0.0/16 dst 10.0.0.0/16 mode transport reqid 1'
+	echo 'policy add dir in action protect proto esp sel src 10.0.0.0/16 dst 10.0.0.0/16 mode transport reqid 1'
+	echo 'sa add src fd00::1 dst fd00::2 proto esp spi 0x1006 dir out reqid 1 $GCM'
+	echo 'sa add src fd00::2 dst fd00::1 proto esp spi 0x6002 dir in reqid 1 replay-window 64 $GCM_B'
+	echo 'sa add src fd00:1::1 dst fd00:1::3 proto esp spi 0x1036 dir out reqid 1 $GCM_B'
+	echo 'sa add src fd00:1::3 dst fd00:1::1 proto esp spi 0x3036 dir in reqid 1 replay-window 64 $GCM'
+	echo 'policy add dir out action protect proto esp priority 100 sel src fd00::/16 dst fd00::/16 mode transport reqid 1'
+	echo 'policy add dir in action protect proto esp priority 100 sel src fd00::/16 dst fd00::/16 mode transport reqid 1'
+} | ip netns exec a $K -batch - > /dev/null &&
+{
+	echo \"xfrm state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x1001 reqid 1 mode transport replay-window 64 $X_GCM\"
+	echo \"xfrm state add src 10.0.0.2 dst 10.0.0.1 proto esp spi 0x2002 reqid 1 mode transport replay-window 64 $X_GCM_B\"
+	echo 'xfrm policy add src 10.0.0.2 dst 10.0.0.1 dir out tmpl src 10.0.0.2 dst 10.0.0.1 proto esp reqid 1 mode transport'
+	echo 'xfrm policy add src 10.0.0.1 dst 10.0.0.2 dir in tmpl src 10.0.0.1 dst 10.0.0.2 proto esp reqid 1 mode transport'
+	echo \"xfrm state add src fd00::1 dst fd00::2 proto esp spi 0x1006 reqid 1 mode transport replay-window 64 $X_GCM\"
+	echo \"xfrm state add src fd00::2 dst fd00::1 proto esp spi 0x6002 reqid 1 mode transport replay-window 64 $X_GCM_B\"
+	echo 'xfrm policy add src fd00::2 dst fd00::1 dir out priority 100 tmpl src fd00::2 dst fd00::1 proto esp reqid 1 mode transport'
+	echo 'xfrm policy add src fd00::1 dst fd00::2 dir in priority 100 tmpl src fd00::1 dst fd00::2 proto esp reqid 1 mode transport'
+} | ip netns exec b ip -batch - &&
+{
+	echo \"xfrm state add src 10.0.1.1 dst 10.0.1.3 proto esp spi 0x1003 reqid 1 mode transport replay-window 64 $X_GCM_B\"
+	echo \"xfrm state add src 10.0.1.3 dst 10.0.1.1 proto esp spi 0x3003 reqid 1 mode transport replay-window 64 $X_GCM\"
+	echo 'xfrm policy add src 10.0.1.3 dst 10.0.1.1 dir out tmpl src 10.0.1.3 dst 10.0.1.1 proto esp reqid 1 mode transport'
+	echo 'xfrm policy add src 10.0.1.1 dst 10.0.1.3 dir in tmpl src 10.0.1.1 dst 10.0.1.3 proto esp reqid 1 mode transport'
+	echo \"xfrm state add src fd00:1::1 dst fd00:1::3 proto esp spi 0x1036 reqid 1 mode transport replay-window 64 $X_GCM_B\"
+	echo \"xfrm state add src fd00:1::3 dst fd00:1::1 proto esp spi 0x3036 reqid 1 mode transport replay-window 64 $X_GCM\"
+	echo 'xfrm policy add src fd00:1::3 dst fd00:1::1 dir out priority 100 tmpl src fd00:1::3 dst fd00:1::1 proto esp reqid 1 mode transport'
+	echo 'xfrm policy add src fd00:1::1 dst fd00:1::3 dir in priority 100 tmpl src fd00:1::1 dst fd00:1::3 proto esp reqid 1 mode transport'
+	echo 'xfrm policy add src ::/0 dst ::/0 proto ipv6-icmp type 135 dir out priority 1'
+	echo 'xfrm policy add src ::/0 dst ::/0 proto ipv6-icmp type 135 dir in priority 1'
+	echo 'xfrm policy add src ::/0 dst ::/0 proto ipv6-icmp type 136 dir out priority 1'
+	echo 'xfrm policy add src ::/0 dst ::/0 proto ipv6-icmp type 136 dir in priority 1'
+} | ip netns exec c ip -batch -"
+check "ping b through the /16 policy" ping_ns a b 10.0.0.1 10.0.0.2
+check "ping c through the same policy" ping_ns a c 10.0.1.1 10.0.1.3
+check "IPv6: ping b through the fd00::/16 policy" ping_ns a b fd00::1 fd00::2 -6
+check "IPv6: ping c through the same policy" ping_ns a c fd00:1::1 fd00:1::3 -6
+check_out "IPv6: ksad's SAs to b and c each counted their packets" '^[3-9] [3-9]$' sh -c \
+	"echo \$(ip netns exec a $K sa get dst fd00::2 proto esp spi 0x1006 | grep -o ' [0-9]* packets' | grep -o '[0-9]*') \
+	      \$(ip netns exec a $K sa get dst fd00:1::3 proto esp spi 0x1036 | grep -o ' [0-9]* packets' | grep -o '[0-9]*')"
+check_out "XFRM on b decrypted what ksad sent it" '^[1-9]' xfrm_in_packets 10.0.0.1 10.0.0.2
+check_out "XFRM on c decrypted what ksad sent it, with c's SA" '^[1-9]' sh -c \
+	"ip netns exec c ip -s xfrm state get src 10.0.1.1 dst 10.0.1.3 proto esp spi 0x1003 |
+	 awk '/lifetime current:/ { getline; print \$2 }' | tr -d '(a-z)'"
+check_out "ksad's SA to b counted b's packets" ' [3-9] packets' \
+	n a "$K" sa get dst 10.0.0.2 proto esp spi 0x1001
+check_out "ksad's SA to c counted c's packets" ' [3-9] packets' \
+	n a "$K" sa get dst 10.0.1.3 proto esp spi 0x1003
+check_out "the policy has an SA per destination" 'reqid 1 sa per destination' n a "$K" policy list
+check_out "the policy's last use is shown" 'last used 20[0-9-]+T' n a "$K" policy list
+ip netns exec a "$K" monitor acquire > "$TMPDIR/acq2.txt" 2>&1 &
+mon=$!
+sleep 0.3
+n a bash -c 'for i in 1 2 3; do echo x > /dev/udp/10.0.1.4/9999; echo y > /dev/udp/10.0.1.5/9999; done' 2>/dev/null
+sleep 0.3
+# an SA to .4 ends its pending ACQUIRE: once it is gone, the next packet asks again
+n a "$K" sa add src 10.0.1.1 dst 10.0.1.4 proto esp spi 0x1004 dir out reqid 1 $GCM > /dev/null
+n a "$K" sa delete dst 10.0.1.4 proto esp spi 0x1004
+n a bash -c 'echo z > /dev/udp/10.0.1.4/9999; echo z > /dev/udp/10.0.1.5/9999' 2>/dev/null
+sleep 0.5
+kill $mon; wait $mon 2>/dev/null
+check_out "a third and a fourth destination: an ACQUIRE each, for 8 packets" '^1 1$' sh -c \
+	"echo \$(grep -c 'dst 10.0.1.5/32' $TMPDIR/acq2.txt) \$(head -2 $TMPDIR/acq2.txt | grep -c 'dst 10.0.1.4/32')"
+check_out "... and .4 again once its SA came and went (.5 still pending)" '^2 1$' sh -c \
+	"echo \$(grep -c 'dst 10.0.1.4/32' $TMPDIR/acq2.txt) \$(grep -c 'dst 10.0.1.5/32' $TMPDIR/acq2.txt)"
+ip netns delete c
+
+step "socket bypass: a daemon's IKE socket gets through where a policy protects everything"
+reset_all
+ip netns exec b python3 -c '
+import socket, sys
+for fam, a in ((socket.AF_INET, "10.0.0.2"), (socket.AF_INET6, "fd00::2")):
+    s = socket.socket(fam, socket.SOCK_DGRAM); s.bind((a, 500))
+    if fam == socket.AF_INET6: s6 = s
+    else: s4 = s
+import select
+while True:
+    for s in select.select([s4, s6], [], [])[0]:
+        d, peer = s.recvfrom(100); s.sendto(d, peer)
+' &
+echo_pid=$!
+# all traffic between the two hosts protected, and no SA: only bypass passes
+{
+	echo "policy add dir out action protect sel src 10.0.0.1/32 dst 10.0.0.2/32 reqid 5"
+	echo "policy add dir in action protect sel src 10.0.0.2/32 dst 10.0.0.1/32 reqid 5"
+	echo "policy add dir out action protect priority 100 sel src fd00::1/128 dst fd00::2/128 reqid 5"
+	echo "policy add dir in action protect priority 100 sel src fd00::2/128 dst fd00::1/128 reqid 5"
+} | n a "$K" -batch - > /dev/null
+sleep 0.3
+for fam in 4 6; do
+	if [ $fam = 4 ]; then l=10.0.0.1 r=10.0.0.2; else l=fd00::1 r=fd00::2; fi
+	n a python3 "$KSAD_TOP/tests/groups/sockbypass.py" "$K" $l $r > "$TMPDIR/byp$fam.txt" 2>&1
+	cat "$TMPDIR/byp$fam.txt" | sed 's/^/# IPv'$fam': /'
+	check_out "IPv$fam: before bypass the IKE socket's datagram is held by the policy" '^before no$' cat "$TMPDIR/byp$fam.txt"
+	check_out "IPv$fam: SOCKET_BYPASS of its cookie" '^bypass-rc 0$' cat "$TMPDIR/byp$fam.txt"
+	check_out "IPv$fam: ... twice is refused" '^again-rc 1$' cat "$TMPDIR/byp$fam.txt"
+	check_out "IPv$fam: exempt: out in the clear and the echo back in" '^exempt yes$' cat "$TMPDIR/byp$fam.txt"
+	check_out "IPv$fam: another socket to the same peer port is still held" '^other no$' cat "$TMPDIR/byp$fam.txt"
+	check_out "IPv$fam: after unbypass held again" '^after no$' cat "$TMPDIR/byp$fam.txt"
+	check_out "IPv$fam: unbypass of a socket not exempt is refused" '^unbypass-again-rc 1$' cat "$TMPDIR/byp$fam.txt"
+done
+kill $echo_pid; wait $echo_pid 2>/dev/null
+fails_with "a socket is named by a cookie" "not a socket cookie" n a "$K" socket bypass 0
+
 step "transport mode, IPv6, AES-GCM-16-128"
 reset_all
 check "keyed" key transport fd00::1 fd00::2 fd00::1/128 fd00::2/128 \
@@ -147,6 +266,80 @@ reset_all
 check "keyed" key tunnel fd00::1 fd00::2 10.1.0.0/24 10.2.0.0/24 \
 	"$GCM" "$X_GCM" "$X_GCM_B" "$GCM_B" "" "flag af-unspec"
 check "ping between the IPv4 networks over IPv6" ping_both 10.1.0.1 10.2.0.1
+
+step "SA_MIGRATE: a tunnel moves from IPv4 to IPv6 and back while traffic flows"
+# xfrm_b_move OUTER-A OUTER-B FLAG states|policies: b's XFRM follows (same
+# SPIs and keys as key() gave).  iproute2 cannot move an XFRM state, so b
+# adds new ones, whose sequence numbers start again at 1: a's inbound SA
+# checks no replay in this step.  a's outbound SA is what is watched: b's
+# IPv4 state keeps its replay window, and takes a's packets again after
+# the way back only if a's sequence numbers went on.
+xfrm_b_move() {
+	local ea=$1 eb=$2 flag=$3 what=$4
+	{
+		[ "$what" = states ] && {
+			echo "xfrm state add src $ea dst $eb proto esp spi 0x1001 reqid 1 mode tunnel replay-window 64 $X_GCM $flag"
+			echo "xfrm state add src $eb dst $ea proto esp spi 0x2002 reqid 1 mode tunnel replay-window 64 $X_GCM_B $flag"
+		}
+		echo "xfrm policy update src 10.2.0.0/24 dst 10.1.0.0/24 dir out priority 100 tmpl src $eb dst $ea proto esp reqid 1 mode tunnel"
+		echo "xfrm policy update src 10.1.0.0/24 dst 10.2.0.0/24 dir in priority 100 tmpl src $ea dst $eb proto esp reqid 1 mode tunnel"
+		echo "xfrm policy update src 10.1.0.0/24 dst 10.2.0.0/24 dir fwd priority 100 tmpl src $ea dst $eb proto esp reqid 1 mode tunnel"
+	} | n b ip -batch -
+}
+# ksad_move FROM-A FROM-B OUTER-A OUTER-B: a's two SAs and their policies
+ksad_move() {
+	local from_a=$1 from_b=$2 ea=$3 eb=$4
+	{
+		echo "sa migrate dst $from_b proto esp spi 0x1001 new-dst $eb new-src $ea policies"
+		echo "sa migrate dst $from_a proto esp spi 0x2002 new-dst $ea new-src $eb policies"
+	} | n a "$K" -batch - > /dev/null
+}
+seq_errors() { n b awk '$1 == "XfrmInStateSeqError" { print $2 }' /proc/net/xfrm_stat; }
+reset_all
+check "keyed: a tunnel between 10.1/24 and 10.2/24 over IPv4" key tunnel 10.0.0.1 10.0.0.2 \
+	10.1.0.0/24 10.2.0.0/24 "$GCM" "$X_GCM" "$X_GCM_B" "$GCM_B"
+n a "$K" sa update dst 10.0.0.1 proto esp spi 0x2002 replay-window 0 > /dev/null
+check "100 pings through it first (b's IPv4 state: beyond its 64-packet window)" \
+	n a ping -q -c 100 -i 0.01 -W 1 -I 10.1.0.1 10.2.0.1
+seq0=$(seq_errors)
+ip netns exec a "$K" monitor sa > "$TMPDIR/mig-mon.txt" 2>&1 &
+mon=$!
+n a ping -q -i 0.05 -c 300 -W 1 -I 10.1.0.1 10.2.0.1 > "$TMPDIR/mig-ping.txt" 2>&1 &
+pinger=$!
+sleep 2
+# b first (its IPv4 states stay, for the way back), then a, as MOBIKE does
+xfrm_b_move fd00::1 fd00::2 "flag af-unspec" states
+check "MIGRATE a's two SAs and their tunnels to IPv6, traffic flowing" ksad_move \
+	10.0.0.1 10.0.0.2 fd00::1 fd00::2
+sleep 2
+check "TCP through the moved tunnel, 1 MiB, arrives intact" tcp_bulk 10.1.0.1 10.2.0.1 1 5021
+check_out "XFRM took ESP over IPv6 on b" '^[1-9]' sh -c \
+	"ip netns exec b ip -s xfrm state get src fd00::1 dst fd00::2 proto esp spi 0x1001 |
+	 awk '/lifetime current:/ { getline; print \$2 }' | tr -d '(a-z)'"
+check_out "a's policy's tunnel moved with the SA" 'tunnel src fd00::1 dst fd00::2' n a "$K" policy list
+xfrm_b_move 10.0.0.1 10.0.0.2 "" policies
+check "MIGRATE them back to IPv4, traffic flowing" ksad_move fd00::1 fd00::2 10.0.0.1 10.0.0.2
+wait $pinger
+lost=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$TMPDIR/mig-ping.txt")
+lost=${lost%.*}
+echo "# migration under traffic, a ping every 50 ms through both moves of both ends:"
+echo "#   $(grep 'packets transmitted' "$TMPDIR/mig-ping.txt")"
+check "traffic got through the moves (under 40% lost)" test "${lost:-100}" -lt 40
+check "ping through the tunnel after both moves: b's IPv4 state took a's packets, so a's sequence numbers went on" \
+	ping_both 10.1.0.1 10.2.0.1
+check_out "... and XFRM on b counted no replay" "^${seq0:-x}\$" seq_errors
+kill $mon; wait $mon 2>/dev/null
+check_out "the SAs announced their moves" '^4$' sh -c "grep -c '^\[sa\] migrated' $TMPDIR/mig-mon.txt"
+check_out "a's outbound SA is back on IPv4 with all its packets counted" \
+	' [1-9][0-9]{3,} packets' n a "$K" sa get dst 10.0.0.2 proto esp spi 0x1001
+check_out "its policy's tunnel moved back too" 'tunnel src 10.0.0.1 dst 10.0.0.2' n a "$K" policy list
+fails_with "MIGRATE to where an SA is refused" "at the new destination" sh -c \
+	"ip netns exec a $K sa add src 10.0.0.1 dst 10.0.0.9 proto esp spi 0x1001 dir out $GCM > /dev/null;
+	 ip netns exec a $K sa migrate dst 10.0.0.2 proto esp spi 0x1001 new-dst 10.0.0.9"
+fails_with "MIGRATE of an SA that is not there" "no SA with this SPI" \
+	n a "$K" sa migrate dst 10.0.0.2 proto esp spi 0x7777 new-dst 10.0.0.9
+fails_with "MIGRATE to nowhere" "needs a new destination, source or encapsulation" \
+	n a "$K" sa migrate dst 10.0.0.2 proto esp spi 0x1001
 
 # every algorithm, AH, both modes and both families: the matrix group
 
@@ -381,6 +574,35 @@ n b ip addr add 10.0.0.2/24 dev vb2; n b ip link set vb2 up
 n b ip xfrm state flush; n b ip xfrm policy flush
 key transport 10.0.0.1 10.0.0.2 10.0.0.1/32 10.0.0.2/32 "$GCM" "$X_GCM" "$X_GCM_B" "$GCM_B"
 check "the new namespace works" ping_both 10.0.0.1 10.0.0.2
+# One namespace's teardown waits for its own requests in the crypto API
+# only: y, with an SA of its own, is gone within seconds while a and b flood
+# each other through cryptd.  (The deterministic case, a request that never
+# completes, is KUnit's sad_inflight_per_namespace.)
+mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+if [ -d /sys/kernel/tracing/events/ksad ]; then
+	ip netns add y
+	n y "$K" sa add src 192.0.2.9 dst 192.0.2.8 proto esp spi 0x7e7e dir out $GCM > /dev/null
+	echo > /sys/kernel/tracing/trace
+	echo 1 > /sys/kernel/tracing/events/ksad/ksad_remove/enable
+	n b ping -f -w 6 10.0.0.1 > /dev/null 2>&1 &
+	f1=$!
+	n a ping -f -w 6 10.0.0.2 > /dev/null 2>&1 &
+	f2=$!
+	sleep 1
+	t0=$(date +%s%N)
+	ip netns delete y
+	gone=0
+	for _ in $(seq 100); do
+		grep -q 'ksad_remove: spi=0x00007e7e' /sys/kernel/tracing/trace && gone=1 && break
+		sleep 0.05
+	done
+	echo "# y's SA was removed $(( ($(date +%s%N) - t0) / 1000000 )) ms after ip netns delete, a and b flooding"
+	echo 0 > /sys/kernel/tracing/events/ksad/ksad_remove/enable
+	check "a namespace's teardown ends within 5 s while two others flood through cryptd" test $gone = 1
+	wait $f1 $f2
+else
+	fail "tracepoints: no events/ksad in tracefs"
+fi
 n b ping -f -w 6 10.0.0.1 > /dev/null 2>&1 &
 f1=$!
 n a ping -f -w 6 10.0.0.2 > /dev/null 2>&1 &

@@ -14,6 +14,10 @@ t0=$(date +%s)
 check_out "$N fuzzed requests answered, none lost" "$N requests" \
 	n fz "$KSAD_TOP/userspace/tools/ksad-nlfuzz" "$N" "$SEED"
 echo "# took $(( $(date +%s) - t0 )) s"
+# The fuzzer may have set the namespace's limits (SET_CONFIG is one of the
+# operations): back to the defaults, then an SA.
+check "the limits can be set back after the fuzzing" n fz "$KSADCTL" config \
+	larval-timeout 30 max-sas 1048576 max-larval 262144 max-policies 1048576
 check_out "ksad still works after the fuzzing" "state larval" \
 	n fz "$KSADCTL" sa getspi dst 192.0.2.1 proto esp
 ip netns delete fz

@@ -145,6 +145,7 @@ enum ksad_event {
 	KSAD_EVENT_EXPIRED,		/* hard lifetime reached, SA removed */
 	KSAD_EVENT_LARVAL_EXPIRED,	/* never UPDATEd in time, removed */
 	KSAD_EVENT_FLUSHED,		/* by FLUSH; carries proto if one */
+	KSAD_EVENT_MIGRATED,		/* by SA_MIGRATE: new addresses or ports */
 };
 
 /* Lifetime limits and the counters they are checked against. */
@@ -255,6 +256,13 @@ enum ksad_sa_attrs {
 	KSAD_SA_MAPPING_SRC_IPV6,	/* 16 bytes */
 	KSAD_SA_MAPPING_SPORT,		/* be16 */
 	KSAD_SA_ENC_KEY_BITS,		/* u16, IKEv2's Key Length attribute */
+	/* SA_MIGRATE: where the SA goes (the rest of it stays) */
+	KSAD_SA_NEW_DST_IPV4,		/* be32 */
+	KSAD_SA_NEW_DST_IPV6,		/* 16 bytes */
+	KSAD_SA_NEW_SRC_IPV4,		/* be32 */
+	KSAD_SA_NEW_SRC_IPV6,		/* 16 bytes */
+	KSAD_SA_NEW_ENCAP_NONE,		/* flag: no UDP encapsulation any more */
+	KSAD_SA_MIGRATE_POLICIES,	/* flag: move its policies' tunnel ends too */
 
 	__KSAD_SA_MAX,
 	KSAD_SA_MAX = __KSAD_SA_MAX - 1
@@ -283,6 +291,8 @@ enum ksad_policy_attrs {
 	KSAD_POLICY_SPI,		/* u32, the bound outbound SA (replies) */
 	KSAD_POLICY_PACKETS,		/* u64, packets it matched (replies) */
 	KSAD_POLICY_PAD,
+	KSAD_POLICY_ADD_TIME,		/* u64, seconds since the Epoch (replies) */
+	KSAD_POLICY_LAST_USE,		/* u64, last packet matched; 0 = never (replies) */
 
 	__KSAD_POLICY_MAX,
 	KSAD_POLICY_MAX = __KSAD_POLICY_MAX - 1
@@ -344,6 +354,25 @@ enum ksad_config_attrs {
 	KSAD_CONFIG_MAX = __KSAD_CONFIG_MAX - 1
 };
 
+/*
+ * Sockets exempt from ksad's policies (KSAD_CMD_SOCKET_BYPASS), as a keying
+ * daemon's IKE sockets must be: named by their cookie (getsockopt
+ * SO_COOKIE).  What such a socket sends, and what a UDP datagram for it
+ * brings, meets no policy.  At most KSAD_BYPASS_MAX per namespace; the
+ * daemon removes a socket's entry when it closes it.
+ */
+#define KSAD_BYPASS_MAX		1024
+
+enum ksad_sock_attrs {
+	KSAD_SOCK_UNSPEC,
+	KSAD_SOCK_COOKIE,		/* u64, the socket's SO_COOKIE */
+	KSAD_SOCK_REMOVE,		/* flag: no longer exempt */
+	KSAD_SOCK_PAD,
+
+	__KSAD_SOCK_MAX,
+	KSAD_SOCK_MAX = __KSAD_SOCK_MAX - 1
+};
+
 enum ksad_cmd {
 	KSAD_CMD_UNSPEC,
 	/*
@@ -372,8 +401,9 @@ enum ksad_cmd {
 	KSAD_CMD_EXPIRE,	/* notification: soft or hard lifetime reached */
 	/*
 	 * Notification: an outbound packet matched a protect policy that has
-	 * no usable SA (policy attributes; the selector is the packet's, at
-	 * most one per policy per second).  The packet was dropped.
+	 * no usable SA (policy attributes; the selector is the packet's).  The
+	 * packet was dropped.  One per (policy, destination) while pending:
+	 * until an SA to it is added or the larval timeout passes.
 	 */
 	KSAD_CMD_ACQUIRE,
 	KSAD_CMD_SA_NTF,	/* notification: an SA event (KSAD_SA_EVENT) */
@@ -394,9 +424,25 @@ enum ksad_cmd {
 	 * another address or port than the SA's SRC and ENCAP SPORT (the NAT's
 	 * mapping changed).  Carries the SA (as GET) and MAPPING_*: the new
 	 * source.  At most one per SA per second for the same new source.
-	 * The keying daemon moves its SAs with UPDATE (NEW_ENCAP).
+	 * The keying daemon moves its SAs with UPDATE (NEW_ENCAP) or
+	 * SA_MIGRATE.
 	 */
 	KSAD_CMD_MAPPING,
+	/*
+	 * Move a mature SA (named as for GET) to NEW_DST_*, NEW_SRC_* and/or
+	 * NEW_ENCAP (NEW_ENCAP_NONE: none), IPv4 and IPv6 either way, keeping
+	 * its keys, sequence numbers, replay window, lifetimes and counters
+	 * (MOBIKE, RFC 4555; XFRM_MSG_MIGRATE).  MIGRATE_POLICIES: the tunnel
+	 * ends of the policies that named the SA's old ones (its direction,
+	 * protocol, reqid) move with it.  Packets meet the SA where it was or
+	 * where it is, never neither.  -ESRCH: no SA; -EEXIST: one is there.
+	 */
+	KSAD_CMD_SA_MIGRATE,
+	/*
+	 * Exempt the socket KSAD_SOCK_COOKIE from the SPD, or no longer
+	 * (KSAD_SOCK_REMOVE).  -EEXIST, -ENOENT; -ENOSPC beyond KSAD_BYPASS_MAX.
+	 */
+	KSAD_CMD_SOCKET_BYPASS,
 
 	__KSAD_CMD_MAX,
 	KSAD_CMD_MAX = __KSAD_CMD_MAX - 1

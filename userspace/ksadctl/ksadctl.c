@@ -18,6 +18,9 @@ static const char usage_text[] =
 	"  ksadctl sa add    src ADDR dst ADDR proto esp|ah [spi SPI] dir in|out SA-ARGS\n"
 	"  ksadctl sa update dst ADDR proto esp|ah spi SPI SA-ARGS\n"
 	"                 [new-encap espinudp SPORT DPORT]\n"
+	"  ksadctl sa migrate dst ADDR proto esp|ah spi SPI [encap espinudp SPORT DPORT]\n"
+	"                 [new-dst ADDR] [new-src ADDR]\n"
+	"                 [new-encap espinudp SPORT DPORT | new-encap none] [policies]\n"
 	"  ksadctl sa delete|get dst ADDR proto esp|ah spi SPI [encap espinudp SPORT DPORT]\n"
 	"  ksadctl sa list [dst ADDR] [proto esp|ah] [dir in|out]\n"
 	"  ksadctl sa flush [proto esp|ah]\n"
@@ -28,6 +31,7 @@ static const char usage_text[] =
 	"                 [tunnel [src ADDR] dst ADDR]\n"
 	"  ksadctl policy delete|get id ID | list | flush\n"
 	"  ksadctl stats\n"
+	"  ksadctl socket bypass|unbypass COOKIE   (a socket's SO_COOKIE: no policy for it)\n"
 	"  ksadctl family\n"
 	"SA-ARGS: [mode transport|tunnel] [reqid N] [replay-window N] [flag esn]\n"
 	"         alg PROPOSAL KEY [INTEG-KEY]   (strongSwan's: aes128gcm16,\n"
@@ -163,6 +167,8 @@ static int dispatch(int argc, char **argv)
 		return cmd_policy(argc - 1, argv + 1);
 	if (!strcmp(argv[0], "stats"))
 		return cmd_stats(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "socket"))
+		return cmd_socket(argc - 1, argv + 1);
 	return usage_error("unknown object \"%s\" (sa, policy, stats, monitor, config, family)",
 			   argv[0]);
 }

@@ -34,6 +34,7 @@ int cmd_monitor(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_socket(int argc, char **argv);
 
 /* sa.c: argument helpers shared with policy.c */
 int parse_sel(struct nlmsghdr *nlh, uint16_t type, int argc, char **argv, int i);

@@ -61,7 +61,8 @@ static const char *const events[] = { [KSAD_EVENT_LARVAL] = "larval",
 				      [KSAD_EVENT_DELETED] = "deleted",
 				      [KSAD_EVENT_EXPIRED] = "expired",
 				      [KSAD_EVENT_LARVAL_EXPIRED] = "larval-expired",
-				      [KSAD_EVENT_FLUSHED] = "flushed" };
+				      [KSAD_EVENT_FLUSHED] = "flushed",
+				      [KSAD_EVENT_MIGRATED] = "migrated" };
 
 const char *name_event(uint32_t e)
 {
@@ -236,9 +237,15 @@ void sel_print(FILE *f, const struct sa_sel *s)
 		s->proto, s->sport, s->dport);
 }
 
+/* Does @s name one destination host? */
+static bool single_host(const struct sa_sel *s)
+{
+	return s->set && s->dprefix == (s->dst.family == AF_INET ? 32 : 128);
+}
+
 void policy_print(FILE *f, const struct policy_view *v)
 {
-	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], t1[32], t2[32];
 	bool protect = v->action == KSAD_ACTION_PROTECT;
 
 	if (opt_json) {
@@ -255,7 +262,8 @@ void policy_print(FILE *f, const struct policy_view *v)
 				addr_str(&v->tun_dst, b, sizeof(b)));
 		if (v->has_spi)
 			fprintf(f, ",\"spi\":%u,\"spi_hex\":\"0x%08x\"", v->spi, v->spi);
-		fprintf(f, "}\n");
+		fprintf(f, ",\"add_time\":%" PRIu64 ",\"last_use\":%" PRIu64 "}\n",
+			v->add_time, v->last_use);
 		return;
 	}
 	fprintf(f, "policy %u dir %s action %s priority %u packets %" PRIu64 "\n\tsel ",
@@ -272,8 +280,13 @@ void policy_print(FILE *f, const struct policy_view *v)
 				addr_str(&v->tun_dst, b, sizeof(b)));
 		if (v->has_spi)
 			fprintf(f, " sa spi 0x%08x", v->spi);
+		else if (v->dir == KSAD_DIR_OUT && v->mode == KSAD_MODE_TRANSPORT &&
+			 !single_host(&v->sel))
+			fprintf(f, " sa per destination");
 		else
 			fprintf(f, " sa none");
 		fprintf(f, "\n");
 	}
+	fprintf(f, "\tadded %s last used %s\n", time_str(v->add_time, t1, sizeof(t1)),
+		time_str(v->last_use, t2, sizeof(t2)));
 }

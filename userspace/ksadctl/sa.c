@@ -28,6 +28,7 @@ enum {	/* keyword groups, for what each command accepts */
 	K_FILTER = 64,	/* dir, for list */
 	K_ENCAP = 128,	/* encap espinudp SPORT DPORT */
 	K_NEW_ENCAP = 256,	/* new-encap espinudp SPORT DPORT, for update */
+	K_MIGRATE = 512,	/* new-dst new-src new-encap none policies */
 	K_ID = K_DST | K_PROTO | K_SPI,
 };
 
@@ -42,6 +43,7 @@ static const struct sa_cmd sa_cmds[] = {
 	{ "getspi", KSAD_CMD_GETSPI, K_DST | K_PROTO | K_SRC | K_RANGE, 0 },
 	{ "add", KSAD_CMD_ADD, K_ID | K_SRC | K_SA | K_ENCAP, 0 },
 	{ "update", KSAD_CMD_UPDATE, K_ID | K_SRC | K_SA | K_ENCAP | K_NEW_ENCAP, 0 },
+	{ "migrate", KSAD_CMD_SA_MIGRATE, K_ID | K_ENCAP | K_NEW_ENCAP | K_MIGRATE, 0 },
 	{ "delete", KSAD_CMD_DELETE, K_ID | K_ENCAP, 0 },
 	{ "get", KSAD_CMD_GET, K_ID | K_ENCAP, 0 },
 	{ "list", KSAD_CMD_GET, K_DST | K_PROTO | K_FILTER, NLM_F_DUMP },
@@ -51,7 +53,7 @@ static const struct sa_cmd sa_cmds[] = {
 /* What the arguments said, before it becomes attributes. */
 struct sa_args {
 	struct nlmsghdr *nlh;
-	struct ksad_addr dst, src;
+	struct ksad_addr dst, src, new_dst, new_src;
 	struct sa_lifetime soft, hard;
 	const char *cmdname;
 };
@@ -445,6 +447,20 @@ static int parse_args(struct sa_args *a, unsigned int words, int argc, char **ar
 			if (n < 0)
 				return n;
 			i += n;
+		} else if (!strcmp(w, "new-dst") || !strcmp(w, "new-src")) {
+			struct ksad_addr *ad = w[4] == 'd' ? &a->new_dst : &a->new_src;
+
+			TAKES(K_MIGRATE, 1);
+			if (parse_addr(argv[++i], ad))
+				return usage_error("bad address \"%s\"", argv[i]);
+		} else if (!strcmp(w, "policies")) {
+			TAKES(K_MIGRATE, 0);
+			mnl_attr_put(nlh, KSAD_SA_MIGRATE_POLICIES, 0, NULL);
+		} else if (!strcmp(w, "new-encap") && i + 1 < argc &&
+			   !strcmp(argv[i + 1], "none")) {
+			TAKES(K_MIGRATE, 1);
+			mnl_attr_put(nlh, KSAD_SA_NEW_ENCAP_NONE, 0, NULL);
+			i++;
 		} else if (!strcmp(w, "encap") || !strcmp(w, "new-encap")) {
 			TAKES(w[0] == 'e' ? K_ENCAP : K_NEW_ENCAP, 3);
 			n = parse_encap(nlh, w[0] == 'e' ? KSAD_SA_ENCAP :
@@ -467,6 +483,10 @@ static int parse_args(struct sa_args *a, unsigned int words, int argc, char **ar
 		put_addr(nlh, KSAD_SA_DST_IPV4, KSAD_SA_DST_IPV6, &a->dst);
 	if (a->src.family)
 		put_addr(nlh, KSAD_SA_SRC_IPV4, KSAD_SA_SRC_IPV6, &a->src);
+	if (a->new_dst.family)
+		put_addr(nlh, KSAD_SA_NEW_DST_IPV4, KSAD_SA_NEW_DST_IPV6, &a->new_dst);
+	if (a->new_src.family)
+		put_addr(nlh, KSAD_SA_NEW_SRC_IPV4, KSAD_SA_NEW_SRC_IPV6, &a->new_src);
 	put_lifetime(nlh, KSAD_SA_SOFT, &a->soft);
 	put_lifetime(nlh, KSAD_SA_HARD, &a->hard);
 	return 0;
@@ -493,7 +513,7 @@ int cmd_sa(int argc, char **argv)
 	int err;
 
 	if (argc < 1)
-		return usage_error("sa needs a command: getspi add update delete get list flush");
+		return usage_error("sa needs a command: getspi add update migrate delete get list flush");
 	for (i = 0; i < sizeof(sa_cmds) / sizeof(sa_cmds[0]); i++)
 		if (!strcmp(argv[0], sa_cmds[i].name))
 			c = &sa_cmds[i];

@@ -224,6 +224,8 @@ int policy_view_parse(const struct nlmsghdr *nlh, struct policy_view *v)
 	get_u8(tb.a[KSAD_POLICY_PROTO], &v->proto);
 	get_u8(tb.a[KSAD_POLICY_MODE], &v->mode);
 	get_u64(tb.a[KSAD_POLICY_PACKETS], &v->packets);
+	get_u64(tb.a[KSAD_POLICY_ADD_TIME], &v->add_time);
+	get_u64(tb.a[KSAD_POLICY_LAST_USE], &v->last_use);
 	get_addr(tb.a[KSAD_POLICY_TUN_SRC_IPV4], tb.a[KSAD_POLICY_TUN_SRC_IPV6],
 		 &v->tun_src);
 	get_addr(tb.a[KSAD_POLICY_TUN_DST_IPV4], tb.a[KSAD_POLICY_TUN_DST_IPV6],

@@ -61,6 +61,7 @@ struct policy_view {
 	struct ksad_addr tun_src, tun_dst;
 	struct sa_sel sel;
 	uint64_t packets;
+	uint64_t add_time, last_use;	/* seconds since the Epoch; 0: never */
 	bool has_spi;
 };
 
