@@ -100,7 +100,13 @@ struct ksad_policy **ksad_spd_migrating(struct ksad_net *kn,
 void ksad_spd_migrate(const struct ksad_sa *sa, struct ksad_policy **pols,
 		      int n);
 struct ksad_policy *ksad_policy_alloc(void);
+void ksad_policy_discard(struct ksad_policy *pol);
 int ksad_spd_insert(struct ksad_net *kn, struct ksad_policy *pol);
+typedef struct sk_buff *(*ksad_policy_reply_t)(void *ctx, struct ksad_net *kn,
+					       struct ksad_policy *pol);
+int ksad_spd_add(struct ksad_net *kn, struct ksad_policy *pol,
+		 ksad_policy_reply_t reply, void *ctx, struct sk_buff **msg,
+		 struct netlink_ext_ack *extack);
 int ksad_spd_remove(struct ksad_net *kn, u32 id);
 int ksad_policy_fill(struct sk_buff *skb, struct ksad_net *kn,
 		     struct ksad_policy *pol, const struct ksad_flow *acquired,

@@ -549,7 +549,7 @@ struct ksad_policy *ksad_policy_alloc(void)
 	return pol;
 }
 
-static void ksad_policy_discard(struct ksad_policy *pol)
+void ksad_policy_discard(struct ksad_policy *pol)
 {
 	free_percpu(pol->packets);
 	kfree(pol);
@@ -663,11 +663,54 @@ static struct sk_buff *ksad_policy_msg(struct genl_info *info,
 	return msg;
 }
 
-/*
- * The reply is built before the policy is linked: an error means the SPD is
- * as it was, so that a retry cannot add a second copy.  Once linked, the
- * policy stays even if the reply cannot be delivered.
+static struct sk_buff *ksad_policy_add_reply(void *info, struct ksad_net *kn,
+					     struct ksad_policy *pol)
+{
+	return ksad_policy_msg(info, kn, pol);
+}
+
+/**
+ * ksad_spd_add() - add a policy, its reply built before it is linked
+ * @kn: the namespace
+ * @pol: the parsed policy; the SPD owns it on success
+ * @reply: builds the answer (netlink: the POLICY_ADD reply); any error
+ *	   leaves the SPD as it was, so that a retry cannot add a second copy
+ * @ctx: for @reply
+ * @msg: the reply, on success
+ * @extack: why not
+ *
+ * Return: 0, or an error with @pol not added (the caller discards it).
  */
+int ksad_spd_add(struct ksad_net *kn, struct ksad_policy *pol,
+		 ksad_policy_reply_t reply, void *ctx, struct sk_buff **msg,
+		 struct netlink_ext_ack *extack)
+{
+	int err;
+
+	mutex_lock(&kn->lock);
+	err = ksad_policy_prepare(kn, pol, extack);
+	if (err)
+		goto unlock;
+	*msg = reply(ctx, kn, pol);
+	if (IS_ERR(*msg)) {
+		err = PTR_ERR(*msg);
+		goto unprepare;
+	}
+	err = ksad_policy_link(kn, pol);
+	if (err) {
+		nlmsg_free(*msg);
+		goto unprepare;
+	}
+	mutex_unlock(&kn->lock);
+	return 0;
+unprepare:
+	ksad_policy_unprepare(kn, pol);
+unlock:
+	mutex_unlock(&kn->lock);
+	return err;
+}
+
+/* Once linked, the policy stays even if the reply cannot be delivered. */
 int ksad_nl_policy_add(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ksad_net *kn = ksad_net(genl_info_net(info));
@@ -678,33 +721,15 @@ int ksad_nl_policy_add(struct sk_buff *skb, struct genl_info *info)
 	pol = ksad_policy_alloc();
 	if (!pol)
 		return -ENOMEM;
-	err = ksad_policy_parse(info->attrs, pol, info->extack);
-	if (err)
-		goto discard;
-	mutex_lock(&kn->lock);
-	err = ksad_policy_prepare(kn, pol, info->extack);
-	if (err)
-		goto unlock;
-	msg = ksad_policy_msg(info, kn, pol);
-	if (IS_ERR(msg)) {
-		err = PTR_ERR(msg);
-		goto unprepare;
-	}
-	err = ksad_policy_link(kn, pol);
+	err = ksad_policy_parse(info->attrs, pol, info->extack) ?:
+	      ksad_spd_add(kn, pol, ksad_policy_add_reply, info, &msg,
+			   info->extack);
 	if (err) {
-		nlmsg_free(msg);
-		goto unprepare;
+		ksad_policy_discard(pol);
+		return err;
 	}
-	mutex_unlock(&kn->lock);
 	genlmsg_reply(msg, info);
 	return 0;
-unprepare:
-	ksad_policy_unprepare(kn, pol);
-unlock:
-	mutex_unlock(&kn->lock);
-discard:
-	ksad_policy_discard(pol);
-	return err;
 }
 
 static int ksad_policy_id(struct genl_info *info, u32 *id)

@@ -238,6 +238,67 @@ static void spd_equal_priority_older_first(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, pol[1], index_lookup(kn, KSAD_DIR_OUT, &fl));
 }
 
+static struct sk_buff *reply_fails(void *ctx, struct ksad_net *kn,
+				   struct ksad_policy *pol)
+{
+	return ERR_PTR(-ENOMEM);
+}
+
+static struct sk_buff *reply_ok(void *ctx, struct ksad_net *kn,
+				struct ksad_policy *pol)
+{
+	return alloc_skb(64, GFP_KERNEL) ?: ERR_PTR(-ENOMEM);
+}
+
+static struct ksad_policy *discard_policy(struct kunit *test)
+{
+	struct ksad_policy *pol = ksad_policy_alloc();
+
+	KUNIT_ASSERT_NOT_NULL(test, pol);
+	pol->dir = KSAD_DIR_OUT;
+	pol->action = KSAD_ACTION_DISCARD;
+	pol->priority = 1000;
+	pol->sel.family = AF_INET;
+	pol->sel.sprefix = 32;
+	pol->sel.dprefix = 32;
+	pol->sel.saddr.a4 = NET10(1);
+	pol->sel.daddr.a4 = NET10(2);
+	return pol;
+}
+
+/*
+ * A POLICY_ADD whose reply cannot be built adds nothing (issue 17, point
+ * 8): the policy used to be linked first, so the caller got an error for a
+ * policy that was installed, and a retry added it twice.
+ */
+static void spd_add_reply_fails(struct kunit *test)
+{
+	struct ksad_net *kn = test->priv;
+	struct ksad_policy *pol = discard_policy(test);
+	struct ksad_flow fl = {
+		.family = AF_INET, .saddr.a4 = NET10(1), .daddr.a4 = NET10(2),
+		.proto = IPPROTO_UDP,
+	};
+	struct sk_buff *msg = NULL;
+
+	KUNIT_EXPECT_EQ(test, -ENOMEM,
+			ksad_spd_add(kn, pol, reply_fails, NULL, &msg, NULL));
+	KUNIT_EXPECT_EQ(test, 0, kn->policy_count);
+	KUNIT_EXPECT_TRUE(test, list_empty(&kn->policies));
+	KUNIT_EXPECT_TRUE(test, xa_empty(&kn->policy_ids));
+	KUNIT_EXPECT_TRUE(test, list_empty(&kn->pol_classes[KSAD_DIR_OUT]));
+	KUNIT_EXPECT_NULL(test, index_lookup(kn, KSAD_DIR_OUT, &fl));
+	ksad_policy_discard(pol);
+
+	/* the retry: one policy, found */
+	pol = discard_policy(test);
+	KUNIT_ASSERT_EQ(test, 0,
+			ksad_spd_add(kn, pol, reply_ok, NULL, &msg, NULL));
+	kfree_skb(msg);
+	KUNIT_EXPECT_EQ(test, 1, kn->policy_count);
+	KUNIT_EXPECT_PTR_EQ(test, pol, index_lookup(kn, KSAD_DIR_OUT, &fl));
+}
+
 static struct ksad_policy *protect_policy(struct kunit *test,
 					  struct ksad_net *kn, u8 mode,
 					  u32 reqid)
@@ -435,6 +496,7 @@ static void spd_acquire_per_destination(struct kunit *test)
 static struct kunit_case spd_cases[] = {
 	KUNIT_CASE(spd_index_is_search_order),
 	KUNIT_CASE(spd_equal_priority_older_first),
+	KUNIT_CASE(spd_add_reply_fails),
 	KUNIT_CASE(spd_template_per_destination),
 	KUNIT_CASE(spd_acquire_per_destination),
 	{}

@@ -11,6 +11,9 @@ KEY=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20212223
 
 check "insmod ksad.ko" load_ksad
 ip netns add y
+# Each YNL call reads and checks the spec in Python: seconds under UML, more
+# on a loaded machine.  The larval SA of getspi must outlive the call after.
+n y "$KSADCTL" config larval-timeout 600 > /dev/null
 check_out "YNL: getspi (exact SPI)" "'spi': '0x1234'" \
 	ynl --do getspi --json "{\"proto\": \"esp\", \"dst-ipv4\": $DST, \"spi-min\": 4660, \"spi-max\": 4660}"
 check_out "YNL: update completes it" "'state': 'mature'" \
