@@ -4,7 +4,10 @@
 #   make check      set up the lab (as root, first time) and run every test
 #   make demo       boot the lab and show ksad at work
 #   make bench      ksad next to the kernel's XFRM, on Debian's stock kernel
-#   make install    install ksad.ko (modules_install) and the tools
+#   make install    install ksad.ko (modules_install) and the tools, and
+#                   the kernel-ksad plugin if strongSwan's charon is installed
+#   make strongswan the kernel-ksad plugin for Debian's charon
+#                   (userspace/strongswan, Documentation/strongswan.md)
 #   make dkms       register ksad with DKMS, build and install it for the
 #                   running kernel (DKMS rebuilds it for every new one)
 #
@@ -18,7 +21,7 @@ MODDIR ?= build/$(KREL)
 KARCH = $(if $(shell grep -s '^CONFIG_UML=y' $(KDIR)/.config),ARCH=um)
 MOD_SRCS := Kbuild $(shell find kernel uapi -name '*.[ch]')
 
-.PHONY: all module userspace check demo bench install dkms dkms-add clean
+.PHONY: all module userspace strongswan check demo bench install dkms dkms-add clean
 all: module userspace
 
 module: $(MOD_SRCS)
@@ -31,6 +34,9 @@ module: $(MOD_SRCS)
 
 userspace:
 	$(MAKE) -C userspace
+
+strongswan:
+	$(MAKE) -C userspace/strongswan
 
 check:
 	bash tests/check.sh $(ONLY)
@@ -45,6 +51,8 @@ install: module userspace
 	$(MAKE) -C $(KDIR) $(KARCH) M=$(abspath $(MODDIR)) modules_install
 	depmod -a $(KREL) || true
 	$(MAKE) -C userspace install PREFIX=$(PREFIX)
+	@if [ -x /usr/lib/ipsec/charon ]; then $(MAKE) -C userspace/strongswan install; \
+	else echo "no /usr/lib/ipsec/charon: the kernel-ksad plugin is not installed"; fi
 
 # The module's sources (and nothing of the lab's) under /usr/src, as a
 # distribution package would put them, then DKMS's own add (dkms-add), and
@@ -66,3 +74,4 @@ clean:
 	rm -rf build
 	$(MAKE) -C bench clean
 	$(MAKE) -C userspace clean
+	$(MAKE) -C userspace/strongswan clean

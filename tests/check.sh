@@ -19,7 +19,7 @@
 set -uo pipefail
 . "$(dirname "$0")/lab/lib.sh"
 
-UML_GROUPS=kunit,smoke,sad,ynl,fuzz,oracle,datapath,matrix,matrix-integ,gateway,natt,ike,pktfuzz,demo
+UML_GROUPS=kunit,smoke,sad,ynl,fuzz,oracle,datapath,matrix,matrix-integ,gateway,natt,ike,strongswan,pktfuzz,demo
 STOCK_GROUPS=smoke,interop,storm
 # In-guest DKMS builds the module under TCG (minutes): on one kernel only.
 DKMS_KERNEL=6.12

@@ -3,8 +3,11 @@
 # the order of the seed's diagram, first by hand with ksadctl (each side's
 # SAD events shown as they happen), then negotiated over IKEv2 by ksad-ike
 # on both peers, its trace drawn as the seed's two-column diagram: keying,
-# encrypted traffic and its counters, a rekey and a delete.  Also a test
-# group: every step is checked, so the demo cannot rot.
+# encrypted traffic and its counters, a rekey and a delete.  Last, the same
+# over Debian's strongSwan charon with the kernel-ksad plugin on both peers,
+# each side's SAD events drawn in the same two columns, and swanctl's view
+# beside ksadctl's.  Also a test group: every step is checked, so the demo
+# cannot rot.
 . "$(dirname "$0")/lib.sh"
 K=$KSADCTL
 IKE=$KSAD_TOP/userspace/ike/ksad-ike
@@ -144,6 +147,81 @@ check_out "no SA left in the responder's SAD" '^0$' sh -c \
 stop_pid $resp
 exec 3>&-
 wait_pid $cols 10
+
+echo
+echo "== Part 3: strongSwan keys ksad: Debian's charon with the kernel-ksad plugin on both peers"
+echo "   (swanctl configures it; the SAD operations kernel-ksad made on each side, from the charons' logs, in two columns)"
+for ns in initiator responder; do n $ns "$K" sa flush; n $ns "$K" policy flush; done
+. "$(dirname "$0")/swan-lib.sh"
+for side in initiator responder; do
+	charon_conf $side ksad
+	check "charon (with kernel-ksad) starts in the $side's namespace" charon_start $side $side
+done
+ini_id=initiator resp_id=responder
+for side in initiator responder; do
+	me=$side other=$( [ $side = initiator ] && echo responder || echo initiator)
+	la=$( [ $side = initiator ] && echo 192.0.2.1 || echo 192.0.2.2)
+	ra=$( [ $side = initiator ] && echo 192.0.2.2 || echo 192.0.2.1)
+	load_conf $side <<EOC
+connections { demo {
+	local_addrs = $la
+	remote_addrs = $ra
+	proposals = aes256-sha256-x25519
+	local { auth = psk
+		id = $me }
+	remote { auth = psk
+		id = $other }
+	children { peers {
+		local_ts = $la/32
+		remote_ts = $ra/32
+		mode = transport
+		esp_proposals = aes128gcm16 } } } }
+secrets { ike-demo { id-i = initiator
+	id-r = responder
+	secret = "a demo secret" } }
+EOC
+	check "swanctl loads the $side's connection" test $? -eq 0
+done
+# The SAD operations kernel-ksad logged on both sides, merged by their time
+# (milliseconds), as trace lines for `ksad-ike columns`
+sad_ops() {
+	local side
+	for side in initiator responder; do
+		sed -nE "s/^([0-9:.]+) .*kernel-ksad: (GETSPI|UPDATE|ADD|DELETE)( SA)? ([0-9a-f]{8})( .*)?$/\\1 $side \\2 \\4/p" \
+			"$SWT/$side/charon.log"
+	done | sort -s -k1,1 | while read -r _ side op spi; do
+		case $op in
+		GETSPI) printf '[%s] GETSPI  inbound  spi 0x%s\n' "$side" "$spi" ;;
+		UPDATE) printf '[%s] UPDATE  inbound  spi 0x%s\n' "$side" "$spi" ;;
+		ADD) printf '[%s] ADD     outbound spi 0x%s\n' "$side" "$spi" ;;
+		DELETE) printf '[%s] DELETE  -        spi 0x%s\n' "$side" "$spi" ;;
+		esac
+	done
+}
+shown "swanctl --initiate (the initiator's charon)" sw initiator --initiate --child peers --ike demo
+echo "   what kernel-ksad did in each charon, merged by time:"
+sad_ops | "$IKE" columns | tee "$TMPDIR/columns3.out" | sed 's/^/    /'
+sides3() { awk '/^ *(GETSPI|UPDATE|ADD|DELETE) / { match($0, /^ */)
+	printf "%s:%s ", RLENGTH ? "R" : "I", $1 }' "$TMPDIR/columns3.out"; }
+echo "   charon's order: the receiver chooses each inbound SPI (GETSPI), as in the seed;"
+echo "   the responder installs its inbound SA before its outbound one, the seed's responder the other way round"
+check_out "charon's SAD operations, per side" '^I:GETSPI R:GETSPI R:UPDATE R:ADD I:UPDATE I:ADD $' sides3
+echo
+echo "== swanctl --list-sas beside ksadctl sa list (the initiator)"
+n initiator ping -c 3 -i 0.3 -W 2 192.0.2.2 > /dev/null
+sw initiator --list-sas 2>/dev/null | grep -v '^plugin' > "$TMPDIR/ls.out"
+n initiator "$K" sa list > "$TMPDIR/sa.out"
+pr -m -t -w 150 "$TMPDIR/ls.out" "$TMPDIR/sa.out" | sed 's/^/    /'
+in_spi=$(sed -nE 's/^ +in +([0-9a-f]{8}),.*/\1/p' "$TMPDIR/ls.out")
+in_pk=$(sed -nE "s/^ +in +$in_spi, +[0-9]+ bytes, +([0-9]+) packets.*/\\1/p" "$TMPDIR/ls.out")
+ks_pk=$(grep -A6 "spi 0x$in_spi" "$TMPDIR/sa.out" | sed -nE 's/.*stats: [0-9]+ bytes ([0-9]+) packets.*/\1/p')
+check_out "charon's inbound SPI $in_spi is in ksad's SAD, with the same packet count" '^same$' \
+	bash -c "[ -n '$in_pk' ] && [ '$in_pk' = '$ks_pk' ] && echo same || echo 'charon $in_pk, ksad $ks_pk'"
+shown "swanctl --terminate" sw initiator --terminate --ike demo
+check_out "no SA left in either SAD" '^0 0$' bash -c \
+	"echo \$(ip netns exec initiator $K sa list | grep -c state) \$(ip netns exec responder $K sa list | grep -c state)"
+charon_stop initiator
+charon_stop responder
 
 ip netns delete initiator
 ip netns delete responder

@@ -37,8 +37,11 @@ need_pkgs() {
 UML_BUILD_PKGS=(linux-source-6.1 bc bison flex libelf-dev libssl-dev build-essential
 	xz-utils kmod patch)
 GUEST_PKGS=(iproute2 iputils-ping procps util-linux libmnl0 python3 nftables
-	strongswan-charon strongswan-swanctl libstrongswan-standard-plugins)
-USER_BUILD_PKGS=(build-essential pkg-config libmnl-dev libssl-dev)
+	strongswan-charon strongswan-swanctl strongswan-pki libstrongswan-standard-plugins)
+# (dpkg-dev and the last four: the kernel-ksad plugin, built against
+# strongSwan's source configured as Debian configures it)
+USER_BUILD_PKGS=(build-essential pkg-config libmnl-dev libssl-dev dpkg-dev libgmp-dev libcap-dev
+	libsystemd-dev libgcrypt20-dev)
 STOCK_PKGS=(qemu-system-x86 busybox-static cpio zstd)
 
 # The Debian kernels the stock lab boots, by short name: KSAD_STOCK chooses

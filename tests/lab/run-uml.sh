@@ -15,6 +15,8 @@ make -s -C "$KSAD_TOP" module KDIR="$kdir" KBUILD_FLAGS="KSAD_KUNIT=y" >&2
 make -s -C "$KSAD_TOP" userspace >&2
 ynl=
 case ",$groups," in *,ynl,*) ynl=$(bash "$LAB/ynl.sh") ;; esac
+# the kernel-ksad plugin for Debian's charon (configures strongSwan's source once)
+case ",$groups," in *,strongswan,*|*,demo,*) make -s -C "$KSAD_TOP/userspace/strongswan" >&2 ;; esac
 
 out=$KSAD_TOP/build/results/uml-$(date +%Y%m%d-%H%M%S)-$$
 mkdir -p "$out/guest"

@@ -115,7 +115,7 @@ int knl_talk(struct knl *k, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	}
 }
 
-static int family_cb(const struct nlmsghdr *nlh, void *data)
+int knl_family_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct knl *k = data;
 	const struct nlattr *attr, *grp, *a;
@@ -154,6 +154,11 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 
 int knl_open(struct knl *k)
 {
+	return knl_open_family(k, KSAD_GENL_NAME);
+}
+
+int knl_open_family(struct knl *k, const char *name)
+{
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 	int one = 1, ret;
@@ -173,8 +178,8 @@ int knl_open(struct knl *k)
 	mnl_socket_setsockopt(k->sock, NETLINK_CAP_ACK, &one, sizeof(one));
 
 	nlh = knl_request(k, buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, NLM_F_ACK);
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, KSAD_GENL_NAME);
-	ret = knl_talk(k, nlh, family_cb, k);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, name);
+	ret = knl_talk(k, nlh, knl_family_cb, k);
 	if (ret)
 		goto err;
 	if (!k->family) {

@@ -34,6 +34,8 @@ struct knl {
 
 /* Open a socket and resolve the family; -ENOENT when ksad is not loaded. */
 int knl_open(struct knl *k);
+/* The same for another generic-netlink family (e.g. "nlctrl"). */
+int knl_open_family(struct knl *k, const char *name);
 void knl_close(struct knl *k);
 
 /* Start a request of the ksad family (or of @family when non-zero). */
@@ -46,6 +48,12 @@ struct nlmsghdr *knl_request(struct knl *k, void *buf, uint16_t family,
  * extended-ACK text, if it sent one.
  */
 int knl_talk(struct knl *k, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+
+/*
+ * A CTRL_CMD_GETFAMILY answer or a NEWFAMILY notification (a libmnl
+ * callback, @data a struct knl): fills family, version and groups.
+ */
+int knl_family_cb(const struct nlmsghdr *nlh, void *data);
 
 /* Multicast group id by name, or 0. */
 uint32_t knl_group_id(const struct knl *k, const char *name);

@@ -2,11 +2,14 @@
 /*
  * libFuzzer target: sa_view_parse(), policy_view_parse(), stats_view_parse()
  * and the printers on arbitrary bytes as a
- * netlink message, as ksadctl would receive them.  `make fuzz` runs it
+ * netlink message, as ksadctl would receive them; and knl_family_cb(), the
+ * generic-netlink controller's answers and notifications (the kernel-ksad
+ * plugin reads NEWFAMILY and DELFAMILY with it).  `make fuzz` runs it
  * briefly (and `make check` does); FUZZ_TIME=600 make fuzz for longer.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <linux/genetlink.h>
 
 #include "../ksadctl.h"
 
@@ -39,6 +42,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		policy_print(null, &p);
 	if (nlh->nlmsg_len >= sizeof(*nlh))
 		(void)stats_view_parse(nlh, c);
+	if (nlh->nlmsg_len >= sizeof(*nlh) + sizeof(struct genlmsghdr)) {
+		struct knl k;
+
+		memset(&k, 0, sizeof(k));
+		(void)knl_family_cb(nlh, &k);
+		(void)knl_group_id(&k, "expire");
+	}
 	free(nlh);
 	return 0;
 }
