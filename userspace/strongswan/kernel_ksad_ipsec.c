@@ -236,20 +236,35 @@ int ksad_talk(private_kernel_ksad_ipsec_t *this, struct nlmsghdr *nlh,
 {
 	struct knl k;
 	uint16_t now = 0;
-	int err;
+	int err, ret;
 
-	err = ksad_open(this);
-	if (err)
-		return err;
+	if (!this->nl_open) {
+		/*
+		 * ksad went away since: it is back (a request may even load it
+		 * again, by its module alias), so what charon holds goes in
+		 * again before anything else.
+		 */
+		err = ksad_open(this);
+		if (err)
+			return err;
+		if (!this->resyncing) {
+			ksad_resync(this);
+			if (!this->nl_open)
+				return -EAGAIN;
+		}
+	}
 	nlh->nlmsg_type = this->nl.family;
 	nlh->nlmsg_seq = ++this->nl.seq;
 	err = knl_talk(&this->nl, nlh, cb, data);
 	if (err != -ENOENT || this->resyncing)
 		return err;
 	/* ksad's own ENOENT, or is its family gone (or new)? */
-	if (!knl_open(&k)) {
+	ret = knl_open(&k);
+	if (!ret) {
 		now = k.family;
 		knl_close(&k);
+	} else if (ret != -ENOENT) {
+		return err;	/* cannot tell (no memory, no socket): ksad's */
 	}
 	if (now == this->nl.family)
 		return err;
@@ -843,8 +858,10 @@ METHOD(kernel_ipsec_t, destroy, void,
 	unsigned int i;
 
 	ksad_events_destroy(this);
-	/* charon's sockets close with it: their exemptions go */
+	/* charon's sockets close with it: their exemptions go (and nothing
+	 * is installed again here, should ksad have been reloaded) */
 	this->mutex->lock(this->mutex);
+	this->resyncing = TRUE;
 	for (i = 0; this->nl_open && i < this->ncookies; i++)
 		sock_request(this, this->cookies[i], TRUE);
 	this->mutex->unlock(this->mutex);

@@ -231,8 +231,8 @@ static int policy_delete(private_kernel_ksad_ipsec_t *this, uint32_t id)
 	nlh = ksad_request(this, buf, KSAD_CMD_POLICY_DELETE, 0);
 	mnl_attr_put_u32(nlh, KSAD_POLICY_ID, id);
 	err = ksad_talk(this, nlh, NULL, NULL);
-	/* gone already (ENOENT), or with ksad (EAGAIN: the resync did the rest) */
-	return err == -ENOENT || err == -EAGAIN ? 0 : err;
+	/* gone already; -EAGAIN: gone with ksad, and the resync did the rest */
+	return err == -ENOENT ? 0 : err;
 }
 
 /*
@@ -248,7 +248,7 @@ static status_t policy_sync(private_kernel_ksad_ipsec_t *this, policy_entry_t *e
 	int err;
 
 	if (e->users->get_first(e->users, (void **)&u) != SUCCESS) {
-		if (e->id && (err = policy_delete(this, e->id)))
+		if (e->id && (err = policy_delete(this, e->id)) && err != -EAGAIN)
 			DBG1(DBG_KNL, "kernel-ksad: POLICY_DELETE %u failed: %s%s%s",
 			     e->id, strerror(-err), this->nl.errmsg[0] ? ": " : "",
 			     this->nl.errmsg);
@@ -287,9 +287,17 @@ static status_t policy_sync(private_kernel_ksad_ipsec_t *this, policy_entry_t *e
 		     this->nl.errmsg);
 		return FAILED;
 	}
-	if (e->id && (err = policy_delete(this, e->id)))
+	if (e->id && (err = policy_delete(this, e->id))) {
+		/*
+		 * ksad went away after the POLICY_ADD: @id is the old ksad's,
+		 * and the resync has installed @e again (or will, when ksad is
+		 * back): @e stays as the resync left it.
+		 */
+		if (err == -EAGAIN)
+			return SUCCESS;
 		DBG1(DBG_KNL, "kernel-ksad: POLICY_DELETE %u (replaced) failed: %s",
 		     e->id, strerror(-err));
+	}
 	e->id = id;
 	installed_set(e, u);
 	DBG2(DBG_KNL, "kernel-ksad: policy %u: %R === %R %N", id, e->src_ts,
@@ -460,6 +468,10 @@ status_t ksad_flush_policies(private_kernel_ksad_ipsec_t *this)
 	this->mutex->lock(this->mutex);
 	nlh = ksad_request(this, buf, KSAD_CMD_POLICY_FLUSH, 0);
 	err = ksad_talk(this, nlh, NULL, NULL);
+	if (err == -EAGAIN) {	/* a new ksad, resynced: flush that one */
+		nlh = ksad_request(this, buf, KSAD_CMD_POLICY_FLUSH, 0);
+		err = ksad_talk(this, nlh, NULL, NULL);
+	}
 	ksad_policies_forget(this);
 	if (err && err != -EAGAIN)
 		DBG1(DBG_KNL, "kernel-ksad: POLICY_FLUSH failed: %s", strerror(-err));
