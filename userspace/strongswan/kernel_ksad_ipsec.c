@@ -151,8 +151,8 @@ void ksad_sas_forget(private_kernel_ksad_ipsec_t *this, bool expire)
 struct nlmsghdr *ksad_request(private_kernel_ksad_ipsec_t *this, void *buf,
 			      uint8_t cmd, uint16_t flags)
 {
-	memset(buf, 0, MNL_SOCKET_BUFFER_SIZE);
-	/* the family id is set when it is sent (ksad_talk) */
+	/* the family id is set when it is sent (ksad_talk); libmnl zeroes
+	 * the headers and the attributes' padding it writes */
 	return knl_request(&this->nl, buf, 0, cmd, NLM_F_ACK | flags);
 }
 
@@ -427,22 +427,28 @@ METHOD(kernel_ipsec_t, get_cpi, status_t,
 
 /* --- SAs ---------------------------------------------------------------------- */
 
+/* An encapsulation nest (ENCAP or NEW_ENCAP): ESP in UDP, ports host order */
+static void put_encap(struct nlmsghdr *nlh, uint16_t type, uint16_t sport,
+		      uint16_t dport)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, type);
+
+	mnl_attr_put_u8(nlh, KSAD_ENCAP_TYPE, KSAD_ENCAP_ESPINUDP);
+	mnl_attr_put_u16(nlh, KSAD_ENCAP_SPORT, htons(sport));
+	mnl_attr_put_u16(nlh, KSAD_ENCAP_DPORT, htons(dport));
+	mnl_attr_nest_end(nlh, nest);
+}
+
 /* SPI, protocol, destination and, where they name it, the ports */
 static void put_sa_name(struct nlmsghdr *nlh, kernel_ipsec_sa_id_t *id,
 			sa_entry_t *e)
 {
-	struct nlattr *nest;
 
 	mnl_attr_put_u32(nlh, KSAD_SA_SPI, KSAD_SPI(id->spi));
 	mnl_attr_put_u8(nlh, KSAD_SA_PROTO, id->proto);
 	ksad_put_host(nlh, KSAD_SA_DST_IPV4, KSAD_SA_DST_IPV6, id->dst);
-	if (e && e->out && e->encap) {
-		nest = mnl_attr_nest_start(nlh, KSAD_SA_ENCAP);
-		mnl_attr_put_u8(nlh, KSAD_ENCAP_TYPE, KSAD_ENCAP_ESPINUDP);
-		mnl_attr_put_u16(nlh, KSAD_ENCAP_SPORT, htons(e->sport));
-		mnl_attr_put_u16(nlh, KSAD_ENCAP_DPORT, htons(e->dport));
-		mnl_attr_nest_end(nlh, nest);
-	}
+	if (e && e->out && e->encap)
+		put_encap(nlh, KSAD_SA_ENCAP, e->sport, e->dport);
 }
 
 static void put_lifetime(struct nlmsghdr *nlh, uint16_t type, uint64_t bytes,
@@ -529,7 +535,6 @@ METHOD(kernel_ipsec_t, add_sa, status_t,
 	const char *no = sa_unsupported(id, data);
 	bool update = data->inbound && data->update, sel;
 	struct nlmsghdr *nlh;
-	struct nlattr *nest;
 	sa_entry_t *e;
 	lifetime_cfg_t *lt = data->lifetime;
 	int err, tries = 2;
@@ -559,13 +564,9 @@ METHOD(kernel_ipsec_t, add_sa, status_t,
 		sel = put_sa_sel(nlh, data);
 		put_lifetime(nlh, KSAD_SA_SOFT, lt->bytes.rekey, lt->packets.rekey, lt->time.rekey);
 		put_lifetime(nlh, KSAD_SA_HARD, lt->bytes.life, lt->packets.life, lt->time.life);
-		if (data->encap) {
-			nest = mnl_attr_nest_start(nlh, KSAD_SA_ENCAP);
-			mnl_attr_put_u8(nlh, KSAD_ENCAP_TYPE, KSAD_ENCAP_ESPINUDP);
-			mnl_attr_put_u16(nlh, KSAD_ENCAP_SPORT, htons(id->src->get_port(id->src)));
-			mnl_attr_put_u16(nlh, KSAD_ENCAP_DPORT, htons(id->dst->get_port(id->dst)));
-			mnl_attr_nest_end(nlh, nest);
-		}
+		if (data->encap)
+			put_encap(nlh, KSAD_SA_ENCAP, id->src->get_port(id->src),
+				  id->dst->get_port(id->dst));
 		/* a larval SA does not survive ksad's reload: that fails below */
 		err = ksad_talk(this, nlh, NULL, NULL);
 	} while (err == -EAGAIN && --tries);
@@ -694,7 +695,6 @@ METHOD(kernel_ipsec_t, update_sa, status_t,
 	host_t *nsrc = data->new_src, *ndst = data->new_dst;
 	bool moved = !id->src->ip_equals(id->src, nsrc) || !id->dst->ip_equals(id->dst, ndst);
 	struct nlmsghdr *nlh;
-	struct nlattr *nest;
 	sa_entry_t *e;
 	sa_key_t key;
 	int err;
@@ -722,15 +722,10 @@ METHOD(kernel_ipsec_t, update_sa, status_t,
 	put_sa_name(nlh, id, e);
 	ksad_put_host(nlh, KSAD_SA_NEW_DST_IPV4, KSAD_SA_NEW_DST_IPV6, ndst);
 	ksad_put_host(nlh, KSAD_SA_NEW_SRC_IPV4, KSAD_SA_NEW_SRC_IPV6, nsrc);
-	if (data->new_encap) {
-		nest = mnl_attr_nest_start(nlh, KSAD_SA_NEW_ENCAP);
-		mnl_attr_put_u8(nlh, KSAD_ENCAP_TYPE, KSAD_ENCAP_ESPINUDP);
-		mnl_attr_put_u16(nlh, KSAD_ENCAP_SPORT, htons(nsrc->get_port(nsrc)));
-		mnl_attr_put_u16(nlh, KSAD_ENCAP_DPORT, htons(ndst->get_port(ndst)));
-		mnl_attr_nest_end(nlh, nest);
-	} else if (data->encap) {
+	if (data->new_encap)
+		put_encap(nlh, KSAD_SA_NEW_ENCAP, nsrc->get_port(nsrc), ndst->get_port(ndst));
+	else if (data->encap)
 		mnl_attr_put(nlh, KSAD_SA_NEW_ENCAP_NONE, 0, NULL);
-	}
 	err = ksad_talk(this, nlh, NULL, NULL);
 	if (err) {
 		DBG1(DBG_KNL, "kernel-ksad: SA_MIGRATE of SA %.8x to %H failed: %s%s%s",
