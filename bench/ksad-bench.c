@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ksad-bench: the userspace half of the SAD benchmark (bench/sad.sh runs it
+ * ksad-bench: the userspace half of the SAD benchmark (bench/bench.sh runs it
  * inside the stock-kernel guest, next to the kernel's XFRM).
  *
  *   ksad-bench add N [FIRST]         SAs FIRST.. FIRST+N-1 through ksad ADD
@@ -10,10 +10,11 @@
  *                                    GETSPI (ALLOCSPI for XFRM) latency in a
  *                                    LEN-SPI range (65,536) at 0 %, 99 % and
  *                                    100 % fill, the last as the mean of
- *                                    REFUSALS (100) refused requests
+ *                                    REFUSALS (100) refused requests; then
+ *                                    the refusals met while filling
  *
  * SA i: dst 198.18.(i >> 8 & 255).(i & 255) + 65536 * (i >> 16), SPI
- * 0x10000 + i, AES-GCM-16-128 (bench/sad.sh and kernel/bench.c know this).
+ * 0x10000 + i, AES-GCM-16-128 (bench/bench.sh and kernel/bench.c know this).
  * Prints plain numbers; the script makes the table.
  */
 #include <arpa/inet.h>
@@ -103,8 +104,9 @@ static int cmd_xfrm_batch(uint32_t n, uint32_t first, const char *file)
 }
 
 /* One GETSPI (ksad) or ALLOCSPI (XFRM) in the bench range; 0 or -errno. */
-static int one_getspi(struct knl *k, struct mnl_socket *xs, uint32_t seq)
+static int one_getspi(struct knl *k, struct mnl_socket *xs)
 {
+	static uint32_t reqs;	/* XFRM: a new reqid, a new larval state */
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	uint32_t dst = htonl(0xc6110001);
 
@@ -123,13 +125,13 @@ static int one_getspi(struct knl *k, struct mnl_socket *xs, uint32_t seq)
 
 		nlh->nlmsg_type = XFRM_MSG_ALLOCSPI;
 		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-		nlh->nlmsg_seq = seq;
+		nlh->nlmsg_seq = ++reqs;
 		u = mnl_nlmsg_put_extra_header(nlh, sizeof(*u));
 		memcpy(&u->info.id.daddr, &dst, 4);
 		u->info.id.proto = IPPROTO_ESP;
 		u->info.family = AF_INET;
 		u->info.mode = XFRM_MODE_TRANSPORT;
-		u->info.reqid = seq;	/* a new larval state each time */
+		u->info.reqid = reqs;
 		u->min = RANGE_MIN;
 		u->max = RANGE_MIN + range_len - 1;
 		if (mnl_socket_sendto(xs, nlh, nlh->nlmsg_len) < 0)
@@ -146,35 +148,46 @@ static int one_getspi(struct knl *k, struct mnl_socket *xs, uint32_t seq)
 }
 
 /*
- * Mean microseconds of @count GETSPIs that must all end in @want_err
- * (1: any result, stored in *@got).
+ * Mean microseconds of @count GETSPIs; *@taken counts those that got an
+ * SPI, *@refused the others.
  */
-static double timed(struct knl *k, struct mnl_socket *xs, uint32_t *seq,
-		    uint32_t count, int want_err, int *got)
+static double timed(struct knl *k, struct mnl_socket *xs, uint32_t count,
+		    uint32_t *taken, uint32_t *refused)
 {
 	double t0 = now();
 
 	for (uint32_t i = 0; i < count; i++) {
-		int err = one_getspi(k, xs, ++*seq);
-
-		if (got)
-			*got = err;
-		else if (err != want_err) {
-			fprintf(stderr, "ksad-bench: getspi %u: got %d, wanted %d\n",
-				*seq, err, want_err);
-			exit(1);
-		}
+		if (one_getspi(k, xs))
+			++*refused;
+		else
+			++*taken;
 	}
 	return (now() - t0) * 1e6 / count;
 }
 
+/*
+ * GETSPIs until @target SPIs of the range are taken, or 10 * the range's
+ * size tried: XFRM probes at random and can refuse while SPIs are free.
+ * Returns the refusals met.
+ */
+static uint32_t fill_to(struct knl *k, struct mnl_socket *xs, uint32_t *taken,
+			uint32_t target)
+{
+	uint32_t refused = 0;
+
+	for (uint32_t tries = 0; *taken < target && tries < 10 * range_len; tries++)
+		timed(k, xs, 1, taken, &refused);
+	return refused;
+}
+
 static int cmd_getspi(const char *which, uint32_t refusals)
 {
+	uint32_t taken = 0, fill = range_len * 99 / 100, missed = 0, last = 0;
+	uint32_t refused = 0, n99, got = 0;
 	struct mnl_socket *xs = NULL;
 	struct knl k, *kp = NULL;
-	uint32_t seq = 0, fill = range_len * 99 / 100;
-	double t0, t99, tlast, tfull;
-	int err, last, refused = 0;
+	double t0, t99, tlast, tfull = 0;
+	int err;
 
 	if (!strcmp(which, "ksad")) {
 		err = knl_open(&k);
@@ -186,22 +199,20 @@ static int cmd_getspi(const char *which, uint32_t refusals)
 		if (!xs || mnl_socket_bind(xs, 0, MNL_SOCKET_AUTOPID) < 0)
 			return die("xfrm socket", -errno, NULL);
 	}
-	t0 = timed(kp, xs, &seq, 100, 0, NULL);
-	timed(kp, xs, &seq, fill - seq, 0, NULL);
+	t0 = timed(kp, xs, 100, &taken, &missed);
+	missed += fill_to(kp, xs, &taken, fill);
 	/* At 99 %: up to 100 requests, at most half of what is left. */
-	t99 = timed(kp, xs, &seq, (range_len - fill) / 2 < 100 ?
-		    (range_len - fill) / 2 : 100, 0, NULL);
-	timed(kp, xs, &seq, range_len - 1 - seq, 0, NULL);
-	/* The last free SPI: XFRM probes at random and may miss it. */
-	tlast = timed(kp, xs, &seq, 1, 0, &last);
+	n99 = (range_len - taken) / 2 < 100 ? (range_len - taken) / 2 : 100;
+	t99 = n99 ? timed(kp, xs, n99, &taken, &missed) : 0;
+	missed += fill_to(kp, xs, &taken, range_len - 1);
+	/* The last free SPI: XFRM may miss it. */
+	tlast = timed(kp, xs, 1, &got, &last);
+	taken += got;
 	/* A full range: refusals change nothing; averaged. */
-	tfull = 0;
-	for (uint32_t i = 0; i < refusals; i++) {
-		tfull += timed(kp, xs, &seq, 1, 0, &err) / refusals;
-		refused += err != 0;
-	}
-	printf("%.1f %.1f %.1f %s %.1f %d/%u\n", t0, t99, tlast,
-	       last ? "missed" : "found", tfull, refused, refusals);
+	for (uint32_t i = 0; i < refusals; i++)
+		tfull += timed(kp, xs, 1, &taken, &refused) / refusals;
+	printf("%.1f %.1f %.1f %s %.1f %u/%u %u\n", t0, t99, tlast,
+	       last ? "missed" : "found", tfull, refused, refusals, missed);
 	if (xs)
 		mnl_socket_close(xs);
 	else

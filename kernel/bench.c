@@ -4,23 +4,28 @@
  *
  * The cost of one SA lookup by identity in ksad's table, next to
  * xfrm_state_lookup() in the kernel's XFRM, over the same keys in the
- * caller's namespace (bench/sad-bench.sh).  Both sides take and drop a
- * reference, as a datapath would.
+ * caller's namespace (bench/bench.sh, part lookup).  Both sides take and drop a
+ * reference, as a datapath would.  Also timed: the hash of ksad's key alone
+ * (what its table computes for each lookup).
  *
  *   echo "N M" > /sys/kernel/debug/ksad/lookup   M lookups of random SAs
  *   cat /sys/kernel/debug/ksad/lookup            among SA 0..N-1 of bench/
  *
  * The cost of protecting one packet with ESP, next to the bare AEAD call on
- * a buffer of the same size with the same transform (bench/datapath.sh):
+ * a buffer of the same size with the same transform (bench/bench.sh, part esp):
  * ksad_esp_output() -- room in the skb, ESP header, IV, padding, trailer,
  * AAD and scatterlist, request, encryption -- and its completion, which
- * consumes the packet instead of sending it (KSAD_BENCH_MARK).
+ * hands the packet back instead of sending it (KSAD_BENCH_MARK).  With
+ * "in", the cost of checking one: ksad_esp_input() -- request, AAD,
+ * decryption and ICV check -- and ksad_input_finish() up to delivery
+ * (replay window, lifetime, padding, decapsulation, selector), next to a
+ * bare decryption of the same size.
  *
- *   echo "ALG SIZE COUNT" > /sys/kernel/debug/ksad/esp   ALG: gcm128, chacha
- *   cat /sys/kernel/debug/ksad/esp
+ *   echo "ALG SIZE COUNT [out|in]" > /sys/kernel/debug/ksad/esp
+ *   cat /sys/kernel/debug/ksad/esp        ALG: gcm128, chacha
  *
  * The cost of one inbound policy lookup among the N policies that
- * bench/policy-bench.sh installs in both SPDs of the caller's namespace
+ * bench/bench.sh (part policy) installs in both SPDs of the caller's namespace
  * (policy i: 10.i.1 -> 11.i.1 with prefix length P, i as two bytes): ksad's
  * ksad_spd_lookup_rcu() next to XFRM's __xfrm_policy_check() on a packet of
  * that flow (its policy lookup, with an "allow" policy without templates).
@@ -30,7 +35,9 @@
  */
 #include <crypto/aead.h>
 #include <linux/debugfs.h>
+#include <linux/rhashtable.h>
 #include <linux/ip.h>
+#include <linux/jhash.h>
 #include <linux/nsproxy.h>
 #include <linux/scatterlist.h>
 #include <linux/udp.h>
@@ -39,7 +46,7 @@
 #include "datapath.h"
 
 static struct dentry *ksad_bench_dir;
-static char ksad_bench_result[160];
+static char ksad_bench_result[200];
 static DEFINE_MUTEX(ksad_bench_lock);
 
 /* SA i of bench/ksad-bench.c. */
@@ -81,6 +88,25 @@ static u64 bench_ksad(struct net *net, u32 n, u32 m, u32 *found)
 	return ktime_get_ns() - t0;
 }
 
+/*
+ * ns for @m of the hashes that ksad's table computes for the same keys
+ * (rhashtable's default for a key of whole words: jhash2 over all of it).
+ */
+static u64 bench_ksad_hash(u32 n, u32 m, u32 *sink)
+{
+	struct ksad_sa_key key = { .proto = KSAD_PROTO_ESP, .family = AF_INET };
+	u32 seed = 1, i, k;
+	u64 t0 = ktime_get_ns();
+
+	for (i = 0; i < m; i++) {
+		k = bench_next(&seed, n);
+		key.daddr.a4 = bench_dst(k);
+		key.spi = 0x10000 + k;
+		*sink += jhash2((const u32 *)&key, sizeof(key) / sizeof(u32), i);
+	}
+	return ktime_get_ns() - t0;
+}
+
 static u64 bench_xfrm(struct net *net, u32 n, u32 m, u32 *found)
 {
 	u32 seed = 1, i, k;
@@ -107,8 +133,9 @@ static ssize_t ksad_bench_write(struct file *file, const char __user *ubuf,
 				size_t len, loff_t *ppos)
 {
 	struct net *net = current->nsproxy->net_ns;
-	u32 n, m, fk = 0, fx = 0;
-	u64 tk, tx;
+	u32 n, m, fk = 0, fx = 0, sink = 0;
+	struct bucket_table *tbl;
+	u64 tk, tx, th;
 	char buf[32];
 
 	if (len >= sizeof(buf))
@@ -121,9 +148,14 @@ static ssize_t ksad_bench_write(struct file *file, const char __user *ubuf,
 	mutex_lock(&ksad_bench_lock);
 	tk = bench_ksad(net, n, m, &fk);
 	tx = bench_xfrm(net, n, m, &fx);
+	th = bench_ksad_hash(n, m, &sink);
+	rcu_read_lock();
+	tbl = rcu_dereference(ksad_net(net)->sa_table.tbl);
 	snprintf(ksad_bench_result, sizeof(ksad_bench_result),
-		 "ksad_ns %llu xfrm_ns %llu found %u %u\n",
-		 div_u64(tk, m), div_u64(tx, m), fk, fx);
+		 "ksad_ns %llu xfrm_ns %llu found %u %u buckets %u nested %u rehashing %d hash_ns %llu sink %u\n",
+		 div_u64(tk, m), div_u64(tx, m), fk, fx, tbl->size, tbl->nest,
+		 !!rcu_access_pointer(tbl->future_tbl), div_u64(th, m), sink & 1);
+	rcu_read_unlock();
 	mutex_unlock(&ksad_bench_lock);
 	return len;
 }
@@ -149,26 +181,88 @@ static const struct file_operations ksad_bench_fops = {
 
 #define BENCH_BATCH	256
 
-static char ksad_bench_esp_result[160];
+static char ksad_bench_esp_result[200];
 
-static struct ksad_sa *bench_esp_sa(struct net *net, bool chacha)
+/*
+ * The packets of a batch that ksad_output_finish() or ksad_input_finish()
+ * gave back, kept until the batch's timing ends (freeing them is not
+ * timed, as allocating them is not).
+ */
+static struct sk_buff *bench_back[BENCH_BATCH];
+/* a batch on its way in (under ksad_bench_lock, as all of the above) */
+static struct sk_buff *bench_pkts[BENCH_BATCH];
+static atomic_t bench_slot, bench_sent, bench_errors;
+static int bench_want;
+
+void ksad_bench_sent(struct sk_buff *skb, int err)
 {
-	static const u8 key[36] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+	int i = atomic_fetch_inc(&bench_slot);
+
+	if (err)
+		atomic_inc(&bench_errors);
+	if (i < BENCH_BATCH)
+		bench_back[i] = skb;
+	else
+		kfree_skb(skb);
+	if (atomic_inc_return(&bench_sent) >= READ_ONCE(bench_want))
+		wake_up_var(&bench_sent);
+}
+
+static void bench_expect(int n)
+{
+	atomic_set(&bench_slot, 0);
+	atomic_set(&bench_sent, 0);
+	WRITE_ONCE(bench_want, n);
+}
+
+/* Wait for the @n packets of bench_expect(); they are in bench_back[]. */
+static void bench_wait(int n)
+{
+	wait_var_event(&bench_sent, atomic_read(&bench_sent) >= n);
+	smp_rmb();	/* bench_back[] as ksad_bench_sent() wrote it */
+}
+
+static void bench_free_back(int n)
+{
+	while (n--)
+		kfree_skb(bench_back[n]);
+}
+
+static u64 bench_async_count(struct ksad_net *kn)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(kn->stats, cpu)->c[KSAD_STAT_CRYPTO_ASYNC]);
+	return sum;
+}
+
+static const u8 bench_key[36] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+
+/* The outbound SA (@dir OUT) or its inbound twin (same SPI and keys). */
+static struct ksad_sa *bench_esp_sa(struct net *net, bool chacha, u8 dir)
+{
 	struct ksad_sa_cfg c = {};
 
 	c.key.family = AF_INET;
-	c.key.daddr.a4 = htonl(0xc612fffe);	/* 198.18.255.254 */
+	/* 198.18.255.254, or .253: the twins differ in address only */
+	c.key.daddr.a4 = htonl(dir == KSAD_DIR_OUT ? 0xc612fffe : 0xc612fffd);
 	c.key.proto = KSAD_PROTO_ESP;
 	c.key.spi = 0xbe0000;
-	c.dir = KSAD_DIR_OUT;
+	c.dir = dir;
 	c.enc_alg = chacha ? KSAD_ENCR_CHACHA20_POLY1305 : KSAD_ENCR_AES_GCM_16;
 	c.enc_key_bits = chacha ? 256 : 128;
-	c.enc_key = key;
+	c.enc_key = bench_key;
 	c.enc_key_len = chacha ? 36 : 20;
 	c.set = BIT_ULL(KSAD_SA_PROTO) | BIT_ULL(KSAD_SA_DST_IPV4) |
 		BIT_ULL(KSAD_SA_SPI) | BIT_ULL(KSAD_SA_DIR) |
 		BIT_ULL(KSAD_SA_ENC_ALG) | BIT_ULL(KSAD_SA_ENC_KEY) |
 		BIT_ULL(KSAD_SA_ENC_KEY_BITS);
+	if (dir == KSAD_DIR_IN) {
+		c.replay_window = 128;
+		c.set |= BIT_ULL(KSAD_SA_REPLAY_WINDOW);
+	}
 	return ksad_sad_add(ksad_net(net), &c, NULL);
 }
 
@@ -190,94 +284,150 @@ static struct sk_buff *bench_esp_skb(unsigned int size)
 	return skb;
 }
 
-/* bench_esp_datapath()'s packets that ksad_output_finish() gave back */
-static atomic_t bench_sent = ATOMIC_INIT(0);
-
-void ksad_bench_sent(struct sk_buff *skb, int err)
+/*
+ * @n packets of @size bytes through ksad_esp_output() on @sa, sequence
+ * numbers @seq + 1..; ns taken, or 0 if the packets could not be made.
+ * The results are in bench_back[].
+ */
+static u64 bench_esp_out_batch(struct ksad_sa *sa, unsigned int size,
+			       u32 seq, int n)
 {
-	if (err)
-		kfree_skb(skb);
-	else
-		consume_skb(skb);
-	atomic_inc(&bench_sent);
-	wake_up_var(&bench_sent);
+	struct sk_buff **batch = bench_pkts;
+	int i;
+	u64 t0;
+
+	for (i = 0; i < n; i++) {
+		batch[i] = bench_esp_skb(size);
+		if (!batch[i]) {
+			while (i--)
+				kfree_skb(batch[i]);
+			return 0;
+		}
+	}
+	bench_expect(n);
+	t0 = ktime_get_ns();
+	local_bh_disable();
+	for (i = 0; i < n; i++) {
+		refcount_inc(&sa->refcnt);
+		ksad_esp_output(sa, batch[i], sizeof(struct iphdr), IPPROTO_UDP,
+				seq + i + 1);
+	}
+	local_bh_enable();
+	bench_wait(n);
+	return ktime_get_ns() - t0 ?: 1;
 }
 
-/* ns for @count packets through ksad_esp_output(); the allocation of the
- * packets is not timed.
+/*
+ * ns for @count packets through ksad's ESP output transform (@in NULL) or,
+ * with @in, through its input transform and what ksad_input_finish() does
+ * before delivery (ICV check, replay window, padding, decapsulation, the
+ * SA's selector) on packets that @sa encrypted untimed.
  */
-static u64 bench_esp_datapath(struct ksad_sa *sa, unsigned int size,
-			      u32 count)
+static u64 bench_esp_datapath(struct ksad_sa *sa, struct ksad_sa *in,
+			      unsigned int size, u32 count)
 {
-	struct sk_buff **batch;
-	u32 done = 0, i, n;
-	u64 t = 0, t0;
+	struct sk_buff **batch = bench_pkts;
+	u32 done = 0;
+	u64 t = 0, t0, to;
+	int i, n;
 
-	batch = kmalloc_array(BENCH_BATCH, sizeof(*batch), GFP_KERNEL);
-	if (!batch)
-		return 0;
 	while (done < count) {
 		n = min_t(u32, count - done, BENCH_BATCH);
+		to = bench_esp_out_batch(sa, size, done, n);
+		if (!to)
+			return 0;
+		if (!in) {
+			t += to;
+			bench_free_back(n);
+			done += n;
+			cond_resched();
+			continue;
+		}
+		memcpy(batch, bench_back, n * sizeof(*batch));
 		for (i = 0; i < n; i++) {
-			batch[i] = bench_esp_skb(size);
-			if (!batch[i])
-				break;
+			struct iphdr *iph = ip_hdr(batch[i]);
+
+			iph->protocol = IPPROTO_ESP;
+			iph->tot_len = htons(batch[i]->len);
 		}
-		n = i;
-		if (!n) {
-			t = 0;
-			break;
-		}
-		atomic_set(&bench_sent, 0);
+		bench_expect(n);
 		t0 = ktime_get_ns();
 		local_bh_disable();
 		for (i = 0; i < n; i++) {
-			refcount_inc(&sa->refcnt);
-			ksad_esp_output(sa, batch[i], sizeof(struct iphdr),
-					IPPROTO_UDP, done + i + 1);
+			refcount_inc(&in->refcnt);
+			ksad_esp_input(in, batch[i], sizeof(struct iphdr),
+				       done + i + 1);
 		}
 		local_bh_enable();
-		wait_var_event(&bench_sent, atomic_read(&bench_sent) >= n);
+		/* a packet ksad drops is not given back: none may be */
+		if (!wait_var_event_timeout(&bench_sent,
+					    atomic_read(&bench_sent) >= n, HZ)) {
+			atomic_add(n - atomic_read(&bench_sent), &bench_errors);
+			smp_rmb();	/* bench_back[] as given back so far */
+			bench_free_back(min(atomic_read(&bench_slot), n));
+			return t ?: 1;
+		}
+		smp_rmb();	/* bench_back[] as ksad_bench_sent() wrote it */
 		t += ktime_get_ns() - t0;
+		bench_free_back(n);
 		done += n;
 		cond_resched();
 	}
-	kfree(batch);
 	return t;
 }
 
-/* ns for @count bare AEAD encryptions of the same size, same transform. */
-static u64 bench_esp_aead(struct ksad_sa *sa, unsigned int size, u32 count)
+/*
+ * ns for @count bare AEAD calls of the same size with the same transform:
+ * encryptions in place or, if @decrypt, decryptions of one genuine
+ * ciphertext into another buffer (each must succeed).
+ */
+static u64 bench_esp_aead(struct ksad_sa *sa, unsigned int size, u32 count,
+			  bool decrypt)
 {
 	struct crypto_aead *aead = sa->crypto.aead;
 	unsigned int icv = sa->crypto.icv_len, ivlen = sa->crypto.iv_len;
 	unsigned int clen = ALIGN(size + 2, sa->crypto.align);
+	struct scatterlist sg[2], dsg[2];
 	struct aead_request *req;
-	struct scatterlist sg[2];
 	DECLARE_CRYPTO_WAIT(wait);
-	u8 *buf, *ad, iv[16] = {};
+	u8 *buf, *ad, *dbuf, iv[16] = {};
 	u64 t0, t = 0;
 	int err;
 	u32 i;
 
-	buf = kzalloc(clen + icv, GFP_KERNEL);
-	ad = kzalloc(8 + ivlen, GFP_KERNEL);
+	buf = kzalloc(2 * (clen + icv), GFP_KERNEL);
+	ad = kzalloc(2 * (8 + ivlen), GFP_KERNEL);
 	req = aead_request_alloc(aead, GFP_KERNEL);
 	if (!buf || !ad || !req)
 		goto out;
+	dbuf = buf + clen + icv;
 	sg_init_table(sg, 2);
 	sg_set_buf(&sg[0], ad, 8 + ivlen);
 	sg_set_buf(&sg[1], buf, clen + icv);
+	sg_init_table(dsg, 2);
+	sg_set_buf(&dsg[0], ad + 8 + ivlen, 8 + ivlen);
+	sg_set_buf(&dsg[1], dbuf, clen + icv);
 	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
 				  crypto_req_done, &wait);
 	aead_request_set_ad(req, 8 + ivlen);
+	if (decrypt) {	/* the ciphertext, made once */
+		aead_request_set_crypt(req, sg, sg, clen, iv);
+		if (crypto_wait_req(crypto_aead_encrypt(req), &wait))
+			goto out;
+	}
 	t0 = ktime_get_ns();
 	for (i = 0; i < count; i++) {
-		aead_request_set_crypt(req, sg, sg, clen, iv);
 		local_bh_disable();	/* as the datapath runs */
-		err = crypto_aead_encrypt(req);
+		if (decrypt) {
+			aead_request_set_crypt(req, sg, dsg, clen + icv, iv);
+			err = crypto_aead_decrypt(req);
+		} else {
+			aead_request_set_crypt(req, sg, sg, clen, iv);
+			err = crypto_aead_encrypt(req);
+		}
 		local_bh_enable();
-		crypto_wait_req(err, &wait);
+		if (crypto_wait_req(err, &wait))
+			atomic_inc(&bench_errors);
 		if ((i & 1023) == 1023)
 			cond_resched();
 	}
@@ -289,42 +439,76 @@ out:
 	return t;
 }
 
+static int bench_esp_run(struct net *net, bool chacha, bool in,
+			 unsigned int size, u32 count)
+{
+	struct crypto_aead *aead;
+	struct ksad_sa *sa, *isa = NULL;
+	u64 td, ta, async;
+	int err = 0;
+
+	sa = bench_esp_sa(net, chacha, KSAD_DIR_OUT);
+	if (IS_ERR(sa))
+		return PTR_ERR(sa);
+	if (in) {
+		isa = bench_esp_sa(net, chacha, KSAD_DIR_IN);
+		if (IS_ERR(isa)) {
+			err = PTR_ERR(isa);
+			isa = NULL;
+			goto out;
+		}
+	}
+	aead = sa->crypto.aead;
+	atomic_set(&bench_errors, 0);
+	async = bench_async_count(sa->kn);
+	td = bench_esp_datapath(sa, isa, size, count);
+	async = bench_async_count(sa->kn) - async;
+	ta = bench_esp_aead(in ? isa : sa, size, count, in);
+	if (!td || !ta) {
+		err = -ENOMEM;
+		goto out;
+	}
+	snprintf(ksad_bench_esp_result, sizeof(ksad_bench_esp_result),
+		 "datapath_ns %llu aead_ns %llu driver %s async %u completions_async %llu errors %d\n",
+		 div_u64(td, count), div_u64(ta, count),
+		 crypto_tfm_alg_driver_name(crypto_aead_tfm(aead)),
+		 !!(crypto_aead_alg(aead)->base.cra_flags & CRYPTO_ALG_ASYNC),
+		 async, atomic_read(&bench_errors));
+out:
+	if (isa) {
+		ksad_sad_delete(isa->kn, &isa->key, NULL);
+		ksad_sa_put(isa);
+	}
+	ksad_sad_delete(sa->kn, &sa->key, NULL);
+	ksad_sa_put(sa);
+	return err;
+}
+
+/* "ALG SIZE COUNT [out|in]" */
 static ssize_t ksad_bench_esp_write(struct file *file,
 				    const char __user *ubuf, size_t len,
 				    loff_t *ppos)
 {
-	struct net *net = current->nsproxy->net_ns;
-	char buf[48], alg[16];
+	char buf[48], alg[16], dir[4] = "out";
 	unsigned int size;
-	struct ksad_sa *sa;
-	u64 td, ta;
 	u32 count;
+	int err;
 
 	if (len >= sizeof(buf))
 		return -EINVAL;
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 	buf[len] = '\0';
-	if (sscanf(buf, "%15s %u %u", alg, &size, &count) != 3 || !count ||
-	    size < 8 || size > 9000 ||
-	    (strcmp(alg, "gcm128") && strcmp(alg, "chacha")))
+	if (sscanf(buf, "%15s %u %u %3s", alg, &size, &count, dir) < 3 ||
+	    !count || size < 8 || size > 9000 ||
+	    (strcmp(alg, "gcm128") && strcmp(alg, "chacha")) ||
+	    (strcmp(dir, "out") && strcmp(dir, "in")))
 		return -EINVAL;
 	mutex_lock(&ksad_bench_lock);
-	sa = bench_esp_sa(net, !strcmp(alg, "chacha"));
-	if (IS_ERR(sa)) {
-		mutex_unlock(&ksad_bench_lock);
-		return PTR_ERR(sa);
-	}
-	td = bench_esp_datapath(sa, size, count);
-	ta = bench_esp_aead(sa, size, count);
-	snprintf(ksad_bench_esp_result, sizeof(ksad_bench_esp_result),
-		 "datapath_ns %llu aead_ns %llu driver %s\n",
-		 div_u64(td, count), div_u64(ta, count),
-		 crypto_tfm_alg_driver_name(crypto_aead_tfm(sa->crypto.aead)));
-	ksad_sad_delete(sa->kn, &sa->key, NULL);
-	ksad_sa_put(sa);
+	err = bench_esp_run(current->nsproxy->net_ns, !strcmp(alg, "chacha"),
+			    !strcmp(dir, "in"), size, count);
 	mutex_unlock(&ksad_bench_lock);
-	return len;
+	return err ?: len;
 }
 
 static ssize_t ksad_bench_esp_read(struct file *file, char __user *ubuf,
@@ -348,7 +532,7 @@ static const struct file_operations ksad_bench_esp_fops = {
 
 static char ksad_bench_pol_result[160];
 
-/* Flow i of bench/policy-bench.sh: 10.x.y.1 -> 11.x.y.1, x.y = i. */
+/* Flow i of bench/bench.sh's part policy: 10.x.y.1 -> 11.x.y.1, x.y = i. */
 static void bench_pol_addrs(u32 i, __be32 *src, __be32 *dst)
 {
 	*src = htonl(0x0a000001u | (i & 0xffff) << 8);

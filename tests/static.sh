@@ -35,17 +35,21 @@ done
 
 # W=1 and sparse against each stock kernel of the set (KSAD_STOCK), from
 # this one source tree: kernel/compat.h holds what differs between them.
+# The bench build too (KSAD_BENCH=y: kernel/bench.c, make bench's hooks).
 read -r -a kernels <<< "$(stock_kernels)"
 for k in "${kernels[@]}"; do
 	kver=$(stock_kernel_version "$k") || { res "not ok" "headers of stock kernel $k"; continue; }
-	d=$(mktemp -d)
-	if out=$(make -C "$KSAD_TOP" module KDIR="/lib/modules/$kver/build" MODDIR="$d" \
-		KBUILD_FLAGS="W=1 C=1" 2>&1) && ! grep -Eq 'warning:|error:' <<< "$out"; then
-		res ok "W=1 and sparse (C=1) build against $kver: no warning"
-	else
-		res "not ok" "W=1 and sparse (C=1) build against $kver: no warning"
-		grep -E 'warning:|error:' <<< "$out" | sed 's/^/#   /'
-	fi
-	rm -rf "$d"
+	for variant in "" KSAD_BENCH=y; do
+		d=$(mktemp -d)
+		what="W=1 and sparse (C=1) build${variant:+ ($variant)} against $kver: no warning"
+		if out=$(make -C "$KSAD_TOP" module KDIR="/lib/modules/$kver/build" MODDIR="$d" \
+			KBUILD_FLAGS="W=1 C=1 $variant" 2>&1) && ! grep -Eq 'warning:|error:' <<< "$out"; then
+			res ok "$what"
+		else
+			res "not ok" "$what"
+			grep -E 'warning:|error:' <<< "$out" | sed 's/^/#   /'
+		fi
+		rm -rf "$d"
+	done
 done
 echo "1..$n"

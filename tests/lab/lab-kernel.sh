@@ -2,6 +2,8 @@
 # Build (or find in the cache) one of the lab's own kernels and print its
 # build directory (the O= tree: the kernel, and the files to build modules).
 #   tests/lab/lab-kernel.sh uml    debug User-Mode Linux from linux-source-6.1
+#   tests/lab/lab-kernel.sh uml-bench  the same without the debug options
+#                                  (make bench's native engine)
 #   tests/lab/lab-kernel.sh race   2-CPU debug x86-64 kernel from
 #                                  linux-source-6.12, booted under QEMU
 #
@@ -11,20 +13,23 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-name=${1:?usage: lab-kernel.sh uml|race}
+name=${1:?usage: lab-kernel.sh uml|uml-bench|race}
+# fragments: merged in order, a later one overriding an earlier one
 case "$name" in
-uml)	srcpkg=linux-source-6.1 arch=um base=defconfig
-	fragment=$LAB/uml-debug.config patches=("$LAB"/patches/*.patch)
+uml|uml-bench)
+	srcpkg=linux-source-6.1 arch=um base=defconfig
+	fragments=("$LAB/uml-debug.config") patches=("$LAB"/patches/*.patch)
+	[ "$name" = uml ] || fragments+=("$LAB/uml-bench.config")
 	targets=(all modules) ;;
 race)	srcpkg=linux-source-6.12 arch=x86_64 base=tinyconfig
-	fragment=$LAB/race-debug.config patches=()
+	fragments=("$LAB/race-debug.config") patches=()
 	targets=(all) ;;
-*)	die "unknown lab kernel '$name' (uml, race)" ;;
+*)	die "unknown lab kernel '$name' (uml, uml-bench, race)" ;;
 esac
 need_pkgs "${UML_BUILD_PKGS[@]}" "$srcpkg"
 
 srcver=$(dpkg-query -W -f='${Version}' "$srcpkg")
-key=$( { echo "$srcver"; cat "$fragment"; [ ${#patches[@]} -eq 0 ] || cat "${patches[@]}"; } |
+key=$( { echo "$srcver"; cat "${fragments[@]}"; [ ${#patches[@]} -eq 0 ] || cat "${patches[@]}"; } |
 	sha256sum | cut -c1-16)
 dir=$KSAD_CACHE/$name-$srcver-$key
 mkdir -p "$KSAD_CACHE"
@@ -50,18 +55,21 @@ done
 mk() { make -C "$dir/src" O="$dir/build" ARCH="$arch" "$@"; }
 mk "$base" >/dev/null
 "$dir/src/scripts/kconfig/merge_config.sh" -m -O "$dir/build" \
-	"$dir/build/.config" "$fragment" >/dev/null
+	"$dir/build/.config" "${fragments[@]}" >/dev/null
 mk olddefconfig >/dev/null
 
-# Every option of the fragment must have survived dependency resolution.
+# Every option of the fragments (the last word on each) must have survived
+# dependency resolution.
 bad=0
 while IFS= read -r line; do
 	case "$line" in
 	CONFIG_*=*) grep -qxF "$line" "$dir/build/.config" || { log "not set: $line"; bad=1; } ;;
-	"# CONFIG_"*" is not set") grep -qxF "$line" "$dir/build/.config" ||
-		{ log "not unset: $line"; bad=1; } ;;
+	"# CONFIG_"*" is not set") line=${line#\# }; line=${line%% *}
+		! grep -q "^$line=" "$dir/build/.config" || { log "not unset: $line"; bad=1; } ;;
 	esac
-done < "$fragment"
+done < <(awk '/^CONFIG_/ { split($0, a, "="); o = a[1] }
+	/^# CONFIG_.* is not set$/ { o = $2 }
+	o { last[o] = $0; o = "" } END { for (k in last) print last[k] }' "${fragments[@]}")
 [ $bad -eq 0 ] || die "config fragment did not apply cleanly"
 
 start=$(date +%s)

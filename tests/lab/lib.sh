@@ -78,6 +78,9 @@ stock_kernel_version() {
 	echo "$v"
 }
 
+# The benchmark's settings (KSAD_BENCH_*) as words for a guest's command line.
+bench_env() { env | grep -E '^KSAD_BENCH_[A-Z_]+=[^ ]*$' | sort | tr '\n' ' '; }
+
 # live_view: with KSAD_LAB_LIVE=1 (make demo), show the guest's group output
 # as it happens; otherwise stay quiet and let the verdict speak.
 live_view() {

@@ -92,7 +92,7 @@ timeout -k 10 "${KSAD_LAB_TIMEOUT:-3000}" qemu-system-x86_64 \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$out/guest,mount_tag=results,security_model=none" \
 	-append "console=ttyS0 panic=-1 $([ "$name" != race ] || echo kasan_multi_shot) KSAD_LAB=qemu KSAD_TOP=$KSAD_TOP \
-KSAD_MODULE=$moddir/ksad.ko KSAD_GROUPS=$groups KSAD_BENCH_N=${KSAD_BENCH_N:-100000} \
+KSAD_MODULE=$moddir/ksad.ko KSAD_GROUPS=$groups $(bench_env)\
 KSAD_GROUP_TIMEOUT=${KSAD_GROUP_TIMEOUT:-1500} KSAD_INIT=$LAB/guest-init.sh" \
 	</dev/null 2>&1 | tee "$out/console.log" | live_view
 rc=${PIPESTATUS[0]}
