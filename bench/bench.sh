@@ -2,9 +2,10 @@
 # The benchmark: ksad next to the kernel's own XFRM in one boot, on the same
 # SAs, keys and sizes.  Every figure is the median of KSAD_BENCH_RUNS runs
 # (5) with the smallest and largest beside it; ksad and XFRM take turns in
-# each run (ABAB).  `make bench` runs this script in its guests (Debian's
-# stock kernel under QEMU/TCG, and the native UML engine); a person runs it
-# the same way as root on a Debian machine:
+# each run, the one that goes first alternating (AB BA AB...).  `make
+# bench` runs this script in its guests (Debian's stock kernel under
+# QEMU/TCG, and the native UML engine); a person runs it the same way as
+# root on a Debian machine:
 #
 #   make module KBUILD_FLAGS=KSAD_BENCH=y userspace && make -C bench
 #   insmod build/$(uname -r)/ksad.ko        (or let KSAD_MODULE= say which)
@@ -85,6 +86,7 @@ rec() { echo "$ENGINE,$KREL,$1,$2,$3,$4,$5,$6,$7" >> "$CSV"; }
 # note PART TEXT: printed under the part's table
 note() { printf '%s\t%s\n' "$1" "$2" >> "$NOTES"; say "$1: $2"; }
 # the order of a run's turns: ksad first in odd runs, XFRM in even ones
+# (a failed measurement is recorded empty: no median counts it)
 turns() { if [ $(($1 % 2)) = 1 ]; then echo ksad xfrm; else echo xfrm ksad; fi; }
 
 # A debugfs hook in namespace b (nsenter: `ip netns exec` remounts /sys).
@@ -93,11 +95,12 @@ hook() { nsenter --net=/run/netns/b sh -c "echo '$2' > $D/$1 && cat $D/$1"; }
 slab() { sync; echo 3 > /proc/sys/vm/drop_caches; awk '/^Slab:/ { print $2 * 1024 }' /proc/meminfo; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-# Which crypto drivers a stack took: /proc/crypto's reference counts before
-# and after it keyed, "driver (async yes|no)" for each that went up.
+# Which AEADs a stack took (ESP's transforms are AEADs in both): the
+# reference counts of /proc/crypto's AEAD instances before and after it
+# keyed, "driver (async yes|no)" for each that went up.
 crypto_refs() {
-	awk -F': ' '/^driver/ { d = $2 } /^refcnt/ { r[d] = $2 } /^async/ { a[d] = $2 }
-		END { for (k in r) print k, r[k], (k in a ? a[k] : "-") }' /proc/crypto | sort
+	awk -F' *: ' '/^driver/ { d = $2 } /^refcnt/ { r = $2 } /^type/ { t = $2 } /^async/ { a = $2 }
+		/^$/ { if (t == "aead") print d, r, a; d = r = t = a = "" }' /proc/crypto | sort
 }
 crypto_used() {	# BEFORE-FILE (an instance made since counts from 0)
 	crypto_refs | awk 'NR == FNR { was[$1] = $2; next }
@@ -139,6 +142,7 @@ lookup_part() {	# lookup by (SPI, destination, protocol) as the table grows
 		have=$step
 		for r in $(seq "$RUNS"); do
 			read -r _ k _ x _ fk fx _ nb _ nest _ rh _ h _ <<< "$(hook lookup "$step $LOOKUPS")"
+			[ -n "${h:-}" ] || { note lookup "run $r at $step SAs: the hook failed"; continue; }
 			rec lookup ns $step ksad "$r" "$k" ns
 			rec lookup ns $step xfrm "$r" "$x" ns
 			rec lookup hash $step ksad "$r" "$h" ns
@@ -244,7 +248,7 @@ e = json.loads(sys.argv[1])["end"]["sum_received"]
 mb, hz = e["bytes"] / 1e6, os.sysconf("SC_CLK_TCK")
 print("%.0f %.2f %.0f" % (e["bits_per_second"] / 1e6, float(sys.argv[2]) * 1000 / hz / mb if mb else 0,
       float(sys.argv[3]) / mb if mb else 0))' \
-		"$j" $((c1[0] - c0[0])) $((c1[1] - c0[1])) 2>/dev/null || echo "0 0 0"
+		"$j" $((c1[0] - c0[0])) $((c1[1] - c0[1])) 2>/dev/null || echo "- - -"
 }
 # ksad's transforms that completed later (in cryptd's worker), both ends
 ksad_async() {
@@ -259,7 +263,8 @@ tcp_part() {
 	local r s alg v gso a0
 	flush_ab
 	for r in $(seq "$RUNS"); do
-		read -r -a v <<< "$(tcp_run)"
+		read -r -a v <<< "$(tcp_run | tr -- - ' ')"
+		[ ${#v[@]} = 3 ] || { note tcp "run $r, no IPsec: iperf3 failed"; v=("" "" ""); }
 		rec tcp mbit plain none "$r" "${v[0]}" Mbit/s
 		rec tcp cpu plain none "$r" "${v[1]}" ms/MB
 		rec tcp ctxt plain none "$r" "${v[2]}" switches/MB
@@ -278,7 +283,8 @@ tcp_part() {
 					flush_ab
 					key_noting tcp $s $alg || continue
 					a0=$(ksad_async)
-					read -r -a v <<< "$(tcp_run)"
+					read -r -a v <<< "$(tcp_run | tr -- - ' ')"
+					[ ${#v[@]} = 3 ] || { note tcp "run $r, $s $alg: iperf3 failed"; v=("" "" ""); }
 					[ $s = ksad ] && rec tcp async "$alg gso-$gso" $s "$r" $(($(ksad_async) - a0)) requests
 					rec tcp mbit "$alg gso-$gso" $s "$r" "${v[0]}" Mbit/s
 					rec tcp cpu "$alg gso-$gso" $s "$r" "${v[1]}" ms/MB
@@ -303,8 +309,8 @@ profile_part() {
 		srv b 5201
 		# perf takes seconds to start under TCG: the stream runs until
 		# it is done, then stops
-		n a iperf3 -c 10.0.0.2 -p 5201 -t 300 > /dev/null 2>&1 &
-		c=$!
+		(exec ip netns exec a iperf3 -c 10.0.0.2 -p 5201 -t 300 > /dev/null 2>&1) &
+		c=$!	# iperf3 itself: ip netns exec execs it
 		sleep 1
 		f=$TMPDIR/perf-$s.data
 		perf record -q -a -e cpu-clock -F 997 -o "$f" -- sleep "$SECS" > /dev/null 2>&1
@@ -327,7 +333,7 @@ upps() {
 	srv b "$port" "$cpu" "$dst"
 	n a "${pin[@]}" iperf3 -u -b 0 -l "$size" -B "$src" -c "$dst" -p "$port" -t "$USECS" -J 2>/dev/null |
 		python3 -c 'import json,sys; e=json.load(sys.stdin)["end"]["sum"]; print("%.0f" % ((e["packets"] - e["lost_packets"]) / e["seconds"]))' 2>/dev/null ||
-		echo 0
+		{ note udp "iperf3 -u $size B to $dst failed"; echo; }
 }
 udp_part() {	# packets/s by datagram size, AES-GCM and ChaCha20-Poly1305
 	local r s alg size
@@ -372,7 +378,8 @@ mc_flows() {	# 1 | 2 SRC2 DST2: packets/s of flows on CPU 0 (.1 -> .2) and CPU 1
 		upps 1400 1 "$3" 5203 "$2" > "$f2" &
 		b=$!
 		wait $a $b
-		echo $(( $(cat "$f1") + $(cat "$f2") ))
+		# both flows or no figure
+		[ -n "$(cat "$f1")" ] && [ -n "$(cat "$f2")" ] && echo $(( $(cat "$f1") + $(cat "$f2") )) || echo
 	else
 		wait $a
 		cat "$f1"
@@ -411,13 +418,17 @@ esp_part() {
 		for dir in out in; do
 			for size in 64 512 1400; do
 				for r in $(seq "$RUNS"); do
-					read -r -a v <<< "$(hook esp "$a $size $PKTS $dir")"
-					[ "${v[11]:-1}" = 0 ] || note esp "$a $dir $size run $r: ${v[11]:-?} packets failed"
+					read -r -a v <<< "$(hook esp "$a $size $PKTS $dir" 2>/dev/null)"
+					if [ ${#v[@]} -lt 12 ] || [ "${v[11]}" != 0 ]; then
+						note esp "$a $dir $size run $r: failed (${v[11]:-?} packets failed)"
+						continue
+					fi
 					rec esp "$dir $a" $size ksad "$r" "${v[1]}" ns
 					rec esp "$dir $a" $size aead "$r" "${v[3]}" ns
 				done
 			done
-			note drivers "$a (in-kernel ESP rows): ${v[5]} (async ${v[7]}; $dir: ${v[9]} completions asynchronous in the last run)"
+			[ ${#v[@]} -lt 12 ] ||
+				note drivers "$a (in-kernel ESP rows): ${v[5]} (async ${v[7]}; $dir: ${v[9]} completions asynchronous in the last run)"
 		done
 	done
 }
@@ -442,6 +453,7 @@ policy_part() {
 			policies "$nn" "$p"
 			for r in $(seq "$RUNS"); do
 				read -r -a v <<< "$(hook policy "$nn $LOOKUPS $p")"
+				[ ${#v[@]} -ge 6 ] || { note policy "run $r, $nn /$p: the hook failed"; continue; }
 				rec policy "/$p" "$nn" ksad "$r" "${v[3]}" ns
 				rec policy "/$p" "$nn" xfrm "$r" "${v[5]}" ns
 			done

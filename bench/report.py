@@ -114,21 +114,25 @@ def derived(part, rows, ref):
 
     def med(k, s):
         r = rows.get(k)
-        return statistics.median(r["stacks"][s]) if r and s in r["stacks"] else None
+        v = [x for x in r["stacks"].get(s, []) if x is not None] if r else []
+        return statistics.median(v) if v else None
+
+    def over(a, b):
+        return a / b if a is not None and b else None
 
     if part == "lookup":
         xs = sorted({k[2] for k in rows if k[0] == "lookup"}, key=float)
         if len(xs) > 1:
             lo, hi = ("lookup", "ns", xs[0]), ("lookup", "ns", xs[-1])
             out.append((f"growth {int(xs[0]):,} -> {int(xs[-1]):,} SAs",
-                        {s: (med(hi, s) / med(lo, s) if med(lo, s) else None)
+                        {s: over(med(hi, s), med(lo, s))
                          for s in ("ksad", ref)}))
     if part == "policy":
         for m in ("/32", "/24"):
             lo, hi = ("policy", m, "10"), ("policy", m, "10000")
             if lo in rows and hi in rows:
                 out.append((f"growth 10 -> 10,000 policies ({m})",
-                            {s: (med(hi, s) / med(lo, s) if med(lo, s) else None)
+                            {s: over(med(hi, s), med(lo, s))
                              for s in ("ksad", ref)}))
     if part == "multicore":
         one = ("multicore", "pps", "1")
@@ -136,12 +140,12 @@ def derived(part, rows, ref):
             k = ("multicore", "pps", x)
             if k in rows and one in rows:
                 out.append((f"scaling, 2 CPUs ({x.split(' ')[1].replace('-', ' ')}) / 1",
-                            {s: (med(k, s) / med(one, s) if med(one, s) else None)
+                            {s: over(med(k, s), med(one, s))
                              for s in ("ksad", ref)}))
         one, two = ("multicore", "plain", "1"), ("multicore", "plain", "2 two-SAs")
         if one in rows and two in rows:
             out.append(("scaling without IPsec, 2 CPUs / 1",
-                        {"ksad": None, ref: med(two, "none") / med(one, "none")}))
+                        {"ksad": None, ref: over(med(two, "none"), med(one, "none"))}))
     return out
 
 
@@ -255,7 +259,8 @@ def plot(args):
             for kind in ("two SAs", "one SA"):
                 pts = []
                 for r in mc:
-                    if r.get("x") in ("1", f"2 {kind.replace(' ', '-')}") and r.get(st):
+                    if (r.get("metric") == "pps" and r.get(st) and
+                            r.get("x") in ("1", f"2 {kind.replace(' ', '-')}")):
                         pts.append((1 if r["x"] == "1" else 2, r[st]["median"], r[st]["min"],
                                     r[st]["max"]))
                 sets.append((f"{name}, {kind}", sorted(pts)))

@@ -23,6 +23,7 @@ commit=$(git -C "$KSAD_TOP" rev-parse --short HEAD 2>/dev/null || echo unknown)
 [ -z "$(git -C "$KSAD_TOP" status --porcelain -uno 2>/dev/null)" ] || commit+=-dirty
 export KSAD_BENCH_COMMIT=$commit
 export KSAD_LAB_LIVE=1 KSAD_GROUP_TIMEOUT=${KSAD_GROUP_TIMEOUT:-5400}
+export KSAD_LAB_TIMEOUT=${KSAD_LAB_TIMEOUT:-7200}	# the whole boot
 # bench.sh takes its parts as arguments; in a guest, from this (a,b,c)
 [ -z "${KSAD_BENCH_PARTS:-}" ] || export KSAD_BENCH_PARTS
 dest=$KSAD_TOP/build/bench

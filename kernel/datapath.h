@@ -202,8 +202,8 @@ unsigned int ksad_forward_hook(void *priv, struct sk_buff *skb,
 			       const struct nf_hook_state *state);
 
 /*
- * bench.c's packets: ksad_output_finish() and ksad_input_finish() hand them
- * back (bench builds); the input side only those it delivers.
+ * bench.c's packets: ksad_output_finish() and ksad_input_finish() hand each
+ * of them back, with the error if it was dropped (bench builds).
  */
 #define KSAD_BENCH_MARK	0x6b736164	/* "ksad" */
 void ksad_bench_sent(struct sk_buff *skb, int err);

@@ -23,8 +23,8 @@ union ksad_addr {
 };
 
 /*
- * Identity of an SA.  Hashed as bytes: padding must be zero.  The UDP ports
- * are an outbound SA's encapsulation ports, zero for every other SA.
+ * Identity of an SA.  Compared as words: padding must be zero.  The UDP
+ * ports are an outbound SA's encapsulation ports, zero for every other SA.
  */
 struct ksad_sa_key {
 	union ksad_addr daddr;
@@ -194,6 +194,7 @@ struct ksad_sa *ksad_sad_get(struct ksad_net *kn, const struct ksad_sa_key *key)
 unsigned int ksad_sad_flush(struct ksad_net *kn, u8 proto);
 struct ksad_sa *ksad_sad_lookup_rcu(struct ksad_net *kn,
 				    const struct ksad_sa_key *key);
+u32 ksad_sa_key_hash(const struct ksad_sa_key *key, u32 seed);
 struct rhlist_head *ksad_sad_dest_rcu(struct ksad_net *kn, u8 family,
 				      const union ksad_addr *daddr, u8 proto);
 void ksad_sa_put(struct ksad_sa *sa);
