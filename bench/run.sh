@@ -11,6 +11,8 @@
 # gnuplot (bench/report.py --plot).
 #   KSAD_BENCH_ENGINES=uml make bench      one engine
 #   KSAD_BENCH_PARTS=tcp,profile make bench    some of bench.sh's parts
+#   KSAD_BENCH_SIMD=0 KSAD_BENCH_PARTS=tcp make bench   without AES-NI & co
+#                                          (engine qemu-tcg-nosimd)
 #   KSAD_BENCH_N=1000000 make bench        the lookup ladder up to 1M SAs
 #                                          (memory: KSAD_QEMU_MEM, KSAD_UML_MEM)
 set -euo pipefail
@@ -33,9 +35,12 @@ newest() { ls -td "$KSAD_TOP"/build/results/"$1"-* 2>/dev/null | head -1; }
 IFS=, read -r -a engines <<< "${KSAD_BENCH_ENGINES:-qemu-tcg,uml}"
 for e in "${engines[@]}"; do
 	t0=$(date +%s)
+	# KSAD_BENCH_SIMD=0: without the CPU's crypto drivers, a run of its own
+	name=$e
+	[ "${KSAD_BENCH_SIMD:-1}" = 1 ] || name=$e-nosimd
 	case "$e" in
 	qemu-tcg)
-		KSAD_BENCH_ENGINE=$e KSAD_MODDIR_SUFFIX=-bench KSAD_KBUILD_FLAGS="KSAD_BENCH=y" \
+		KSAD_BENCH_ENGINE=$name KSAD_MODDIR_SUFFIX=-bench KSAD_KBUILD_FLAGS="KSAD_BENCH=y" \
 			KSAD_QEMU_MEM=${KSAD_QEMU_MEM:-3072} \
 			bash "$LAB/run-stock.sh" "${KSAD_BENCH_KERNEL:-6.1}" \
 			"${KSAD_BENCH_GROUPS:-bench,strongswan-bench}" > /dev/null
@@ -47,14 +52,14 @@ for e in "${engines[@]}"; do
 			log "vm.max_map_count: $(sysctl -n vm.max_map_count) -> 1048576 (UML's maps)"
 			sysctl -qw vm.max_map_count=1048576
 		fi
-		KSAD_BENCH_ENGINE=$e KSAD_UML_KERNEL=uml-bench KSAD_KBUILD_FLAGS="KSAD_BENCH=y" \
+		KSAD_BENCH_ENGINE=$name KSAD_UML_KERNEL=uml-bench KSAD_KBUILD_FLAGS="KSAD_BENCH=y" \
 			KSAD_UML_MEM=${KSAD_UML_MEM:-4096M} \
 			bash "$LAB/run-uml.sh" "${KSAD_BENCH_GROUPS:-bench}" > /dev/null
 		res=$(newest uml) ;;
 	*) die "unknown engine '$e' (qemu-tcg, uml)" ;;
 	esac
-	cp "$res"/guest/results-"$e".* "$res"/guest/notes-"$e".txt "$res"/guest/about-"$e".txt "$dest"/ 2>/dev/null || true
-	cp "$res"/guest/profile-"$e"-*.txt "$dest"/ 2>/dev/null || true
-	log "engine $e: $(( $(date +%s) - t0 )) s; results in $dest"
+	cp "$res"/guest/results-"$name".* "$res"/guest/notes-"$name".txt "$res"/guest/about-"$name".txt "$dest"/ 2>/dev/null || true
+	cp "$res"/guest/profile-"$name"-*.txt "$dest"/ 2>/dev/null || true
+	log "engine $name: $(( $(date +%s) - t0 )) s; results in $dest"
 done
 python3 "$KSAD_TOP/bench/report.py" --plot "$dest" "$dest"/results-*.json >&2 || log "no plots drawn"
