@@ -221,8 +221,15 @@ key_noting() {	# PART STACK ALG
 	fi
 }
 
-# busy CPU ticks (all CPUs) and context switches so far
-cpu_ticks() { awk '/^cpu / { b = $2 + $3 + $4 + $7 + $8 } /^ctxt/ { c = $2 } END { print b, c }' /proc/stat; }
+# busy CPU ticks (all CPUs), context switches so far, and those of the
+# ksoftirqd threads (softirq work the kernel deferred to a thread)
+cpu_ticks() {
+	local k
+	k=$(cat /proc/[0-9]*/task/*/stat 2>/dev/null | awk '$2 ~ /^\(ksoftirqd/ { print $1 }' |
+		while read -r p; do cat "/proc/$p/status" 2>/dev/null; done |
+		awk '/ctxt_switches/ { s += $2 } END { print s + 0 }')
+	awk -v k="$k" '/^cpu / { b = $2 + $3 + $4 + $7 + $8 } /^ctxt/ { c = $2 } END { print b, c, k }' /proc/stat
+}
 # srv NS PORT [CPU [ADDR]]: one iperf3 server, ready.  Bound to ADDR if
 # not the link's first: its UDP answers must come from the address asked.
 srv() {
@@ -234,8 +241,8 @@ srv() {
 }
 # tcp_run: one iperf3 TCP stream a -> b for $SECS s; prints Mbit/s, the
 # CPU time per MB moved (ms, all CPUs: both ends, both stacks' work) and
-# the context switches per MB (a crypto request handed to cryptd's worker
-# costs two)
+# the context switches per MB, all and ksoftirqd's (a crypto request handed
+# to cryptd's worker costs two; softirq work deferred to ksoftirqd one)
 tcp_run() {
 	local c0 c1 j
 	srv b 5201
@@ -246,9 +253,9 @@ tcp_run() {
 	python3 -c 'import json, os, sys
 e = json.loads(sys.argv[1])["end"]["sum_received"]
 mb, hz = e["bytes"] / 1e6, os.sysconf("SC_CLK_TCK")
-print("%.0f %.2f %.0f" % (e["bits_per_second"] / 1e6, float(sys.argv[2]) * 1000 / hz / mb if mb else 0,
-      float(sys.argv[3]) / mb if mb else 0))' \
-		"$j" $((c1[0] - c0[0])) $((c1[1] - c0[1])) 2>/dev/null || echo "- - -"
+print("%.0f %.2f %.0f %.0f" % (e["bits_per_second"] / 1e6, float(sys.argv[2]) * 1000 / hz / mb if mb else 0,
+      float(sys.argv[3]) / mb if mb else 0, float(sys.argv[4]) / mb if mb else 0))' \
+		"$j" $((c1[0] - c0[0])) $((c1[1] - c0[1])) $((c1[2] - c0[2])) 2>/dev/null || echo "- - - -"
 }
 # ksad's transforms that completed later (in cryptd's worker), both ends
 ksad_async() {
@@ -264,10 +271,11 @@ tcp_part() {
 	flush_ab
 	for r in $(seq "$RUNS"); do
 		read -r -a v <<< "$(tcp_run | tr -- - ' ')"
-		[ ${#v[@]} = 3 ] || { note tcp "run $r, no IPsec: iperf3 failed"; v=("" "" ""); }
+		[ ${#v[@]} = 4 ] || { note tcp "run $r, no IPsec: iperf3 failed"; v=("" "" "" ""); }
 		rec tcp mbit plain none "$r" "${v[0]}" Mbit/s
 		rec tcp cpu plain none "$r" "${v[1]}" ms/MB
 		rec tcp ctxt plain none "$r" "${v[2]}" switches/MB
+		rec tcp ksoftirqd plain none "$r" "${v[3]}" switches/MB
 	done
 	# GSO on (as installed), then off on both ends' links: TCP then
 	# hands each stack MTU-sized packets (the comparison without GSO)
@@ -284,11 +292,12 @@ tcp_part() {
 					key_noting tcp $s $alg || continue
 					a0=$(ksad_async)
 					read -r -a v <<< "$(tcp_run | tr -- - ' ')"
-					[ ${#v[@]} = 3 ] || { note tcp "run $r, $s $alg: iperf3 failed"; v=("" "" ""); }
+					[ ${#v[@]} = 4 ] || { note tcp "run $r, $s $alg: iperf3 failed"; v=("" "" "" ""); }
 					[ $s = ksad ] && rec tcp async "$alg gso-$gso" $s "$r" $(($(ksad_async) - a0)) requests
 					rec tcp mbit "$alg gso-$gso" $s "$r" "${v[0]}" Mbit/s
 					rec tcp cpu "$alg gso-$gso" $s "$r" "${v[1]}" ms/MB
 					rec tcp ctxt "$alg gso-$gso" $s "$r" "${v[2]}" switches/MB
+					rec tcp ksoftirqd "$alg gso-$gso" $s "$r" "${v[3]}" switches/MB
 				done
 			done
 		done

@@ -51,6 +51,7 @@ def label(part, metric, x, unit):
         return f"{int(x):,}-SPI range, {metric}" + (" (the last free SPI)" if metric == "last" else "")
     if part == "tcp":
         what = {"mbit": "Mbit/s", "cpu": "CPU ms per MB", "ctxt": "context switches per MB",
+                "ksoftirqd": "ksoftirqd's switches per MB",
                 "async": "ksad's requests via cryptd"}[metric]
         if x == "plain":
             return f"no IPsec, {what}"
@@ -165,7 +166,7 @@ def report(args):
         keys = sorted((k for k in rows if k[0] == part), key=lambda k: (k[1], xsort(k)))
         if part in ("tcp",):
             keys = sorted((k for k in rows if k[0] == part),
-                          key=lambda k: (["mbit", "cpu", "ctxt", "async"].index(k[1]), k[2] != "plain", k[2]))
+                          key=lambda k: (["mbit", "cpu", "ctxt", "ksoftirqd", "async"].index(k[1]), k[2] != "plain", k[2]))
         if not keys and part not in notes:
             continue
         print()
