@@ -62,7 +62,7 @@ for f in "$K" "$B"; do
 	[ -x "$f" ] || { echo "bench.sh: $f is not built (make userspace; make -C bench)" >&2; exit 1; }
 done
 mkdir -p "$OUT"
-: > "$CSV"; : > "$NOTES"
+: > "$NOTES"
 echo "engine,kernel,part,metric,x,stack,run,value,unit" > "$CSV"
 
 # The CPU's crypto drivers, as udev loads them on a real boot (AES-NI's
@@ -81,12 +81,12 @@ fi
 hooks=0
 [ -w $D/esp ] && hooks=1
 
-# rec PART METRIC X STACK RUN VALUE UNIT: one measurement
+# rec PART METRIC X STACK RUN VALUE UNIT: one measurement (a failed one is
+# recorded empty: no median counts it)
 rec() { echo "$ENGINE,$KREL,$1,$2,$3,$4,$5,$6,$7" >> "$CSV"; }
 # note PART TEXT: printed under the part's table
 note() { printf '%s\t%s\n' "$1" "$2" >> "$NOTES"; say "$1: $2"; }
 # the order of a run's turns: ksad first in odd runs, XFRM in even ones
-# (a failed measurement is recorded empty: no median counts it)
 turns() { if [ $(($1 % 2)) = 1 ]; then echo ksad xfrm; else echo xfrm ksad; fi; }
 
 # A debugfs hook in namespace b (nsenter: `ip netns exec` remounts /sys).
@@ -290,7 +290,7 @@ tcp_part() {
 				for s in $(turns "$r"); do
 					flush_ab
 					key_noting tcp $s $alg || continue
-					a0=$(ksad_async)
+					[ $s = ksad ] && a0=$(ksad_async)
 					read -r -a v <<< "$(tcp_run | tr -- - ' ')"
 					[ ${#v[@]} = 4 ] || { note tcp "run $r, $s $alg: iperf3 failed"; v=("" "" "" ""); }
 					[ $s = ksad ] && rec tcp async "$alg gso-$gso" $s "$r" $(($(ksad_async) - a0)) requests

@@ -41,7 +41,7 @@ def num(x):
         return None
 
 
-def label(part, metric, x, unit):
+def label(part, metric, x):
     if part == "sad":
         return ("install rate (SAs/s, higher is better)" if metric == "install"
                 else "slab per SA (bytes)")
@@ -109,6 +109,16 @@ def xsort(key):
     return (x is None, x if x is not None else 0, key[2])
 
 
+TCP_ORDER = ["mbit", "cpu", "ctxt", "ksoftirqd", "async"]
+
+
+def rowkey(k):
+    """TCP rows by measure, "no IPsec" first; the others by metric, then x."""
+    if k[0] == "tcp":
+        return (TCP_ORDER.index(k[1]), k[2] != "plain", k[2])
+    return (k[1],) + xsort(k)
+
+
 def derived(part, rows, ref):
     """Growth and scaling rows computed from the medians."""
     out = []
@@ -163,10 +173,7 @@ def report(args):
     print(f"ksad benchmark: {about}")
     print("each figure: median (min-max) of the runs; ksad and the reference alternated")
     for part, (title, ref) in PARTS.items():
-        keys = sorted((k for k in rows if k[0] == part), key=lambda k: (k[1], xsort(k)))
-        if part in ("tcp",):
-            keys = sorted((k for k in rows if k[0] == part),
-                          key=lambda k: (["mbit", "cpu", "ctxt", "ksoftirqd", "async"].index(k[1]), k[2] != "plain", k[2]))
+        keys = sorted((k for k in rows if k[0] == part), key=rowkey)
         if not keys and part not in notes:
             continue
         print()
@@ -177,7 +184,7 @@ def report(args):
             st = rows[k]["stacks"]
             a, b = summary(st.get("ksad", [])), summary(st.get(ref, []) or st.get("none", []))
             ratio = a["median"] / b["median"] if a and b and b["median"] and "none" not in st else None
-            print(f"  {label(part, k[1], k[2], rows[k]['unit']):44} {cell(a):>22} {cell(b):>22}"
+            print(f"  {label(part, k[1], k[2]):44} {cell(a):>22} {cell(b):>22}"
                   f" {fmt(ratio) if ratio else '':>11}")
             jrows.append({"metric": k[1], "x": k[2], "unit": rows[k]["unit"],
                           "ksad": a, "ref": b, "ref_stack": ref if "none" not in st else "none",

@@ -226,16 +226,6 @@ static void bench_free_back(int n)
 		kfree_skb(bench_back[n]);
 }
 
-static u64 bench_async_count(struct ksad_net *kn)
-{
-	u64 sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(per_cpu_ptr(kn->stats, cpu)->c[KSAD_STAT_CRYPTO_ASYNC]);
-	return sum;
-}
-
 static const u8 bench_key[36] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
 
 /* The outbound SA (@dir OUT) or its inbound twin (same SPI and keys). */
@@ -455,9 +445,9 @@ static int bench_esp_run(struct net *net, bool chacha, bool in,
 	}
 	aead = sa->crypto.aead;
 	atomic_set(&bench_errors, 0);
-	async = bench_async_count(sa->kn);
+	async = ksad_stat_sum(sa->kn, KSAD_STAT_CRYPTO_ASYNC);
 	td = bench_esp_datapath(sa, isa, size, count);
-	async = bench_async_count(sa->kn) - async;
+	async = ksad_stat_sum(sa->kn, KSAD_STAT_CRYPTO_ASYNC) - async;
 	ta = bench_esp_aead(in ? isa : sa, size, count, in);
 	if (!td || !ta) {
 		err = -ENOMEM;

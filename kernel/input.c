@@ -395,24 +395,13 @@ void ksad_input_finish(struct ksad_sa *sa, struct sk_buff *skb,
 	}
 	skb->protocol = family == AF_INET ? htons(ETH_P_IP) : htons(ETH_P_IPV6);
 	ksad_count(kn, KSAD_STAT_IN_PACKETS);
-#ifdef KSAD_BENCH
-	if (skb->mark == KSAD_BENCH_MARK) {	/* bench.c: measured, not delivered */
-		ksad_bench_sent(skb, 0);
-		ksad_sa_put(sa);
-		return;
-	}
-#endif
-	ksad_device_rx(kn, skb, encap && sa->mode == KSAD_MODE_TRANSPORT);
+	if (!ksad_bench_take(skb, 0))
+		ksad_device_rx(kn, skb,
+			       encap && sa->mode == KSAD_MODE_TRANSPORT);
 	ksad_sa_put(sa);
 	return;
 drop:
-#ifdef KSAD_BENCH
-	if (skb->mark == KSAD_BENCH_MARK) {	/* bench.c counts it */
-		ksad_bench_sent(skb, err ?: -EINVAL);
-		ksad_sa_put(sa);
-		return;
-	}
-#endif
-	kfree_skb(skb);
+	if (!ksad_bench_take(skb, err ?: -EINVAL))
+		kfree_skb(skb);
 	ksad_sa_put(sa);
 }

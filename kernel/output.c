@@ -326,12 +326,8 @@ void ksad_output_finish(struct ksad_sa *sa, struct sk_buff *skb, int err)
 	struct net *net = kn->net;
 	u8 family;
 
-#ifdef KSAD_BENCH
-	if (skb->mark == KSAD_BENCH_MARK) {	/* bench.c: measured, not sent */
-		ksad_bench_sent(skb, err);
+	if (ksad_bench_take(skb, err))
 		goto out;
-	}
-#endif
 	if (err) {
 		ksad_count(kn, err == -ENOMEM ? KSAD_STAT_OUT_ERROR :
 						KSAD_STAT_CRYPTO_ERROR);

@@ -7,20 +7,24 @@
 
 #include "datapath.h"
 
+/* One counter of the namespace, summed over the CPUs. */
+u64 ksad_stat_sum(struct ksad_net *kn, int what)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(kn->stats, cpu)->c[what]);
+	return sum;
+}
+
 int ksad_nl_get_stats(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ksad_net *kn = ksad_net(genl_info_net(info));
-	u64 sum[KSAD_STAT_MAX + 1] = {};
 	struct sk_buff *msg;
-	int cpu, i;
 	void *hdr;
+	int i;
 
-	for_each_possible_cpu(cpu) {
-		const struct ksad_stats *s = per_cpu_ptr(kn->stats, cpu);
-
-		for (i = 1; i <= KSAD_STAT_MAX; i++)
-			sum[i] += READ_ONCE(s->c[i]);
-	}
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -29,7 +33,8 @@ int ksad_nl_get_stats(struct sk_buff *skb, struct genl_info *info)
 	if (!hdr)
 		goto fail;
 	for (i = 1; i <= KSAD_STAT_MAX; i++)
-		if (i != KSAD_STAT_PAD && ksad_put_u64(msg, i, sum[i]))
+		if (i != KSAD_STAT_PAD &&
+		    ksad_put_u64(msg, i, ksad_stat_sum(kn, i)))
 			goto fail;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
