@@ -84,6 +84,8 @@ hooks=0
 # rec PART METRIC X STACK RUN VALUE UNIT: one measurement (a failed one is
 # recorded empty: no median counts it)
 rec() { echo "$ENGINE,$KREL,$1,$2,$3,$4,$5,$6,$7" >> "$CSV"; }
+# frac A/B: A divided by B, two decimals
+frac() { awk -v f="$1" 'BEGIN { split(f, a, "/"); printf "%.2f", a[2] ? a[1] / a[2] : 0 }'; }
 # note PART TEXT: printed under the part's table
 note() { printf '%s\t%s\n' "$1" "$2" >> "$NOTES"; say "$1: $2"; }
 # the order of a run's turns: ksad first in odd runs, XFRM in even ones
@@ -112,19 +114,27 @@ flush_b() { n b "$K" sa flush; n b ip xfrm state flush; }
 
 sad_part() {	# install rate and slab per SA, 10,000 SAs a run
 	local r s m=10000 t0 s0
+	# SAs/s of what was installed since t0
+	rate() { awk -v n=$m -v ms=$(( $(now_ms) - t0 )) 'BEGIN { printf "%.0f", n * 1000 / (ms ? ms : 1) }'; }
 	for r in $(seq "$RUNS"); do
 		for s in $(turns "$r"); do
 			flush_b
+			# the same binary requests, one at a time with an ACK each
+			s0=$(slab); t0=$(now_ms)
 			if [ $s = ksad ]; then
-				s0=$(slab); t0=$(now_ms)
 				n b "$B" add $m 0 > /dev/null
 			else
-				"$B" xfrm-batch $m 0 "$TMPDIR/x.batch"
-				s0=$(slab); t0=$(now_ms)
-				n b ip -batch "$TMPDIR/x.batch"
+				n b "$B" xfrm-add $m 0 > /dev/null
 			fi
-			rec sad install $m $s "$r" "$(awk -v n=$m -v ms=$(( $(now_ms) - t0 )) 'BEGIN { printf "%.0f", n * 1000 / (ms ? ms : 1) }')" SAs/s
+			rec sad install $m $s "$r" "$(rate)" SAs/s
 			rec sad memory $m $s "$r" $(( ($(slab) - s0) / m )) bytes
+			[ $s = xfrm ] || continue
+			# how a person installs them: ip parses `xfrm state add` lines
+			flush_b
+			"$B" xfrm-batch $m 0 "$TMPDIR/x.batch"
+			t0=$(now_ms)
+			n b ip -batch "$TMPDIR/x.batch"
+			rec sad install-ip $m xfrm "$r" "$(rate)" SAs/s
 		done
 	done
 	flush_b
@@ -132,21 +142,27 @@ sad_part() {	# install rate and slab per SA, 10,000 SAs a run
 
 lookup_part() {	# lookup by (SPI, destination, protocol) as the table grows
 	[ $hooks = 1 ] || { note lookup "left out: needs the KSAD_BENCH=y build"; return; }
-	local have=0 step r k x fk fx nb nest rh h
+	local have=0 step r k x fk fx nb nest rh h c ko kc kb kl xc xb xl xo
 	flush_b
 	for step in 1000 10000 100000 1000000; do
 		[ $step -le "$N" ] || break
 		n b "$B" add $((step - have)) $have > /dev/null
 		"$B" xfrm-batch $((step - have)) $have "$TMPDIR/x.batch"
 		n b ip -batch "$TMPDIR/x.batch"
-		have=$step
+		have=$step xo=
 		for r in $(seq "$RUNS"); do
 			read -r _ k _ x _ fk fx _ nb _ nest _ rh _ h _ <<< "$(hook lookup "$step $LOOKUPS")"
 			[ -n "${h:-}" ] || { note lookup "run $r at $step SAs: the hook failed"; continue; }
 			rec lookup ns $step ksad "$r" "$k" ns
 			rec lookup ns $step xfrm "$r" "$x" ns
 			rec lookup hash $step ksad "$r" "$h" ns
+			# the same footprint without a table: one random load
+			read -r _ c _ ko _ kc _ kb _ kl _ xc _ xb _ xl _ xo _ <<< \
+				"$(hook lookupmem "$step $LOOKUPS")"
+			[ -n "${xo:-}" ] || { note lookup "run $r at $step SAs: the memory hook failed"; continue; }
+			rec lookup chase $step ksad "$r" "$c" ns
 		done
+		[ -z "${xo:-}" ] || note lookup "at $step SAs a lookup that finds its SA compares $(frac "$kc") entries in ksad's table ($kb buckets), $(frac "$xc") in XFRM's by-SPI table ($xb buckets); of the SA it finds it reads $kl cache line(s) in ksad (an SA: $ko bytes from kmalloc), $xl in XFRM (an xfrm_state: $xo bytes)"
 		note lookup "at $step SAs ksad's table has $nb buckets$([ "$nest" = 0 ] || echo ", nested ($nest)")$([ "$rh" = 0 ] || echo ", rehashing")"
 		[ "$fk" = "$LOOKUPS" ] && [ "$fx" = "$LOOKUPS" ] ||
 			note lookup "at $step SAs only $fk (ksad) and $fx (XFRM) of $LOOKUPS lookups found their SA"

@@ -4,6 +4,8 @@
  * inside the stock-kernel guest, next to the kernel's XFRM).
  *
  *   ksad-bench add N [FIRST]         SAs FIRST.. FIRST+N-1 through ksad ADD
+ *   ksad-bench xfrm-add N [FIRST]    the same SAs through XFRM's NEWSA, as
+ *                                    binary messages like ksad's ADDs
  *   ksad-bench xfrm-batch N FIRST FILE  `ip -batch` lines adding the same
  *                                    SAs to XFRM (ip then does the work)
  *   ksad-bench getspi ksad|xfrm [LEN [REFUSALS]]
@@ -83,6 +85,68 @@ static int cmd_add(uint32_t n, uint32_t first)
 	return 0;
 }
 
+/* The ACK of the request just sent on @xs: 0 or -errno. */
+static int xfrm_ack(struct mnl_socket *xs, char *buf, size_t len)
+{
+	for (;;) {
+		ssize_t r = mnl_socket_recvfrom(xs, buf, len);
+		struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+
+		if (r < 0)
+			return -errno;
+		if (nlh->nlmsg_type == NLMSG_ERROR)
+			return ((struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))->error;
+	}
+}
+
+/* What `ip xfrm state add` sends for the same SA (lifetimes: none). */
+static int cmd_xfrm_add(uint32_t n, uint32_t first)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket *xs = mnl_socket_open(NETLINK_XFRM);
+	uint32_t src = htonl(0xc6110001);
+	union {
+		struct xfrm_algo_aead a;
+		char bytes[sizeof(struct xfrm_algo_aead) + sizeof(key20)];
+	} alg = { .a = { .alg_name = "rfc4106(gcm(aes))",
+			 .alg_key_len = sizeof(key20) * 8, .alg_icv_len = 128 } };
+	double t0;
+	int err;
+
+	memcpy(alg.a.alg_key, key20, sizeof(key20));
+	if (!xs || mnl_socket_bind(xs, 0, MNL_SOCKET_AUTOPID) < 0)
+		return die("xfrm socket", -errno, NULL);
+	t0 = now();
+	for (uint32_t i = first; i < first + n; i++) {
+		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+		struct xfrm_usersa_info *u;
+		uint32_t dst = sa_dst(i);
+
+		nlh->nlmsg_type = XFRM_MSG_NEWSA;
+		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+		nlh->nlmsg_seq = i + 1;
+		u = mnl_nlmsg_put_extra_header(nlh, sizeof(*u));
+		memcpy(&u->id.daddr, &dst, 4);
+		memcpy(&u->saddr, &src, 4);
+		u->id.spi = htonl(0x10000 + i);
+		u->id.proto = IPPROTO_ESP;
+		u->family = AF_INET;
+		u->sel.family = AF_INET;
+		u->mode = XFRM_MODE_TRANSPORT;
+		u->lft.soft_byte_limit = u->lft.hard_byte_limit = XFRM_INF;
+		u->lft.soft_packet_limit = u->lft.hard_packet_limit = XFRM_INF;
+		mnl_attr_put(nlh, XFRMA_ALG_AEAD, sizeof(alg), &alg);
+		if (mnl_socket_sendto(xs, nlh, nlh->nlmsg_len) < 0)
+			return die("xfrm add", -errno, NULL);
+		err = xfrm_ack(xs, buf, sizeof(buf));
+		if (err)
+			return die("xfrm add", err, NULL);
+	}
+	printf("%.6f\n", now() - t0);
+	mnl_socket_close(xs);
+	return 0;
+}
+
 static int cmd_xfrm_batch(uint32_t n, uint32_t first, const char *file)
 {
 	FILE *f = fopen(file, "w");
@@ -121,7 +185,6 @@ static int one_getspi(struct knl *k, struct mnl_socket *xs)
 	} else {
 		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 		struct xfrm_userspi_info *u;
-		ssize_t r;
 
 		nlh->nlmsg_type = XFRM_MSG_ALLOCSPI;
 		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
@@ -136,14 +199,7 @@ static int one_getspi(struct knl *k, struct mnl_socket *xs)
 		u->max = RANGE_MIN + range_len - 1;
 		if (mnl_socket_sendto(xs, nlh, nlh->nlmsg_len) < 0)
 			return -errno;
-		for (;;) {	/* the new state, then the ACK (or an error) */
-			r = mnl_socket_recvfrom(xs, buf, sizeof(buf));
-			if (r < 0)
-				return -errno;
-			nlh = (struct nlmsghdr *)buf;
-			if (nlh->nlmsg_type == NLMSG_ERROR)
-				return ((struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))->error;
-		}
+		return xfrm_ack(xs, buf, sizeof(buf));	/* after the new state */
 	}
 }
 
@@ -227,6 +283,9 @@ int main(int argc, char **argv)
 	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "add") &&
 	    !parse_u32(argv[2], &n) && (argc == 3 || !parse_u32(argv[3], &first)))
 		return cmd_add(n, first);
+	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "xfrm-add") &&
+	    !parse_u32(argv[2], &n) && (argc == 3 || !parse_u32(argv[3], &first)))
+		return cmd_xfrm_add(n, first);
 	if (argc == 5 && !strcmp(argv[1], "xfrm-batch") && !parse_u32(argv[2], &n) &&
 	    !parse_u32(argv[3], &first))
 		return cmd_xfrm_batch(n, first, argv[4]);
@@ -238,6 +297,6 @@ int main(int argc, char **argv)
 			return fprintf(stderr, "ksad-bench: bad LEN or REFUSALS\n"), 2;
 		return cmd_getspi(argv[2], refusals);
 	}
-	fprintf(stderr, "usage: ksad-bench add N [FIRST] | xfrm-batch N FIRST FILE | getspi ksad|xfrm [LEN [REFUSALS]]\n");
+	fprintf(stderr, "usage: ksad-bench add N [FIRST] | xfrm-add N [FIRST] | xfrm-batch N FIRST FILE | getspi ksad|xfrm [LEN [REFUSALS]]\n");
 	return 2;
 }

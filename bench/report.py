@@ -22,7 +22,7 @@ STACKS = {"xfrm": "XFRM", "aead": "bare AEAD", "none": "", "ksad": "ksad"}
 
 # part: title, the reference stack, how a row is named
 PARTS = OrderedDict([
-    ("sad", ("The SAD: installing 10,000 SAs (netlink ADD / ip -batch)", "xfrm")),
+    ("sad", ("The SAD: installing 10,000 SAs (binary netlink: ksad ADD, XFRM NEWSA)", "xfrm")),
     ("lookup", ("SA lookup by (SPI, destination, protocol), ns, by SAs installed", "xfrm")),
     ("getspi", ("GETSPI (XFRM: ALLOCSPI), us, by the range's size and fill", "xfrm")),
     ("tcp", ("TCP, one stream, MTU 1500, transport mode", "xfrm")),
@@ -43,10 +43,12 @@ def num(x):
 
 def label(part, metric, x):
     if part == "sad":
-        return ("install rate (SAs/s, higher is better)" if metric == "install"
-                else "slab per SA (bytes)")
+        return {"install": "install rate (SAs/s, higher is better)",
+                "install-ip": "install rate, XFRM's through ip -batch"}.get(
+                    metric, "slab per SA (bytes)")
     if part == "lookup":
-        return f"{int(x):,} SAs" + (", ksad's key hash alone" if metric == "hash" else "")
+        return f"{int(x):,} SAs" + {"hash": ", ksad's key hash alone",
+                                    "chase": ", one random load, no table"}.get(metric, "")
     if part == "getspi":
         return f"{int(x):,}-SPI range, {metric}" + (" (the last free SPI)" if metric == "last" else "")
     if part == "tcp":
@@ -113,9 +115,12 @@ TCP_ORDER = ["mbit", "cpu", "ctxt", "ksoftirqd", "async"]
 
 
 def rowkey(k):
-    """TCP rows by measure, "no IPsec" first; the others by metric, then x."""
+    """TCP rows by measure, "no IPsec" first; lookups, hashes, then loads;
+    the others by metric, then x."""
     if k[0] == "tcp":
         return (TCP_ORDER.index(k[1]), k[2] != "plain", k[2])
+    if k[0] == "lookup":
+        return (("ns", "hash", "chase").index(k[1]),) + xsort(k)
     return (k[1],) + xsort(k)
 
 
@@ -138,6 +143,10 @@ def derived(part, rows, ref):
             out.append((f"growth {int(xs[0]):,} -> {int(xs[-1]):,} SAs",
                         {s: over(med(hi, s), med(lo, s))
                          for s in ("ksad", ref)}))
+            lo, hi = ("lookup", "chase", xs[0]), ("lookup", "chase", xs[-1])
+            if lo in rows and hi in rows:
+                out.append((f"growth of one random load, {int(xs[0]):,} -> {int(xs[-1]):,}",
+                            {"ksad": over(med(hi, "ksad"), med(lo, "ksad")), ref: None}))
     if part == "policy":
         for m in ("/32", "/24"):
             lo, hi = ("policy", m, "10"), ("policy", m, "10000")
@@ -259,7 +268,8 @@ def plot(args):
         emit("throughput", "UDP payload received vs datagram size", "datagram (bytes)",
              "Mbit/s of payload", sets)
         emit("lookup", "SA lookup vs SAs installed", "SAs", "ns per lookup",
-             [("ksad", series("lookup", "ns", "ksad")), ("XFRM", series("lookup", "ns", "ref"))],
+             [("ksad", series("lookup", "ns", "ksad")), ("XFRM", series("lookup", "ns", "ref")),
+              ("one random load, no table", series("lookup", "chase", "ksad"))],
              "set logscale x\n")
         mc = parts.get("multicore", {}).get("rows", [])
         sets = []

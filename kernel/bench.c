@@ -34,6 +34,16 @@
  *
  *   echo "N M P" > /sys/kernel/debug/ksad/policy   M lookups, random i < N
  *   cat /sys/kernel/debug/ksad/policy
+ *
+ * Where an SA lookup's time goes as the tables grow (part lookup): how many
+ * entries a lookup that finds its SA compares in each table (the chains
+ * walked, counted), on how many distinct cache lines of an entry the
+ * fields it reads lie, and the time of one dependent load from a random one
+ * of N objects of an SA's slab size -- a pointer chase over the same kind of
+ * memory and footprint as N SAs, with nothing else in it.
+ *
+ *   echo "N M" > /sys/kernel/debug/ksad/lookupmem   M loads among N objects
+ *   cat /sys/kernel/debug/ksad/lookupmem
  */
 #include <crypto/aead.h>
 #include <linux/debugfs.h>
@@ -49,6 +59,31 @@
 static struct dentry *ksad_bench_dir;
 static char ksad_bench_result[200];
 static DEFINE_MUTEX(ksad_bench_lock);
+
+/* A request written to a hook, as a string in @buf. */
+static int bench_request(char *buf, size_t size, const char __user *ubuf,
+			 size_t len)
+{
+	if (len >= size)
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	return 0;
+}
+
+/* Each hook's read: what its last write measured (the file's data). */
+static ssize_t ksad_bench_read(struct file *file, char __user *ubuf,
+			       size_t len, loff_t *ppos)
+{
+	const char *result = file->private_data;
+	ssize_t ret;
+
+	mutex_lock(&ksad_bench_lock);
+	ret = simple_read_from_buffer(ubuf, len, ppos, result, strlen(result));
+	mutex_unlock(&ksad_bench_lock);
+	return ret;
+}
 
 /* SA i of bench/ksad-bench.c. */
 static __be32 bench_dst(u32 i)
@@ -135,12 +170,11 @@ static ssize_t ksad_bench_write(struct file *file, const char __user *ubuf,
 	struct bucket_table *tbl;
 	u64 tk, tx, th;
 	char buf[32];
+	int err;
 
-	if (len >= sizeof(buf))
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
-	buf[len] = '\0';
+	err = bench_request(buf, sizeof(buf), ubuf, len);
+	if (err)
+		return err;
 	if (sscanf(buf, "%u %u", &n, &m) != 2 || !n || !m)
 		return -EINVAL;
 	mutex_lock(&ksad_bench_lock);
@@ -157,25 +191,6 @@ static ssize_t ksad_bench_write(struct file *file, const char __user *ubuf,
 	mutex_unlock(&ksad_bench_lock);
 	return len;
 }
-
-static ssize_t ksad_bench_read(struct file *file, char __user *ubuf,
-			       size_t len, loff_t *ppos)
-{
-	ssize_t ret;
-
-	mutex_lock(&ksad_bench_lock);
-	ret = simple_read_from_buffer(ubuf, len, ppos, ksad_bench_result,
-				      strlen(ksad_bench_result));
-	mutex_unlock(&ksad_bench_lock);
-	return ret;
-}
-
-static const struct file_operations ksad_bench_fops = {
-	.owner = THIS_MODULE,
-	.write = ksad_bench_write,
-	.read = ksad_bench_read,
-	.llseek = default_llseek,
-};
 
 #define BENCH_BATCH	256
 
@@ -482,11 +497,9 @@ static ssize_t ksad_bench_esp_write(struct file *file,
 	u32 count;
 	int err;
 
-	if (len >= sizeof(buf))
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
-	buf[len] = '\0';
+	err = bench_request(buf, sizeof(buf), ubuf, len);
+	if (err)
+		return err;
 	if (sscanf(buf, "%15s %u %u %3s", alg, &size, &count, dir) < 3 ||
 	    !count || size < 8 || size > 9000 ||
 	    (strcmp(alg, "gcm128") && strcmp(alg, "chacha")) ||
@@ -498,25 +511,6 @@ static ssize_t ksad_bench_esp_write(struct file *file,
 	mutex_unlock(&ksad_bench_lock);
 	return err ?: len;
 }
-
-static ssize_t ksad_bench_esp_read(struct file *file, char __user *ubuf,
-				   size_t len, loff_t *ppos)
-{
-	ssize_t ret;
-
-	mutex_lock(&ksad_bench_lock);
-	ret = simple_read_from_buffer(ubuf, len, ppos, ksad_bench_esp_result,
-				      strlen(ksad_bench_esp_result));
-	mutex_unlock(&ksad_bench_lock);
-	return ret;
-}
-
-static const struct file_operations ksad_bench_esp_fops = {
-	.owner = THIS_MODULE,
-	.write = ksad_bench_esp_write,
-	.read = ksad_bench_esp_read,
-	.llseek = default_llseek,
-};
 
 static char ksad_bench_pol_result[160];
 
@@ -601,11 +595,9 @@ static ssize_t ksad_bench_pol_write(struct file *file,
 	u64 tk, tx;
 	int err = 0;
 
-	if (len >= sizeof(buf))
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
-	buf[len] = '\0';
+	err = bench_request(buf, sizeof(buf), ubuf, len);
+	if (err)
+		return err;
 	if (sscanf(buf, "%u %u %u", &n, &m, &p) != 3 || !n || !m)
 		return -EINVAL;
 	mutex_lock(&ksad_bench_lock);
@@ -619,34 +611,211 @@ static ssize_t ksad_bench_pol_write(struct file *file,
 	return err ?: len;
 }
 
-static ssize_t ksad_bench_pol_read(struct file *file, char __user *ubuf,
-				   size_t len, loff_t *ppos)
-{
-	ssize_t ret;
+static char ksad_bench_mem_result[220];
 
-	mutex_lock(&ksad_bench_lock);
-	ret = simple_read_from_buffer(ubuf, len, ppos, ksad_bench_pol_result,
-				      strlen(ksad_bench_pol_result));
-	mutex_unlock(&ksad_bench_lock);
-	return ret;
+/*
+ * Entries compared by the lookups that find each entry once: a chain of c
+ * entries costs 1 + 2 + ... + c of them.  In steps of 64k buckets, so that
+ * the walk can sleep between them; the tables do not change meanwhile.
+ */
+#define BENCH_WALK_STEP	65536
+
+/* in ksad's table (@xfrm false) or XFRM's by-SPI table; returns its size */
+static u32 bench_chains(struct net *net, bool xfrm, u64 *compared,
+			u64 *entries)
+{
+	struct hlist_head *byspi = NULL;
+	struct bucket_table *tbl = NULL;
+	struct rhash_head *pos;
+	struct xfrm_state *x;
+	u32 i, end, size;
+
+	for (i = 0, size = 1; i < size; i = end) {
+		rcu_read_lock();
+		if (xfrm) {
+			byspi = rcu_dereference(net->xfrm.state_byspi);
+			size = READ_ONCE(net->xfrm.state_hmask) + 1;
+		} else {
+			tbl = rcu_dereference(ksad_net(net)->sa_table.tbl);
+			size = tbl->size;
+		}
+		for (end = min(size, i + BENCH_WALK_STEP); i < end; i++) {
+			u64 c = 0;
+
+			if (xfrm)
+				hlist_for_each_entry_rcu(x, byspi + i, byspi)
+					c++;
+			else
+				rht_for_each_rcu(pos, tbl, i)
+					c++;
+			*compared += c * (c + 1) / 2;
+			*entries += c;
+		}
+		rcu_read_unlock();
+		cond_resched();
+	}
+	return size;
 }
 
-static const struct file_operations ksad_bench_pol_fops = {
-	.owner = THIS_MODULE,
-	.write = ksad_bench_pol_write,
-	.read = ksad_bench_pol_read,
-	.llseek = default_llseek,
+/* distinct 64-byte lines of an object (64-byte aligned) that @n fields span */
+static u32 bench_lines(const size_t (*f)[2], int n)
+{
+	u64 seen = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		size_t l;
+
+		for (l = f[i][0] / 64; l <= (f[i][0] + f[i][1] - 1) / 64; l++)
+			seen |= BIT_ULL(min_t(size_t, l, 63));
+	}
+	return hweight64(seen);
+}
+
+/*
+ * What a lookup reads of the entry it finds: the chain link and the key, as
+ * of each entry it passes, and the reference count.
+ */
+static const size_t bench_ksad_fields[][2] = {
+	{ offsetof(struct ksad_sa, node),
+	  sizeof_field(struct ksad_sa, node) },
+	{ offsetof(struct ksad_sa, key),
+	  sizeof_field(struct ksad_sa, key) },
+	{ offsetof(struct ksad_sa, refcnt),
+	  sizeof_field(struct ksad_sa, refcnt) },
+};
+
+/* the same in __xfrm_state_lookup(), xfrm_state_hold_rcu() and put */
+static const size_t bench_xfrm_fields[][2] = {
+	{ offsetof(struct xfrm_state, byspi),
+	  sizeof_field(struct xfrm_state, byspi) },
+	{ offsetof(struct xfrm_state, props.family),
+	  sizeof_field(struct xfrm_state, props.family) },
+	{ offsetof(struct xfrm_state, id),
+	  sizeof_field(struct xfrm_state, id) },
+	{ offsetof(struct xfrm_state, mark),
+	  sizeof_field(struct xfrm_state, mark) },
+	{ offsetof(struct xfrm_state, refcnt),
+	  sizeof_field(struct xfrm_state, refcnt) },
+};
+
+/*
+ * ns per step of a chase through @n objects of @size bytes from kmalloc,
+ * linked in one random cycle (Sattolo's shuffle), @m steps.
+ */
+static int bench_chase(u32 n, u32 m, size_t size, u64 *ns, unsigned long *sink)
+{
+	void **objs, **p;
+	u32 i, j;
+	u64 t0;
+	int err = 0;
+
+	objs = kvmalloc_array(n, sizeof(*objs), GFP_KERNEL | __GFP_ZERO);
+	if (!objs)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		objs[i] = kmalloc(size, GFP_KERNEL);
+		if (!objs[i]) {
+			err = -ENOMEM;
+			goto out;
+		}
+		if ((i & 1023) == 1023)
+			cond_resched();
+	}
+	for (i = n - 1; i > 0; i--) {
+		j = get_random_u32() % i;
+		swap(objs[i], objs[j]);
+	}
+	for (i = 0; i < n; i++)
+		*(void **)objs[i] = objs[(i + 1) % n];
+	p = objs[0];
+	t0 = ktime_get_ns();
+	for (i = 0; i < m; i++) {
+		p = *p;
+		if ((i & 1023) == 1023)
+			cond_resched();
+	}
+	*ns = ktime_get_ns() - t0;
+	*sink = (unsigned long)p;
+out:
+	for (i = 0; i < n; i++)
+		kfree(objs[i]);
+	kvfree(objs);
+	return err;
+}
+
+static ssize_t ksad_bench_mem_write(struct file *file, const char __user *ubuf,
+				    size_t len, loff_t *ppos)
+{
+	struct net *net = current->nsproxy->net_ns;
+	u64 kc = 0, ke = 0, xc = 0, xe = 0, ns = 0;
+	size_t size = kmalloc_size_roundup(sizeof(struct ksad_sa));
+	unsigned long sink = 0;
+	u32 n, m, kb, xb;
+	char buf[32];
+	int err;
+
+	err = bench_request(buf, sizeof(buf), ubuf, len);
+	if (err)
+		return err;
+	if (sscanf(buf, "%u %u", &n, &m) != 2 || n < 2 || !m)
+		return -EINVAL;
+	mutex_lock(&ksad_bench_lock);
+	kb = bench_chains(net, false, &kc, &ke);
+	xb = bench_chains(net, true, &xc, &xe);
+	err = bench_chase(n, m, size, &ns, &sink);
+	if (!err)
+		snprintf(ksad_bench_mem_result, sizeof(ksad_bench_mem_result),
+			 "chase_ns %llu object %zu ksad_compared %llu/%llu buckets %u lines %u xfrm_compared %llu/%llu buckets %u lines %u object %zu sink %lu\n",
+			 div_u64(ns, m), size, kc, ke, kb,
+			 bench_lines(bench_ksad_fields,
+				     ARRAY_SIZE(bench_ksad_fields)),
+			 xc, xe, xb,
+			 bench_lines(bench_xfrm_fields,
+				     ARRAY_SIZE(bench_xfrm_fields)),
+			 sizeof(struct xfrm_state), sink & 1);
+	mutex_unlock(&ksad_bench_lock);
+	return err ?: len;
+}
+
+#define KSAD_BENCH_FOPS(writer) {			\
+	.owner = THIS_MODULE,				\
+	.open = simple_open,				\
+	.write = writer,				\
+	.read = ksad_bench_read,			\
+	.llseek = default_llseek,			\
+}
+
+static const struct file_operations ksad_bench_lookup_fops =
+	KSAD_BENCH_FOPS(ksad_bench_write);
+static const struct file_operations ksad_bench_esp_fops =
+	KSAD_BENCH_FOPS(ksad_bench_esp_write);
+static const struct file_operations ksad_bench_pol_fops =
+	KSAD_BENCH_FOPS(ksad_bench_pol_write);
+static const struct file_operations ksad_bench_mem_fops =
+	KSAD_BENCH_FOPS(ksad_bench_mem_write);
+
+/* the hooks: a file each, with its result and its ops */
+static const struct {
+	const char *name;
+	char *result;
+	const struct file_operations *fops;
+} ksad_bench_files[] = {
+	{ "lookup", ksad_bench_result, &ksad_bench_lookup_fops },
+	{ "esp", ksad_bench_esp_result, &ksad_bench_esp_fops },
+	{ "policy", ksad_bench_pol_result, &ksad_bench_pol_fops },
+	{ "lookupmem", ksad_bench_mem_result, &ksad_bench_mem_fops },
 };
 
 int ksad_bench_init(void)
 {
+	int i;
+
 	ksad_bench_dir = debugfs_create_dir("ksad", NULL);
-	debugfs_create_file("lookup", 0600, ksad_bench_dir, NULL,
-			    &ksad_bench_fops);
-	debugfs_create_file("esp", 0600, ksad_bench_dir, NULL,
-			    &ksad_bench_esp_fops);
-	debugfs_create_file("policy", 0600, ksad_bench_dir, NULL,
-			    &ksad_bench_pol_fops);
+	for (i = 0; i < ARRAY_SIZE(ksad_bench_files); i++)
+		debugfs_create_file(ksad_bench_files[i].name, 0600,
+				    ksad_bench_dir, ksad_bench_files[i].result,
+				    ksad_bench_files[i].fops);
 	return 0;
 }
 

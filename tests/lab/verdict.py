@@ -107,8 +107,17 @@ def main():
             "".join("\n#   " + ln for ln in kernel[-25:])))
 
     splats = [ln for ln in console if SPLAT.search(ln)]
+    # The first splat with the 60 kernel lines after it (its call trace),
+    # so that a crash seen only in CI's log can still be read there.
+    trace = []
+    if splats:
+        first = next((i for i, ln in enumerate(kernel)
+                      if SPLAT.search(ln)), None)
+        if first is not None:
+            trace = ["-- the first one and what followed it:"] + \
+                kernel[first:first + 60]
     result(not splats, "kernel log free of KASAN/lockdep/WARNING/BUG" +
-           "".join("\n#   " + s for s in splats[:20]))
+           "".join("\n#   " + s for s in splats[:20] + trace))
 
     # kmemleak is information only: in this lab kernel it reports objects
     # that were freed after an RCU grace period (README, "kmemleak").  Leaks
