@@ -162,6 +162,8 @@ lookup_part() {	# lookup by (SPI, destination, protocol) as the table grows
 			[ -n "${xo:-}" ] || { note lookup "run $r at $step SAs: the memory hook failed"; continue; }
 			rec lookup chase $step ksad "$r" "$c" ns
 		done
+		[ -z "${xo:-}" ] || [ "${kc#*/} ${xc#*/}" = "$step $step" ] ||
+			note lookup "at $step SAs the walks met ${kc#*/} (ksad) and ${xc#*/} (XFRM) entries"
 		[ -z "${xo:-}" ] || note lookup "at $step SAs a lookup that finds its SA compares $(frac "$kc") entries in ksad's table ($kb buckets), $(frac "$xc") in XFRM's by-SPI table ($xb buckets); of the SA it finds it reads $kl cache line(s) in ksad (an SA: $ko bytes from kmalloc), $xl in XFRM (an xfrm_state: $xo bytes)"
 		note lookup "at $step SAs ksad's table has $nb buckets$([ "$nest" = 0 ] || echo ", nested ($nest)")$([ "$rh" = 0 ] || echo ", rehashing")"
 		[ "$fk" = "$LOOKUPS" ] && [ "$fx" = "$LOOKUPS" ] ||

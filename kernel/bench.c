@@ -616,28 +616,40 @@ static char ksad_bench_mem_result[220];
 /*
  * Entries compared by the lookups that find each entry once: a chain of c
  * entries costs 1 + 2 + ... + c of them.  In steps of 64k buckets, so that
- * the walk can sleep between them; the tables do not change meanwhile.
+ * the walk can sleep between them; -EAGAIN if the table was resized
+ * meanwhile (both grow in the background), else its size.
  */
 #define BENCH_WALK_STEP	65536
 
-/* in ksad's table (@xfrm false) or XFRM's by-SPI table; returns its size */
-static u32 bench_chains(struct net *net, bool xfrm, u64 *compared,
+static int bench_chains(struct net *net, bool xfrm, u64 *compared,
 			u64 *entries)
 {
 	struct hlist_head *byspi = NULL;
 	struct bucket_table *tbl = NULL;
+	const void *first = NULL;
+	unsigned int seq = 0;
 	struct rhash_head *pos;
 	struct xfrm_state *x;
 	u32 i, end, size;
 
 	for (i = 0, size = 1; i < size; i = end) {
 		rcu_read_lock();
-		if (xfrm) {
-			byspi = rcu_dereference(net->xfrm.state_byspi);
-			size = READ_ONCE(net->xfrm.state_hmask) + 1;
+		if (xfrm) {	/* as xfrm_hash_ptrs_get(): table and mask */
+			do {
+				seq = read_seqcount_begin(&net->xfrm.xfrm_state_hash_generation);
+				byspi = rcu_dereference(net->xfrm.state_byspi);
+				size = READ_ONCE(net->xfrm.state_hmask) + 1;
+			} while (read_seqcount_retry(&net->xfrm.xfrm_state_hash_generation,
+						     seq));
 		} else {
 			tbl = rcu_dereference(ksad_net(net)->sa_table.tbl);
-			size = tbl->size;
+			size = rcu_access_pointer(tbl->future_tbl) ? 0 : tbl->size;
+		}
+		if (!first)
+			first = xfrm ? (void *)byspi : (void *)tbl;
+		if (!size || first != (xfrm ? (void *)byspi : (void *)tbl)) {
+			rcu_read_unlock();
+			return -EAGAIN;
 		}
 		for (end = min(size, i + BENCH_WALK_STEP); i < end; i++) {
 			u64 c = 0;
@@ -700,8 +712,9 @@ static const size_t bench_xfrm_fields[][2] = {
 };
 
 /*
- * ns per step of a chase through @n objects of @size bytes from kmalloc,
- * linked in one random cycle (Sattolo's shuffle), @m steps.
+ * ns per step of a chase through @n objects of @size bytes from kmalloc (as
+ * SAs are allocated), linked in one cycle in random order, @m steps; timed
+ * in batches, each ending before the task may yield.
  */
 static int bench_chase(u32 n, u32 m, size_t size, u64 *ns, unsigned long *sink)
 {
@@ -714,7 +727,7 @@ static int bench_chase(u32 n, u32 m, size_t size, u64 *ns, unsigned long *sink)
 	if (!objs)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		objs[i] = kmalloc(size, GFP_KERNEL);
+		objs[i] = kmalloc(size, GFP_KERNEL_ACCOUNT);
 		if (!objs[i]) {
 			err = -ENOMEM;
 			goto out;
@@ -723,19 +736,20 @@ static int bench_chase(u32 n, u32 m, size_t size, u64 *ns, unsigned long *sink)
 			cond_resched();
 	}
 	for (i = n - 1; i > 0; i--) {
-		j = get_random_u32() % i;
+		j = get_random_u32() % (i + 1);
 		swap(objs[i], objs[j]);
 	}
 	for (i = 0; i < n; i++)
 		*(void **)objs[i] = objs[(i + 1) % n];
 	p = objs[0];
-	t0 = ktime_get_ns();
-	for (i = 0; i < m; i++) {
-		p = *p;
-		if ((i & 1023) == 1023)
-			cond_resched();
+	*ns = 0;
+	for (i = 0; i < m; ) {
+		t0 = ktime_get_ns();
+		for (j = 0; j < 1024 && i < m; j++, i++)
+			p = *p;
+		*ns += ktime_get_ns() - t0;
+		cond_resched();
 	}
-	*ns = ktime_get_ns() - t0;
 	*sink = (unsigned long)p;
 out:
 	for (i = 0; i < n; i++)
@@ -751,9 +765,9 @@ static ssize_t ksad_bench_mem_write(struct file *file, const char __user *ubuf,
 	u64 kc = 0, ke = 0, xc = 0, xe = 0, ns = 0;
 	size_t size = kmalloc_size_roundup(sizeof(struct ksad_sa));
 	unsigned long sink = 0;
-	u32 n, m, kb, xb;
+	int err, kb, xb;
 	char buf[32];
-	int err;
+	u32 n, m;
 
 	err = bench_request(buf, sizeof(buf), ubuf, len);
 	if (err)
@@ -763,10 +777,10 @@ static ssize_t ksad_bench_mem_write(struct file *file, const char __user *ubuf,
 	mutex_lock(&ksad_bench_lock);
 	kb = bench_chains(net, false, &kc, &ke);
 	xb = bench_chains(net, true, &xc, &xe);
-	err = bench_chase(n, m, size, &ns, &sink);
+	err = kb < 0 ? kb : xb < 0 ? xb : bench_chase(n, m, size, &ns, &sink);
 	if (!err)
 		snprintf(ksad_bench_mem_result, sizeof(ksad_bench_mem_result),
-			 "chase_ns %llu object %zu ksad_compared %llu/%llu buckets %u lines %u xfrm_compared %llu/%llu buckets %u lines %u object %zu sink %lu\n",
+			 "chase_ns %llu object %zu ksad_compared %llu/%llu buckets %d lines %u xfrm_compared %llu/%llu buckets %d lines %u object %zu sink %lu\n",
 			 div_u64(ns, m), size, kc, ke, kb,
 			 bench_lines(bench_ksad_fields,
 				     ARRAY_SIZE(bench_ksad_fields)),

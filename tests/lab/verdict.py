@@ -107,15 +107,13 @@ def main():
             "".join("\n#   " + ln for ln in kernel[-25:])))
 
     splats = [ln for ln in console if SPLAT.search(ln)]
-    # The first splat with the 60 kernel lines after it (its call trace),
+    # The 60 kernel lines after the kernel's first splat (its call trace),
     # so that a crash seen only in CI's log can still be read there.
     trace = []
-    if splats:
-        first = next((i for i, ln in enumerate(kernel)
-                      if SPLAT.search(ln)), None)
-        if first is not None:
-            trace = ["-- the first one and what followed it:"] + \
-                kernel[first:first + 60]
+    first = next((i for i, ln in enumerate(kernel) if SPLAT.search(ln)), None)
+    if first is not None:
+        trace = ["-- what the kernel printed after the first:"] + \
+            kernel[first + 1:first + 61]
     result(not splats, "kernel log free of KASAN/lockdep/WARNING/BUG" +
            "".join("\n#   " + s for s in splats[:20] + trace))
 
