@@ -9,6 +9,7 @@
 #   tests/check.sh stock:smoke       each stock Debian kernel of KSAD_STOCK
 #   tests/check.sh stock@6.12:smoke  one stock kernel (6.1, 6.12, 6.12-rt)
 #   tests/check.sh race:race         the 2-CPU debug kernel
+#   tests/check.sh race-kcsan:race   the same with KCSAN, by hand only
 #   tests/check.sh stock:stackdepth  kernel stack depth (ftrace), by hand only
 #
 # KSAD_STOCK=6.1,6.12,6.12-rt (the default) names the stock kernels.
@@ -40,7 +41,7 @@ for part in "$@"; do
 			[ -n "${default:-}" ] && [ "$k" = "$DKMS_KERNEL" ] && g=$g,dkms
 			parts+=("stock@$k:$g")
 		done ;;
-	unit|static|dkms|uml:*|stock@*:*|race:*) parts+=("$part") ;;
+	unit|static|dkms|uml:*|stock@*:*|race:*|race-kcsan:*) parts+=("$part") ;;
 	*) die "unknown part: $part" ;;
 	esac
 done
@@ -84,7 +85,7 @@ run_part() {
 		echo "0 1" > "$cf"
 		case "$lab" in
 		uml)	bash "$LAB/run-uml.sh" "$groups" "$cf" ;;
-		race)	bash "$LAB/run-stock.sh" race "$groups" "$cf" ;;
+		race|race-kcsan) bash "$LAB/run-stock.sh" "$lab" "$groups" "$cf" ;;
 		*)	bash "$LAB/run-stock.sh" "${lab#stock@}" "$groups" "$cf" ;;
 		esac || echo "not ok - $lab lab did not run"
 		read -r p f < "$cf"
@@ -99,7 +100,7 @@ for i in "${!parts[@]}"; do
 	case "${parts[$i]}" in
 	uml:*) uml+=("$i") ;;
 	stock@*) stock+=("$i") ;;
-	race:*) race+=("$i") ;;
+	race:*|race-kcsan:*) race+=("$i") ;;
 	*) host+=("$i") ;;
 	esac
 done
@@ -112,7 +113,7 @@ if [ "${KSAD_LANES:-2}" -ge 2 ] && [ -n "$cpu1" ] && [ ${#uml[@]} -gt 0 ] &&
 	# the tools both lanes' guests use, once (two makes in one tree would
 	# race).
 	bash "$LAB/lab-kernel.sh" uml > /dev/null
-	[ ${#race[@]} -eq 0 ] || bash "$LAB/lab-kernel.sh" race > /dev/null
+	for i in "${race[@]}"; do bash "$LAB/lab-kernel.sh" "${parts[$i]%%:*}" > /dev/null; done
 	make -s -C "$KSAD_TOP" userspace >&2
 	echo "# lanes: UML on CPU $cpu0, stock kernels on CPU $cpu1"
 	umllog=$rows/uml.log

@@ -6,6 +6,8 @@
 #                                  (make bench's native engine)
 #   tests/lab/lab-kernel.sh race   2-CPU debug x86-64 kernel from
 #                                  linux-source-6.12, booted under QEMU
+#   tests/lab/lab-kernel.sh race-kcsan  the same with KCSAN for KASAN (by
+#                                  hand: tests/check.sh race-kcsan:race)
 #
 # The cache key covers the Debian source package version, the config fragment
 # and the patches, so a change to any of them builds a new kernel and an
@@ -13,7 +15,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-name=${1:?usage: lab-kernel.sh uml|uml-bench|race}
+name=${1:?usage: lab-kernel.sh uml|uml-bench|race|race-kcsan}
 # fragments: merged in order, a later one overriding an earlier one
 case "$name" in
 uml|uml-bench)
@@ -21,10 +23,12 @@ uml|uml-bench)
 	fragments=("$LAB/uml-debug.config") patches=("$LAB"/patches/*.patch)
 	[ "$name" = uml ] || fragments+=("$LAB/uml-bench.config")
 	targets=(all modules) ;;
-race)	srcpkg=linux-source-6.12 arch=x86_64 base=tinyconfig
+race|race-kcsan)
+	srcpkg=linux-source-6.12 arch=x86_64 base=tinyconfig
 	fragments=("$LAB/race-debug.config") patches=()
+	[ "$name" = race ] || fragments+=("$LAB/race-kcsan.config")
 	targets=(all) ;;
-*)	die "unknown lab kernel '$name' (uml, uml-bench, race)" ;;
+*)	die "unknown lab kernel '$name' (uml, uml-bench, race, race-kcsan)" ;;
 esac
 need_pkgs "${UML_BUILD_PKGS[@]}" "$srcpkg"
 

@@ -5,7 +5,8 @@
 #   tests/lab/run-stock.sh KERNEL group[,group...] [counts-file]
 # KERNEL is one of Debian's stock kernels by lib.sh's short name (6.1, 6.12,
 # 6.12-rt; image and headers installed when missing), or "race": the lab's
-# own 2-CPU debug kernel (tests/lab/lab-kernel.sh race).
+# own 2-CPU debug kernel (tests/lab/lab-kernel.sh race), or "race-kcsan", the
+# same with KCSAN instead of KASAN.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -13,8 +14,9 @@ name=${1:?usage: run-stock.sh KERNEL group[,group...] [counts-file]}
 groups=${2:?usage: run-stock.sh KERNEL group[,group...] [counts-file]}
 counts=${3:-/dev/null}
 need_pkgs "${STOCK_PKGS[@]}" "${GUEST_PKGS[@]}" "${USER_BUILD_PKGS[@]}" kmod python3
-if [ "$name" = race ]; then
-	kdir=$(bash "$LAB/lab-kernel.sh" race)
+race=; case "$name" in race|race-kcsan) race=1 ;; esac
+if [ -n "$race" ]; then
+	kdir=$(bash "$LAB/lab-kernel.sh" "$name")
 	kver=$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' "$kdir/include/generated/utsrelease.h")
 	lab=race-$kver
 	mem=${KSAD_QEMU_MEM:-2048}	# KASAN's shadow takes an eighth
@@ -41,7 +43,7 @@ cache=$KSAD_CACHE/stock-$kver
 mkdir -p "$cache"
 # The ELF kernel, booted through its PVH entry (no decompression in the
 # guest); the bzImage itself where it cannot be extracted.
-if [ "$name" = race ]; then
+if [ -n "$race" ]; then
 	kernel=$kdir/arch/x86/boot/bzImage
 else
 	kernel=$cache/vmlinux
@@ -60,7 +62,7 @@ if [ ! -s "$initrd" ]; then
 	cp /bin/busybox "$tmp/bin/busybox"
 	ln -s busybox "$tmp/bin/sh"
 	: > "$tmp/modules/order"
-	if [ "$name" != race ]; then
+	if [ -z "$race" ]; then
 		for m in virtio_pci 9pnet_virtio 9p; do modprobe -S "$kver" --show-depends $m; done |
 			awk '$1 == "insmod" { print $2 }' | awk '!seen[$0]++' > "$tmp/modules/order"
 	fi
@@ -91,7 +93,7 @@ timeout -k 10 "${KSAD_LAB_TIMEOUT:-3000}" qemu-system-x86_64 \
 	-kernel "$kernel" -initrd "$initrd" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$out/guest,mount_tag=results,security_model=none" \
-	-append "console=ttyS0 panic=-1 $([ "$name" != race ] || echo kasan_multi_shot) KSAD_LAB=qemu KSAD_TOP=$KSAD_TOP \
+	-append "console=ttyS0 panic=-1 $([ -z "$race" ] || echo kasan_multi_shot) KSAD_LAB=qemu KSAD_TOP=$KSAD_TOP \
 KSAD_MODULE=$moddir/ksad.ko KSAD_GROUPS=$groups $(bench_env)\
 KSAD_GROUP_TIMEOUT=${KSAD_GROUP_TIMEOUT:-1500} KSAD_INIT=$LAB/guest-init.sh" \
 	</dev/null 2>&1 | tee "$out/console.log" | live_view
