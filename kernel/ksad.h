@@ -79,6 +79,9 @@ struct ksad_net {
 	 */
 	struct percpu_ref inflight;
 	struct completion inflight_done;
+#ifdef KSAD_KUNIT
+	u32 fail_inserts;		/* sad.c: inserts to fail, for tests */
+#endif
 };
 
 struct ksad_net *ksad_net(const struct net *net);

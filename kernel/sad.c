@@ -232,6 +232,24 @@ static struct ksad_sa *ksad_sa_alloc(struct ksad_net *kn,
 	return sa;
 }
 
+/*
+ * Every insert into sa_table, refused (-EEXIST) where another SA has the
+ * identity.  It fails too (-ENOMEM, -EBUSY) when the table must grow and no
+ * memory can be had in atomic context; KUnit builds can make the next
+ * @kn->fail_inserts fail so (sad_test.c).
+ */
+static int ksad_sa_hash_insert(struct ksad_net *kn, struct ksad_sa *sa)
+{
+#ifdef KSAD_KUNIT
+	if (kn->fail_inserts) {
+		kn->fail_inserts--;
+		return -ENOMEM;
+	}
+#endif
+	return rhashtable_lookup_insert_fast(&kn->sa_table, &sa->node,
+					     ksad_sa_params);
+}
+
 /* Count an inbound SA's UDP port (encap.c), once.  kn->lock held. */
 static int ksad_sa_hold_port(struct ksad_sa *sa)
 {
@@ -288,8 +306,7 @@ static int ksad_sa_link(struct ksad_net *kn, struct ksad_sa *sa,
 		return err;
 	/* before the datapath can see it (spd.c picks the newest) */
 	sa->gen = ++kn->sa_gen;
-	err = rhashtable_lookup_insert_fast(&kn->sa_table, &sa->node,
-					    ksad_sa_params);
+	err = ksad_sa_hash_insert(kn, sa);
 	if (err) {
 		xa_erase(&kn->sas, sa->id);
 		if (err == -EEXIST)
@@ -660,12 +677,10 @@ static int ksad_sa_move_encap(struct ksad_sa *sa, const struct ksad_encap *e,
 		write_seqlock_bh(&kn->migrate_lock);
 		rhashtable_remove_fast(&kn->sa_table, &sa->node, ksad_sa_params);
 		sa->key = new;
-		err = rhashtable_insert_fast(&kn->sa_table, &sa->node,
-					     ksad_sa_params);
+		err = ksad_sa_hash_insert(kn, sa);
 		if (err) {	/* no memory to grow the table: as it was */
 			sa->key = old;
-			WARN_ON(rhashtable_insert_fast(&kn->sa_table, &sa->node,
-						       ksad_sa_params));
+			WARN_ON(ksad_sa_hash_insert(kn, sa));
 			write_sequnlock_bh(&kn->migrate_lock);
 			return err;
 		}
@@ -883,7 +898,7 @@ static int ksad_sa_move(struct ksad_sa *sa, const struct ksad_sa_key *key,
 	sa->saddr = *saddr;
 	sa->encap = *encap;
 	spin_unlock(&sa->lock);
-	err = rhashtable_insert_fast(&kn->sa_table, &sa->node, ksad_sa_params);
+	err = ksad_sa_hash_insert(kn, sa);
 	if (err)
 		return err;
 	if (sa->dir == KSAD_DIR_OUT) {

@@ -884,6 +884,117 @@ static void sad_migrate(struct kunit *test)
 	ksad_sa_put(in);
 }
 
+/* The outbound SA named (0x7000, DST2, ports 4500 -> @dport), if any. */
+static struct ksad_sa *out_named(struct ksad_net *kn, __be32 dst, u16 dport)
+{
+	struct ksad_sa_cfg c;
+
+	cfg_id(&c, 0x7000, dst);
+	cfg_encap(&c, 4500, dport);
+	return ksad_sad_get(kn, &c.key);
+}
+
+/* Name the SA of out_named() in @c, which is otherwise left as it is. */
+static void cfg_out_name(struct ksad_sa_cfg *c, u16 dport)
+{
+	c->key.encap_sport = htons(4500);
+	c->key.encap_dport = htons(dport);
+}
+
+/*
+ * An SA whose name changes (NEW_ENCAP of an outbound SA, MIGRATE) leaves
+ * sa_table and goes back in under its new name.  When the table cannot take
+ * it (it must grow and no memory can be had; kn->fail_inserts makes the
+ * next inserts fail so), the SA stays where it was, found by its old name.
+ * A collision is refused before the SA leaves the table, so that holds even
+ * when no insert at all can succeed (issue 17, point 5).
+ */
+static void sad_table_full(struct kunit *test)
+{
+	struct sad_test_ctx *ctx = test->priv;
+	struct ksad_net *kn = &ctx->kn[0];
+	struct ksad_sa *sa, *other, *found;
+	struct ksad_sa_cfg c;
+	unsigned int count;
+
+	/* one SPI and destination, two port pairs: two outbound SAs */
+	cfg_id(&c, 0x7000, DST2);
+	cfg_gcm(&c);
+	cfg_dir(&c, KSAD_DIR_OUT);
+	cfg_encap(&c, 4500, 1025);
+	sa = ksad_sad_add(kn, &c, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sa);
+	cfg_encap(&c, 4500, 1026);
+	other = ksad_sad_add(kn, &c, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, other);
+	count = ksad_sad_count(kn);
+
+	/* an ADD the table cannot take leaves nothing behind */
+	kn->fail_inserts = 1;
+	cfg_id(&c, 0x7001, DST2);
+	cfg_gcm(&c);
+	cfg_dir(&c, KSAD_DIR_OUT);
+	KUNIT_EXPECT_EQ(test, -ENOMEM, op_err(ksad_sad_add(kn, &c, NULL)));
+	KUNIT_EXPECT_EQ(test, count, ksad_sad_count(kn));
+	KUNIT_EXPECT_NULL(test, ksad_sad_get(kn, &c.key));
+
+	/* onto the other's ports, no insert possible: EEXIST, untouched */
+	kn->fail_inserts = 2;
+	cfg_id(&c, 0x7000, DST2);
+	cfg_out_name(&c, 1025);
+	cfg_new_encap(&c, 4500, 1026);
+	KUNIT_EXPECT_EQ(test, -EEXIST, op_err(ksad_sad_update(kn, &c, NULL)));
+	KUNIT_EXPECT_EQ(test, -EEXIST, op_err(ksad_sad_migrate(kn, &c, NULL)));
+	KUNIT_EXPECT_EQ(test, 2U, kn->fail_inserts);	/* none tried */
+	kn->fail_inserts = 0;
+	found = out_named(kn, DST2, 1025);
+	KUNIT_EXPECT_PTR_EQ(test, sa, found);
+	if (found)
+		ksad_sa_put(found);
+	KUNIT_EXPECT_EQ(test, htons(1025), sa->encap.dport);
+	found = out_named(kn, DST2, 1026);
+	KUNIT_EXPECT_PTR_EQ(test, other, found);
+	if (found)
+		ksad_sa_put(found);
+
+	/* onto free ports, the insert fails: ENOMEM, back where it was */
+	kn->fail_inserts = 1;
+	cfg_id(&c, 0x7000, DST2);
+	cfg_out_name(&c, 1025);
+	cfg_new_encap(&c, 4500, 2000);
+	KUNIT_EXPECT_EQ(test, -ENOMEM, op_err(ksad_sad_update(kn, &c, NULL)));
+	/* ... and to another destination by MIGRATE */
+	kn->fail_inserts = 1;
+	cfg_migrate(&c, 0x7000, DST2, false, DST1, cpu_to_be32(0x0a0000fe));
+	cfg_out_name(&c, 1025);
+	KUNIT_EXPECT_EQ(test, -ENOMEM, op_err(ksad_sad_migrate(kn, &c, NULL)));
+	KUNIT_EXPECT_EQ(test, 0U, kn->fail_inserts);
+	found = out_named(kn, DST2, 1025);
+	KUNIT_EXPECT_PTR_EQ(test, sa, found);
+	if (found)
+		ksad_sa_put(found);
+	KUNIT_EXPECT_EQ(test, htons(1025), sa->encap.dport);
+	KUNIT_EXPECT_EQ(test, DST2, sa->key.daddr.a4);
+	KUNIT_EXPECT_NULL(test, out_named(kn, DST2, 2000));
+	KUNIT_EXPECT_NULL(test, out_named(kn, DST1, 1025));
+
+	/* with memory again, both moves happen */
+	cfg_id(&c, 0x7000, DST2);
+	cfg_out_name(&c, 1025);
+	cfg_new_encap(&c, 4500, 2000);
+	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_update(kn, &c, NULL)));
+	cfg_migrate(&c, 0x7000, DST2, false, DST1, cpu_to_be32(0x0a0000fe));
+	cfg_out_name(&c, 2000);
+	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_migrate(kn, &c, NULL)));
+	found = out_named(kn, DST1, 2000);
+	KUNIT_EXPECT_PTR_EQ(test, sa, found);
+	if (found)
+		ksad_sa_put(found);
+	KUNIT_EXPECT_EQ(test, count, ksad_sad_count(kn));
+	ksad_sa_put(sa);
+	ksad_sa_put(other);
+}
+
 struct drain_work {
 	struct work_struct work;
 	struct ksad_net *kn;
@@ -941,6 +1052,7 @@ static struct kunit_case sad_test_cases[] = {
 	KUNIT_CASE(sad_policy_newest_across_id_wrap),
 	KUNIT_CASE(sad_encap_identity),
 	KUNIT_CASE(sad_migrate),
+	KUNIT_CASE(sad_table_full),
 	KUNIT_CASE(sad_getspi_then_update),
 	KUNIT_CASE(sad_update_mature_rules),
 	KUNIT_CASE(sad_add_rules),
