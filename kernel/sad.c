@@ -240,6 +240,7 @@ static struct ksad_sa *ksad_sa_alloc(struct ksad_net *kn,
  */
 static int ksad_sa_hash_insert(struct ksad_net *kn, struct ksad_sa *sa)
 {
+	lockdep_assert_held(&kn->lock);
 #ifdef KSAD_KUNIT
 	if (kn->fail_inserts) {
 		kn->fail_inserts--;

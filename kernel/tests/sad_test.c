@@ -9,6 +9,7 @@
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
+#include <linux/rhashtable.h>
 #include <linux/workqueue.h>
 #include <linux/socket.h>
 #include <net/ipv6.h>
@@ -901,6 +902,22 @@ static void cfg_out_name(struct ksad_sa_cfg *c, u16 dport)
 	c->key.encap_dport = htons(dport);
 }
 
+/* Whether the datapath finds @sa among the outbound SAs to @dst. */
+static bool out_by_dest(struct ksad_net *kn, struct ksad_sa *sa, __be32 dst)
+{
+	union ksad_addr d = { .a4 = dst };
+	struct rhlist_head *list, *pos;
+	struct ksad_sa *each;
+	bool found = false;
+
+	rcu_read_lock();
+	list = ksad_sad_dest_rcu(kn, AF_INET, &d, KSAD_PROTO_ESP);
+	rhl_for_each_entry_rcu(each, pos, list, out_node)
+		found |= each == sa;
+	rcu_read_unlock();
+	return found;
+}
+
 /*
  * An SA whose name changes (NEW_ENCAP of an outbound SA, MIGRATE) leaves
  * sa_table and goes back in under its new name.  When the table cannot take
@@ -935,6 +952,7 @@ static void sad_table_full(struct kunit *test)
 	cfg_gcm(&c);
 	cfg_dir(&c, KSAD_DIR_OUT);
 	KUNIT_EXPECT_EQ(test, -ENOMEM, op_err(ksad_sad_add(kn, &c, NULL)));
+	KUNIT_EXPECT_EQ(test, 0U, kn->fail_inserts);
 	KUNIT_EXPECT_EQ(test, count, ksad_sad_count(kn));
 	KUNIT_EXPECT_NULL(test, ksad_sad_get(kn, &c.key));
 
@@ -963,6 +981,7 @@ static void sad_table_full(struct kunit *test)
 	cfg_out_name(&c, 1025);
 	cfg_new_encap(&c, 4500, 2000);
 	KUNIT_EXPECT_EQ(test, -ENOMEM, op_err(ksad_sad_update(kn, &c, NULL)));
+	KUNIT_EXPECT_EQ(test, 0U, kn->fail_inserts);
 	/* ... and to another destination by MIGRATE */
 	kn->fail_inserts = 1;
 	cfg_migrate(&c, 0x7000, DST2, false, DST1, cpu_to_be32(0x0a0000fe));
@@ -975,6 +994,9 @@ static void sad_table_full(struct kunit *test)
 		ksad_sa_put(found);
 	KUNIT_EXPECT_EQ(test, htons(1025), sa->encap.dport);
 	KUNIT_EXPECT_EQ(test, DST2, sa->key.daddr.a4);
+	KUNIT_EXPECT_EQ(test, 0, sa->saddr.a4);
+	KUNIT_EXPECT_TRUE(test, out_by_dest(kn, sa, DST2));
+	KUNIT_EXPECT_FALSE(test, out_by_dest(kn, sa, DST1));
 	KUNIT_EXPECT_NULL(test, out_named(kn, DST2, 2000));
 	KUNIT_EXPECT_NULL(test, out_named(kn, DST1, 1025));
 
@@ -990,6 +1012,8 @@ static void sad_table_full(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, sa, found);
 	if (found)
 		ksad_sa_put(found);
+	KUNIT_EXPECT_TRUE(test, out_by_dest(kn, sa, DST1));
+	KUNIT_EXPECT_FALSE(test, out_by_dest(kn, sa, DST2));
 	KUNIT_EXPECT_EQ(test, count, ksad_sad_count(kn));
 	ksad_sa_put(sa);
 	ksad_sa_put(other);
