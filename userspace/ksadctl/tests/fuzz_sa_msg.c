@@ -27,8 +27,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (!null)
 		null = fopen("/dev/null", "w");
-	/* mnl wants an aligned header whose length says the truth. */
-	nlh = malloc(size);
+	/*
+	 * mnl wants an aligned header whose length says the truth, in a
+	 * buffer padded to 4 bytes as a socket's is: the last attribute of a
+	 * message of unaligned length may end in the padding (MNL_ALIGN).
+	 */
+	nlh = calloc(1, MNL_ALIGN(size));
 	if (!nlh)
 		return 0;
 	memcpy(nlh, data, size);
