@@ -33,6 +33,20 @@ for vsrc in "6.1 $(bash "$LAB/lab-kernel.sh" uml)/../src" "6.12 $cp612"; do
 	done
 done
 
+# One W=1 + sparse build of ksad.ko: $1 what, $2 KDIR, $3 more KBUILD_FLAGS.
+build_check() {
+	local d out
+	d=$(mktemp -d)
+	if out=$(make -C "$KSAD_TOP" module KDIR="$2" MODDIR="$d" \
+		KBUILD_FLAGS="W=1 C=1 $3" 2>&1) && ! grep -Eq 'warning:|error:' <<< "$out"; then
+		res ok "$1"
+	else
+		res "not ok" "$1"
+		grep -E 'warning:|error:' <<< "$out" | sed 's/^/#   /'
+	fi
+	rm -rf "$d"
+}
+
 # W=1 and sparse against each stock kernel of the set (KSAD_STOCK), from
 # this one source tree: kernel/compat.h holds what differs between them.
 # The bench build too (KSAD_BENCH=y: kernel/bench.c, make bench's hooks).
@@ -40,16 +54,13 @@ read -r -a kernels <<< "$(stock_kernels)"
 for k in "${kernels[@]}"; do
 	kver=$(stock_kernel_version "$k") || { res "not ok" "headers of stock kernel $k"; continue; }
 	for variant in "" KSAD_BENCH=y; do
-		d=$(mktemp -d)
-		what="W=1 and sparse (C=1) build${variant:+ ($variant)} against $kver: no warning"
-		if out=$(make -C "$KSAD_TOP" module KDIR="/lib/modules/$kver/build" MODDIR="$d" \
-			KBUILD_FLAGS="W=1 C=1 $variant" 2>&1) && ! grep -Eq 'warning:|error:' <<< "$out"; then
-			res ok "$what"
-		else
-			res "not ok" "$what"
-			grep -E 'warning:|error:' <<< "$out" | sed 's/^/#   /'
-		fi
-		rm -rf "$d"
+		build_check "W=1 and sparse (C=1) build${variant:+ ($variant)} against $kver: no warning" \
+			"/lib/modules/$kver/build" "$variant"
 	done
 done
+
+# The KUnit suites (kernel/tests/) build only against the lab kernel, which
+# has KUnit: W=1 and sparse there too.
+build_check "W=1 and sparse (C=1) build (KSAD_KUNIT=y) against the UML lab kernel: no warning" \
+	"$(bash "$LAB/lab-kernel.sh" uml)" KSAD_KUNIT=y
 echo "1..$n"

@@ -67,14 +67,14 @@ static void ah_options_source_route(struct kunit *test)
 	/* a sender hashes the final destination, a receiver what it got */
 	ah_test_hdr_init(&h, opt, sizeof(opt));
 	KUNIT_ASSERT_EQ(test, 0, ksad_ah_mute_options(&h.iph, true));
-	KUNIT_EXPECT_EQ(test, h.iph.daddr, htonl(0xc0000209));
+	KUNIT_EXPECT_EQ(test, ntohl(h.iph.daddr), 0xc0000209);
 	KUNIT_EXPECT_EQ(test, h.opt[0], IPOPT_NOOP);
 	KUNIT_EXPECT_EQ(test, h.opt[1], 0);
 	KUNIT_EXPECT_EQ(test, h.opt[11], 0);
 
 	ah_test_hdr_init(&h, opt, sizeof(opt));
 	KUNIT_ASSERT_EQ(test, 0, ksad_ah_mute_options(&h.iph, false));
-	KUNIT_EXPECT_EQ(test, h.iph.daddr, htonl(0x0a000001));
+	KUNIT_EXPECT_EQ(test, ntohl(h.iph.daddr), 0x0a000001);
 	KUNIT_EXPECT_EQ(test, h.opt[1], 0);
 }
 

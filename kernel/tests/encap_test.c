@@ -87,7 +87,7 @@ static void encap_ipv6_zero_checksum(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 1ULL, stat_sum(kn, KSAD_STAT_IN_NO_SA));
 
 	/* a wrong checksum that is not zero: dropped as malformed */
-	skb = esp_in_udp6(htons(0x1234));
+	skb = esp_in_udp6((__force __sum16)htons(0x1234));
 	KUNIT_ASSERT_NOT_NULL(test, skb);
 	KUNIT_EXPECT_EQ(test, NF_DROP, encap_input(kn, skb));
 	kfree_skb(skb);

@@ -587,7 +587,7 @@ static void sad_encap_identity(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0UL, encap_port_count(kn, 4500));
 	sa = ksad_sad_get(kn, &c.key);
 	KUNIT_ASSERT_NOT_NULL(test, sa);
-	KUNIT_EXPECT_EQ(test, sa->encap.dport, htons(1025));
+	KUNIT_EXPECT_EQ(test, ntohs(sa->encap.dport), 1025);
 	ksad_sa_put(sa);
 	cfg_id(&c, 0x4000, DST2);
 	KUNIT_EXPECT_NULL(test, ksad_sad_get(kn, &c.key));
@@ -599,7 +599,7 @@ static void sad_encap_identity(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EEXIST, op_err(ksad_sad_update(kn, &c, NULL)));
 	sa = ksad_sad_get(kn, &c.key);
 	KUNIT_ASSERT_NOT_NULL(test, sa);
-	KUNIT_EXPECT_EQ(test, sa->encap.dport, htons(1025));
+	KUNIT_EXPECT_EQ(test, ntohs(sa->encap.dport), 1025);
 	ksad_sa_put(sa);
 	/* ... onto free ones: found by them, not by the old */
 	cfg_new_encap(&c, 4500, 2000);
@@ -608,7 +608,7 @@ static void sad_encap_identity(struct kunit *test)
 	cfg_encap(&c, 4500, 2000);
 	sa = ksad_sad_get(kn, &c.key);
 	KUNIT_ASSERT_NOT_NULL(test, sa);
-	KUNIT_EXPECT_EQ(test, sa->key.encap_dport, htons(2000));
+	KUNIT_EXPECT_EQ(test, ntohs(sa->key.encap_dport), 2000);
 	ksad_sa_put(sa);
 	/* ... and onto the ports it has: nothing to do, no collision */
 	cfg_new_encap(&c, 4500, 2000);
@@ -632,7 +632,7 @@ static void sad_encap_identity(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 2UL, encap_port_count(kn, 4500));
 	sa = ksad_sad_get(kn, &c.key);
 	KUNIT_ASSERT_NOT_NULL(test, sa);
-	KUNIT_EXPECT_EQ(test, sa->key.encap_dport, (__be16)0);
+	KUNIT_EXPECT_EQ(test, ntohs(sa->key.encap_dport), 0);
 	ksad_sa_put(sa);
 	cfg_id(&c, 0x4101, DST1);
 	sa = ksad_sad_get(kn, &c.key);
@@ -834,7 +834,7 @@ static void sad_migrate(struct kunit *test)
 	c.set |= A(NEW_DST_IPV4) | A(NEW_SRC_IPV4);
 	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_migrate(kn, &c, NULL)));
 	KUNIT_EXPECT_EQ(test, AF_INET, sa->key.family);
-	KUNIT_EXPECT_EQ(test, DST2, sa->key.daddr.a4);
+	KUNIT_EXPECT_EQ(test, ntohl(DST2), ntohl(sa->key.daddr.a4));
 	KUNIT_EXPECT_EQ(test, AF_INET6, pol->tun_family);
 
 	/* refusals */
@@ -853,7 +853,7 @@ static void sad_migrate(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_add(kn, &c, NULL)));
 	cfg_migrate(&c, 0x6100, DST2, false, DST1, cpu_to_be32(0x0a0000fe));
 	KUNIT_EXPECT_EQ(test, -EEXIST, op_err(ksad_sad_migrate(kn, &c, NULL)));
-	KUNIT_EXPECT_EQ(test, DST2, sa->key.daddr.a4);
+	KUNIT_EXPECT_EQ(test, ntohl(DST2), ntohl(sa->key.daddr.a4));
 	/* larval */
 	cfg_id(&c, 0, DST1);
 	in = ksad_sad_getspi(kn, &c, NULL);
@@ -969,7 +969,7 @@ static void sad_table_full(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, sa, found);
 	if (found)
 		ksad_sa_put(found);
-	KUNIT_EXPECT_EQ(test, htons(1025), sa->encap.dport);
+	KUNIT_EXPECT_EQ(test, 1025, ntohs(sa->encap.dport));
 	found = out_named(kn, DST2, 1026);
 	KUNIT_EXPECT_PTR_EQ(test, other, found);
 	if (found)
@@ -992,9 +992,9 @@ static void sad_table_full(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, sa, found);
 	if (found)
 		ksad_sa_put(found);
-	KUNIT_EXPECT_EQ(test, htons(1025), sa->encap.dport);
-	KUNIT_EXPECT_EQ(test, DST2, sa->key.daddr.a4);
-	KUNIT_EXPECT_EQ(test, 0, sa->saddr.a4);
+	KUNIT_EXPECT_EQ(test, 1025, ntohs(sa->encap.dport));
+	KUNIT_EXPECT_EQ(test, ntohl(DST2), ntohl(sa->key.daddr.a4));
+	KUNIT_EXPECT_EQ(test, 0U, ntohl(sa->saddr.a4));
 	KUNIT_EXPECT_TRUE(test, out_by_dest(kn, sa, DST2));
 	KUNIT_EXPECT_FALSE(test, out_by_dest(kn, sa, DST1));
 	KUNIT_EXPECT_NULL(test, out_named(kn, DST2, 2000));
