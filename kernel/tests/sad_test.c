@@ -885,7 +885,7 @@ static void sad_migrate(struct kunit *test)
 	ksad_sa_put(in);
 }
 
-/* The outbound SA named (0x7000, DST2, ports 4500 -> @dport), if any. */
+/* The outbound SA named (0x7000, @dst, ports 4500 -> @dport), if any. */
 static struct ksad_sa *out_named(struct ksad_net *kn, __be32 dst, u16 dport)
 {
 	struct ksad_sa_cfg c;
@@ -893,6 +893,17 @@ static struct ksad_sa *out_named(struct ksad_net *kn, __be32 dst, u16 dport)
 	cfg_id(&c, 0x7000, dst);
 	cfg_encap(&c, 4500, dport);
 	return ksad_sad_get(kn, &c.key);
+}
+
+/* Expect out_named() to be @sa. */
+static void expect_out_named(struct kunit *test, struct ksad_net *kn,
+			     struct ksad_sa *sa, __be32 dst, u16 dport)
+{
+	struct ksad_sa *found = out_named(kn, dst, dport);
+
+	KUNIT_EXPECT_PTR_EQ(test, sa, found);
+	if (found)
+		ksad_sa_put(found);
 }
 
 /* Name the SA of out_named() in @c, which is otherwise left as it is. */
@@ -930,7 +941,7 @@ static void sad_table_full(struct kunit *test)
 {
 	struct sad_test_ctx *ctx = test->priv;
 	struct ksad_net *kn = &ctx->kn[0];
-	struct ksad_sa *sa, *other, *found;
+	struct ksad_sa *sa, *other;
 	struct ksad_sa_cfg c;
 	unsigned int count;
 
@@ -965,15 +976,9 @@ static void sad_table_full(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EEXIST, op_err(ksad_sad_migrate(kn, &c, NULL)));
 	KUNIT_EXPECT_EQ(test, 2U, kn->fail_inserts);	/* none tried */
 	kn->fail_inserts = 0;
-	found = out_named(kn, DST2, 1025);
-	KUNIT_EXPECT_PTR_EQ(test, sa, found);
-	if (found)
-		ksad_sa_put(found);
+	expect_out_named(test, kn, sa, DST2, 1025);
 	KUNIT_EXPECT_EQ(test, 1025, ntohs(sa->encap.dport));
-	found = out_named(kn, DST2, 1026);
-	KUNIT_EXPECT_PTR_EQ(test, other, found);
-	if (found)
-		ksad_sa_put(found);
+	expect_out_named(test, kn, other, DST2, 1026);
 
 	/* onto free ports, the insert fails: ENOMEM, back where it was */
 	kn->fail_inserts = 1;
@@ -988,10 +993,7 @@ static void sad_table_full(struct kunit *test)
 	cfg_out_name(&c, 1025);
 	KUNIT_EXPECT_EQ(test, -ENOMEM, op_err(ksad_sad_migrate(kn, &c, NULL)));
 	KUNIT_EXPECT_EQ(test, 0U, kn->fail_inserts);
-	found = out_named(kn, DST2, 1025);
-	KUNIT_EXPECT_PTR_EQ(test, sa, found);
-	if (found)
-		ksad_sa_put(found);
+	expect_out_named(test, kn, sa, DST2, 1025);
 	KUNIT_EXPECT_EQ(test, 1025, ntohs(sa->encap.dport));
 	KUNIT_EXPECT_EQ(test, ntohl(DST2), ntohl(sa->key.daddr.a4));
 	KUNIT_EXPECT_EQ(test, 0U, ntohl(sa->saddr.a4));
@@ -1008,10 +1010,7 @@ static void sad_table_full(struct kunit *test)
 	cfg_migrate(&c, 0x7000, DST2, false, DST1, cpu_to_be32(0x0a0000fe));
 	cfg_out_name(&c, 2000);
 	KUNIT_EXPECT_EQ(test, 0, op_err(ksad_sad_migrate(kn, &c, NULL)));
-	found = out_named(kn, DST1, 2000);
-	KUNIT_EXPECT_PTR_EQ(test, sa, found);
-	if (found)
-		ksad_sa_put(found);
+	expect_out_named(test, kn, sa, DST1, 2000);
 	KUNIT_EXPECT_TRUE(test, out_by_dest(kn, sa, DST1));
 	KUNIT_EXPECT_FALSE(test, out_by_dest(kn, sa, DST2));
 	KUNIT_EXPECT_EQ(test, count, ksad_sad_count(kn));
